@@ -1,0 +1,16 @@
+/**
+ * The one registry of error codes. A code is never reused for another meaning;
+ * retire it instead. `retry` says whether a queue should try the job again.
+ */
+export const ERROR_CODES = {
+  EWS_MISSING_FILE: { retry: false, text: 'a required input file is absent' },
+  EWS_MISSING_COLUMN: { retry: false, text: 'a required column is absent from an input file' },
+  EWS_UNREADABLE_FILE: { retry: true, text: 'an input file could not be read' },
+  EWS_BAD_OPTION: { retry: false, text: 'a command-line option or setting is invalid' },
+  EWS_BAD_WINDOW: { retry: false, text: 'a date window is impossible' },
+  EWS_NOT_IMPLEMENTED: { retry: false, text: 'this command is not built yet' },
+  EWS_NO_MODEL: { retry: false, text: 'no model is registered or in use' },
+  EWS_NO_EXAMPLES: { retry: false, text: 'there is nothing to train or evaluate on' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,155 @@
+/**
+ * A lean streaming CSV parser (RFC 4180, comma, `"` quotes) that knows the physical line
+ * every record starts on — what a rejects file must name — and never loses the rest of a
+ * file to one broken quote: a quoted field still open at the end of the file, or longer
+ * than `maxFieldChars`, is reported at its line and reading resumes on the next line.
+ */
+export interface CsvRecord {
+  readonly line: number;
+  readonly fields: string[];
+}
+
+export interface CsvBroken {
+  readonly line: number;
+  readonly error: string;
+}
+
+export type CsvItem = CsvRecord | CsvBroken;
+
+const QUOTE = 34;
+const COMMA = 44;
+const LF = 10;
+const CR = 13;
+
+export class CsvParser {
+  private buf = '';
+  private line = 1; // physical line of buf[0]
+  private skipping = false; // inside an over-long line that was already reported
+  private readonly maxFieldChars: number;
+
+  constructor(options: { maxFieldChars?: number } = {}) {
+    this.maxFieldChars = options.maxFieldChars ?? 1 << 20;
+  }
+
+  /** Feeds decoded text; complete records go to `out`. */
+  push(text: string, out: CsvItem[]): void {
+    if (this.skipping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      this.skipping = false;
+      text = text.slice(nl + 1);
+    }
+    this.buf = this.buf.length === 0 ? text : this.buf + text;
+    this.drain(out, false);
+  }
+
+  /** Flushes what is left at the end of the input. */
+  end(out: CsvItem[]): void {
+    this.drain(out, true);
+    this.buf = '';
+  }
+
+  private drain(out: CsvItem[], atEnd: boolean): void {
+    const s = this.buf;
+    let pos = 0;
+    while (pos < s.length) {
+      const startLine = this.line;
+      const r = parseRecord(s, pos, atEnd, this.maxFieldChars);
+      if (r.kind === 'incomplete') break;
+      if (r.kind === 'broken') {
+        // Skip only the record's first physical line, so later lines are read again.
+        const nl = s.indexOf('\n', pos);
+        out.push({ line: startLine, error: r.error });
+        this.line += 1;
+        if (nl < 0 && !atEnd) this.skipping = true;
+        pos = nl < 0 ? s.length : nl + 1;
+        continue;
+      }
+      this.line += r.newlines;
+      pos = r.next;
+      if (!(r.fields.length === 1 && r.fields[0].trim() === '')) out.push({ line: startLine, fields: r.fields });
+    }
+    this.buf = pos === 0 ? s : s.slice(pos);
+  }
+}
+
+type Parsed =
+  | { kind: 'record'; fields: string[]; next: number; newlines: number }
+  | { kind: 'incomplete' }
+  | { kind: 'broken'; error: string };
+
+function parseRecord(s: string, start: number, atEnd: boolean, maxField: number): Parsed {
+  const fields: string[] = [];
+  const n = s.length;
+  let i = start;
+  let newlines = 0;
+  for (;;) {
+    if (i < n && s.charCodeAt(i) === QUOTE) {
+      // Quoted field: "" is a literal quote; text after the closing quote is kept (lenient).
+      let value = '';
+      let from = i + 1;
+      let j = from;
+      for (;;) {
+        const q = s.indexOf('"', j);
+        if (q < 0 || q === n - 1) {
+          if (q === n - 1 && atEnd) {
+            value += s.slice(from, q);
+            i = q + 1;
+            break;
+          }
+          if (n - i > maxField) return { kind: 'broken', error: `a quoted field is longer than ${maxField} characters or its quote is never closed` };
+          if (atEnd) return { kind: 'broken', error: 'a quote is opened and never closed before the end of the file' };
+          return { kind: 'incomplete' };
+        }
+        if (s.charCodeAt(q + 1) === QUOTE) {
+          value += s.slice(from, q + 1);
+          j = from = q + 2;
+          continue;
+        }
+        value += s.slice(from, q);
+        i = q + 1;
+        break;
+      }
+      if (i - start > maxField) return { kind: 'broken', error: `a quoted field is longer than ${maxField} characters` };
+      for (let k = 0; k < value.length; k++) if (value.charCodeAt(k) === LF) newlines++;
+      // Lenient: characters between the closing quote and the delimiter are appended.
+      let tail = i;
+      while (tail < n) {
+        const c = s.charCodeAt(tail);
+        if (c === COMMA || c === LF || c === CR) break;
+        tail++;
+      }
+      if (tail === n && !atEnd) return { kind: 'incomplete' };
+      if (tail > i) value += s.slice(i, tail);
+      fields.push(value);
+      i = tail;
+    } else {
+      let j = i;
+      while (j < n) {
+        const c = s.charCodeAt(j);
+        if (c === COMMA || c === LF || c === CR) break;
+        j++;
+      }
+      if (j === n && !atEnd) {
+        if (n - start > maxField) return { kind: 'broken', error: `a line is longer than ${maxField} characters` };
+        return { kind: 'incomplete' };
+      }
+      fields.push(s.slice(i, j));
+      i = j;
+    }
+    if (i >= n) return { kind: 'record', fields, next: n, newlines };
+    const c = s.charCodeAt(i);
+    if (c === COMMA) {
+      i++;
+      continue;
+    }
+    // End of record: LF, CRLF or a lone CR.
+    if (c === CR) {
+      if (i + 1 >= n && !atEnd) return { kind: 'incomplete' };
+      i += s.charCodeAt(i + 1) === LF ? 2 : 1;
+    } else {
+      i++;
+    }
+    return { kind: 'record', fields, next: i, newlines: newlines + 1 };
+  }
+}

@@ -1,0 +1,176 @@
+import { stat } from 'node:fs/promises';
+import { ContractError } from '../../errors/index.js';
+import { log } from '../../observability/index.js';
+import type { FileSpec } from '../spec/index.js';
+import type { Encoding } from './encoding.js';
+import { EMPTY, parseCell, Refusal, type CellValue, type ParseContext } from './parse-value.js';
+import { jsonRecordToFields, streamRecords, type SourceFormat } from './records.js';
+import { shownValue, type Reject } from './reject.js';
+import { TableBuilder, type Table } from './table.js';
+import { findRepeats } from './unique.js';
+
+export interface FileReport {
+  file: string;
+  format: SourceFormat;
+  encoding: Encoding | null;
+  rows_read: number;
+  rows_rejected: number;
+  unknown_columns: string[];
+}
+
+export interface LoadFileOptions extends ParseContext {
+  encoding?: Encoding;
+  /** Called with the bytes read so far, for a progress bar. */
+  onBytes?: (bytes: number) => void;
+}
+
+/**
+ * Reads one input file into a Table. Every row that breaks the contract becomes a Reject
+ * (pushed to `rejects`) and the rest is kept; only a missing column stops the read.
+ */
+export async function loadFile(
+  path: string,
+  fileName: string,
+  spec: FileSpec,
+  format: SourceFormat,
+  options: LoadFileOptions,
+  rejects: Reject[],
+): Promise<{ table: Table; report: FileReport }> {
+  const report: FileReport = {
+    file: fileName,
+    format,
+    encoding: null,
+    rows_read: 0,
+    rows_rejected: 0,
+    unknown_columns: [],
+  };
+  const builder = new TableBuilder(spec);
+  const size = (await stat(path)).size;
+  if (size === 0) {
+    if (spec.need === 'required') {
+      throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} is empty: it has no header row`);
+    }
+    log.warn({ file: fileName }, 'input file is empty (0 bytes); read as no rows');
+    return { table: builder.build(), report };
+  }
+
+  const refuse = (line: number, column: string, value: string, reason: string, sensitive = false) => {
+    rejects.push({ file: fileName, line, column, value: shownValue(value, sensitive), reason });
+    report.rows_rejected++;
+  };
+
+  let header: string[] | null = format === 'jsonl' ? spec.columns.map((c) => c.name) : null;
+  const jsonSeen = new Set<string>(header ?? []);
+  let fieldOf: Int32Array | null = format === 'jsonl' ? Int32Array.from(spec.columns, (_, k) => k) : null;
+  const values: CellValue[] = new Array(spec.columns.length);
+  const valueOf = (name: string) => values[spec.columns.findIndex((c) => c.name === name)];
+  let firstJson = true;
+
+  for await (const batch of streamRecords(path, format, { encoding: options.encoding })) {
+    report.encoding = batch.encoding;
+    for (const item of batch.items) {
+      if ('error' in item) {
+        if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName}: the header row cannot be read (${item.error})`);
+        report.rows_read++;
+        refuse(item.line, '', '', item.error);
+        continue;
+      }
+      let fields = item.fields;
+      if (!header) {
+        header = fields.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+        fieldOf = bindHeader(spec, fileName, header, report);
+        continue;
+      }
+      report.rows_read++;
+      if (format === 'jsonl') {
+        const parsed = jsonRecordToFields(fields[0], header, jsonSeen);
+        if ('error' in parsed) {
+          refuse(item.line, '', shownValue(fields[0], true), parsed.error);
+          continue;
+        }
+        fields = parsed.fields;
+        if (firstJson) {
+          firstJson = false;
+          checkJsonKeys(spec, fileName, item.fields[0], report);
+        }
+      } else if (fields.length > header.length) {
+        refuse(item.line, `(field ${header.length + 1})`, fields[header.length], `the row has ${fields.length} fields; the header has ${header.length}`);
+        continue;
+      }
+      const problems: { column: string; value: string; reason: string; sensitive: boolean }[] = [];
+      for (let k = 0; k < spec.columns.length; k++) {
+        const c = spec.columns[k];
+        const at = fieldOf![k];
+        const raw = at >= 0 && at < fields.length ? fields[at] : '';
+        let v = parseCell(c.type, raw, options);
+        if (v === EMPTY && c.presence === 'value') v = new Refusal('a required value is empty');
+        if (v instanceof Refusal) {
+          problems.push({ column: c.name, value: raw, reason: v.reason, sensitive: c.type.kind === 'text' });
+          v = EMPTY;
+        }
+        values[k] = v;
+      }
+      if (problems.length === 0 && spec.checks) {
+        for (const check of spec.checks) {
+          const bad = check(valueOf);
+          if (bad) problems.push({ column: bad.column, value: String(valueOf(bad.column)), reason: bad.reason, sensitive: false });
+        }
+      }
+      if (problems.length > 0) {
+        const [first, ...more] = problems;
+        const also = more.length > 0 ? `; also ${more.map((p) => `${p.column}: ${p.reason}`).join('; ')}` : '';
+        refuse(item.line, first.column, first.value, first.reason + also, first.sensitive);
+        continue;
+      }
+      builder.append(item.line, values);
+    }
+    options.onBytes?.(batch.bytes);
+  }
+  if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} has no header row`);
+
+  let table = builder.build();
+  const repeats = findRepeats(table);
+  if (repeats.size > 0) {
+    const keep = new Uint8Array(table.length).fill(1);
+    const keyText = spec.unique!.join(', ');
+    for (const [row, firstLine] of repeats) {
+      keep[row] = 0;
+      refuse(table.line[row], spec.unique![0], '', `repeats line ${firstLine} (same ${keyText})`);
+    }
+    table = table.filter(keep);
+  }
+  return { table, report };
+}
+
+/** Maps spec columns to header positions; a missing required column stops the run. */
+function bindHeader(spec: FileSpec, fileName: string, header: string[], report: FileReport): Int32Array {
+  const fieldOf = Int32Array.from(spec.columns, (c) => header.indexOf(c.name));
+  const missing = spec.columns.filter((c, k) => c.presence !== 'optional' && fieldOf[k] < 0).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new ContractError(
+      'EWS_MISSING_COLUMN',
+      fileName,
+      `${fileName} lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
+    );
+  }
+  const known = new Set(spec.columns.map((c) => c.name));
+  report.unknown_columns = header.filter((h) => h !== '' && !known.has(h));
+  if (report.unknown_columns.length > 0) {
+    log.warn({ file: fileName, columns: report.unknown_columns }, 'unknown columns ignored');
+  }
+  return fieldOf;
+}
+
+/** JSON Lines has no header: the first row's keys stand in for one. */
+function checkJsonKeys(spec: FileSpec, fileName: string, firstRow: string, report: FileReport): void {
+  const keys = Object.keys(JSON.parse(firstRow) as object).map((k) => k.trim().toLowerCase());
+  const missing = spec.columns.filter((c) => c.presence !== 'optional' && !keys.includes(c.name)).map((c) => c.name);
+  if (missing.length > 0) {
+    throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} lacks required key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+  const known = new Set(spec.columns.map((c) => c.name));
+  report.unknown_columns = keys.filter((k) => !known.has(k));
+  if (report.unknown_columns.length > 0) {
+    log.warn({ file: fileName, columns: report.unknown_columns }, 'unknown keys ignored');
+  }
+}

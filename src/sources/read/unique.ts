@@ -1,0 +1,80 @@
+import type { Table } from './table.js';
+
+/**
+ * Finds rows that repeat an earlier row's key (`spec.unique`), in file order, so the first
+ * stays and each repeat can be refused naming the line it repeats. Keys are packed into one
+ * number where they fit (a native sort, no per-row strings); strings otherwise.
+ */
+export function findRepeats(table: Table): Map<number, number> {
+  const repeats = new Map<number, number>(); // row → first line with that key
+  const keyCols = table.spec.unique;
+  if (!keyCols || table.length === 0) return repeats;
+  const parts = keyCols.map((name) => keyPart(table, name));
+  const span = parts.reduce((acc, p) => acc * p.range, 1);
+  const n = table.length;
+  if (span < Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let k = 0;
+      for (const p of parts) k = k * p.range + p.at(i);
+      keys[i] = k;
+    }
+    const sorted = keys.slice().sort();
+    const repeated = new Set<number>();
+    for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]);
+    if (repeated.size === 0) return repeats;
+    const first = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      if (!repeated.has(keys[i])) continue;
+      const seen = first.get(keys[i]);
+      if (seen === undefined) first.set(keys[i], table.line[i]);
+      else repeats.set(i, seen);
+    }
+    return repeats;
+  }
+  const first = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const k = parts.map((p) => p.at(i)).join('\u0001');
+    const seen = first.get(k);
+    if (seen === undefined) first.set(k, table.line[i]);
+    else repeats.set(i, seen);
+  }
+  return repeats;
+}
+
+interface KeyPart {
+  range: number;
+  at(i: number): number;
+}
+
+function keyPart(table: Table, name: string): KeyPart {
+  const c = table.columns.get(name);
+  if (!c) throw new Error(`unique key column ${name} is not in ${table.spec.name}`);
+  switch (c.kind) {
+    case 'int32': {
+      let min = Infinity;
+      let max = -Infinity;
+      for (const v of c.data) {
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+      return { range: max - min + 1, at: (i) => c.data[i] - min };
+    }
+    case 'uint8':
+      return { range: 256, at: (i) => c.data[i] };
+    case 'codes':
+      return { range: c.dict.length + 1, at: (i) => c.data[i] + 1 };
+    case 'strings': {
+      const ids = new Map<string, number>();
+      const data = new Float64Array(c.data.length);
+      c.data.forEach((s, i) => {
+        let id = ids.get(s);
+        if (id === undefined) ids.set(s, (id = ids.size));
+        data[i] = id;
+      });
+      return { range: Math.max(ids.size, 1), at: (i) => data[i] };
+    }
+    default:
+      throw new Error(`${table.spec.name}.${name} cannot be part of a key`);
+  }
+}

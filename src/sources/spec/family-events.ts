@@ -1,0 +1,31 @@
+import { col, type FileSpec } from './types.js';
+
+export const FAMILY_EVENTS = [
+  'parent_serious_illness',
+  'parent_death',
+  'parent_divorce',
+  'parent_job_loss',
+  'parent_migrated',
+  'parent_incarcerated',
+  'disaster_damage',
+  'relocation',
+  'new_guardian',
+  'domestic_conflict',
+  'other',
+] as const;
+
+export const EVENT_SOURCES = ['home_visit', 'civil_affairs', 'self_report', 'teacher', 'other'] as const;
+
+export const familyEvents: FileSpec = {
+  name: 'family_events',
+  need: 'present',
+  dateColumn: 'date',
+  columns: [
+    col('student_id', { kind: 'student' }, 'value'),
+    col('date', { kind: 'date' }, 'value'),
+    col('event', { kind: 'enum', values: FAMILY_EVENTS }, 'value'),
+    col('severity', { kind: 'int', min: 1, max: 3 }),
+    col('source', { kind: 'enum', values: EVENT_SOURCES }),
+    col('note', { kind: 'text' }),
+  ],
+};

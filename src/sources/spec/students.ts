@@ -1,0 +1,26 @@
+import { col, type FileSpec } from './types.js';
+
+export const GENDERS = ['F', 'M', 'X'] as const;
+
+export const students: FileSpec = {
+  name: 'students',
+  need: 'required',
+  unique: ['student_id'],
+  columns: [
+    col('student_id', { kind: 'id' }, 'value'),
+    col('school_id', { kind: 'category' }, 'value'),
+    col('class_id', { kind: 'category' }, 'value'),
+    col('grade_level', { kind: 'int', min: 1, max: 12 }, 'value'),
+    col('gender', { kind: 'enum', values: GENDERS }),
+    col('birth_date', { kind: 'date' }),
+    col('enrolled_on', { kind: 'date' }),
+    col('boarding', { kind: 'bool' }),
+    col('left_behind', { kind: 'bool' }),
+    col('single_parent', { kind: 'bool' }),
+    col('orphan', { kind: 'bool' }),
+    col('disability', { kind: 'bool' }),
+    col('ethnic_minority', { kind: 'bool' }),
+    col('rural_hukou', { kind: 'bool' }),
+    col('head_teacher_id', { kind: 'category' }),
+  ],
+};
