@@ -1,0 +1,117 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { requireDay } from '../dates/index.js';
+import { EwsError, NotImplementedError } from '../errors/index.js';
+import { log } from '../observability/index.js';
+import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
+import { generateCommand } from './commands/generate.js';
+import { describeSummary, validateFolder } from './commands/validate.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SAMPLE_DIR = join(ROOT, 'data', 'sample');
+
+const positiveInt = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number above 0`);
+  return n;
+};
+const encoding = (v: string): Encoding => {
+  const e = ENCODING_ALIASES[v.toLowerCase()];
+  if (!e) throw new InvalidArgumentError(`unknown encoding; use one of ${Object.keys(ENCODING_ALIASES).join(', ')}`);
+  return e;
+};
+const todayOption = () =>
+  new Option('--today <date>', 'treat dates after this day as impossible (default: today in Asia/Shanghai)');
+
+/** What a command prints for scripts: one JSON object on the last line of standard output. */
+function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ews')
+    .description('Dropout-risk early warning for schools: weekly ranked and explained lists, from attendance, grades, family and aid records.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('validate')
+    .description('read and check every file of a data folder; write rejects.csv and summary.json, nothing else')
+    .requiredOption('--data <dir>', 'data folder (CONTRACT.md)')
+    .requiredOption('--out <dir>', 'where rejects.csv and summary.json go')
+    .option('--encoding <name>', 'force a text encoding instead of detecting it', encoding)
+    .addOption(todayOption())
+    .action(async (o) => {
+      const { summary } = await validateFolder({ data: o.data, out: o.out, encoding: o.encoding, today: o.today && requireDay('--today', o.today) });
+      process.stdout.write(describeSummary(summary) + '\n');
+      printJson({ students: summary.students, rows_rejected: summary.rows_rejected, out: o.out });
+    });
+
+  program
+    .command('generate')
+    .description('write a synthetic district (students, attendance, grades, family events, aid, screenings, canteen, outcomes)')
+    .requiredOption('--out <dir>', 'folder to write')
+    .option('--students <n>', 'number of students', positiveInt('--students'), 2000)
+    .option('--weeks <n>', 'weeks of the school year, from its first Monday', positiveInt('--weeks'), 44)
+    .option('--seed <n>', 'random seed: the same seed gives the same district', positiveInt('--seed'), 1)
+    .option('--start <date>', 'first Monday of the school year', '2025-09-01')
+    .action(async (o) => {
+      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start });
+      process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
+      printJson(result);
+    });
+
+  program
+    .command('start')
+    .description('the main job on the bundled sample (what `npm start` runs)')
+    .option('--data <dir>', 'data folder', SAMPLE_DIR)
+    .option('--out <dir>', 'output folder', 'out/sample')
+    .action(async (o) => {
+      // Until the weekly run lands (issue #4), the main job is: read and check the sample.
+      const { summary } = await validateFolder({ data: o.data, out: o.out, today: undefined });
+      process.stdout.write(describeSummary(summary) + '\n');
+      process.stdout.write(`rejects and summary written to ${o.out}\n`);
+    });
+
+  const planned: [string, string, number, (c: Command) => Command][] = [
+    ['run', 'the weekly job once: ingest, features, score, lists', 4, (c) => c.requiredOption('--data <dir>').requiredOption('--as-of <date>').requiredOption('--out <dir>').option('--model <id>')],
+    ['train', 'train a model from data dated on or before --as-of and register it', 3, (c) => c.requiredOption('--data <dir>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>').option('--seed <n>')],
+    ['evaluate', 'score as of a date and compare with outcomes within the horizon', 3, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
+    ['models', 'list registered models and which one is in use', 3, (c) => c],
+    ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
+    ['worker', 'run BullMQ workers for the pipeline stages', 4, (c) => c],
+    ['schedule', 'install or show the weekly schedule', 4, (c) => c],
+    ['serve', 'web pages for head teachers, psychologists, analysts and admins', 5, (c) => c],
+  ];
+  for (const [name, description, issue, shape] of planned) {
+    shape(program.command(name).description(`${description} (not built yet)`)).action(() => {
+      throw new NotImplementedError(`ews ${name}`, issue);
+    });
+  }
+  return program;
+}
+
+/** Runs the command line; returns the exit code. Errors become one line on standard error. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof EwsError) {
+      process.stderr.write(`ews: ${e.message}\n`);
+      log.debug({ code: e.code }, 'command failed');
+      return 1;
+    }
+    process.stderr.write(`ews: unexpected failure: ${(e as Error).message}\n`);
+    log.error({ err: e }, 'unexpected failure');
+    return 1;
+  } finally {
+    log.flush?.();
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatDay, parseDay, type Day } from '../dates/index.js';
+import { OptionError } from '../errors/index.js';
+import { CsvWriter } from '../util/csv-write.js';
+import { buildPopulation, teacherName } from './population.js';
+import { Random } from './random.js';
+import { simulateStudent, type RowSink } from './simulate.js';
+
+export interface GenerateOptions {
+  /** Folder to write; created if absent. */
+  out: string;
+  /** Students in the district. */
+  students: number;
+  /** Weeks of the school year to simulate. Default 44 (September to early July). */
+  weeks?: number;
+  /** Same seed, same district. Default 1. */
+  seed?: number;
+  /** First Monday of the school year. Default 2025-09-01. */
+  start?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateResult {
+  schools: number;
+  classes: number;
+  students: number;
+  rows: Record<string, number>;
+  /** The last day simulated: as-of dates up to it are meaningful. */
+  lastDay: string;
+}
+
+const HEADERS = {
+  attendance: ['student_id', 'date', 'status'],
+  grades: ['student_id', 'date', 'term', 'subject', 'exam', 'score', 'full_score'],
+  family_events: ['student_id', 'date', 'event', 'severity', 'source', 'note'],
+  subsidies: ['student_id', 'program', 'status', 'level', 'amount', 'effective_from', 'effective_to'],
+  wellbeing: ['student_id', 'date', 'instrument', 'score', 'flagged'],
+  meal_card: ['student_id', 'date', 'amount', 'meals'],
+  outcomes: ['student_id', 'date', 'outcome'],
+} as const;
+
+/** Writes a complete, contract-conformant data folder for a synthetic district. */
+export async function generateDistrict(options: GenerateOptions): Promise<GenerateResult> {
+  const weeks = options.weeks ?? 44;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(options.students) || options.students < 1) throw new OptionError('--students', 'must be a whole number above 0');
+  if (!Number.isInteger(weeks) || weeks < 1 || weeks > 52) throw new OptionError('--weeks', 'must be a whole number from 1 to 52');
+  const start: Day = parseDay(options.start ?? '2025-09-01');
+  if (Number.isNaN(start)) throw new OptionError('--start', 'is not a date');
+  await mkdir(options.out, { recursive: true });
+
+  const pop = buildPopulation(options.students, seed, start);
+  const writers = Object.fromEntries(
+    Object.entries(HEADERS).map(([name, header]) => [name, new CsvWriter(join(options.out, `${name}.csv`), header)]),
+  ) as Record<keyof typeof HEADERS, CsvWriter>;
+  const rows: Record<string, number> = Object.fromEntries(Object.keys(HEADERS).map((k) => [`${k}.csv`, 0]));
+  const counted = (name: keyof typeof HEADERS) => (line: string) => {
+    writers[name].raw(line);
+    rows[`${name}.csv`]++;
+  };
+  const sink: RowSink = {
+    attendance: counted('attendance'),
+    grades: counted('grades'),
+    familyEvents: counted('family_events'),
+    subsidies: counted('subsidies'),
+    wellbeing: counted('wellbeing'),
+    mealCard: counted('meal_card'),
+    outcomes: counted('outcomes'),
+  };
+
+  const students = new CsvWriter(join(options.out, 'students.csv'), [
+    'student_id', 'school_id', 'class_id', 'grade_level', 'gender', 'birth_date', 'enrolled_on', 'boarding',
+    'left_behind', 'single_parent', 'orphan', 'disability', 'ethnic_minority', 'rural_hukou', 'head_teacher_id',
+  ]);
+  const b = (x: boolean) => (x ? '1' : '0');
+  for (const s of pop.students) {
+    students.raw(
+      `${s.id},${s.klass.school.id},${s.klass.id},${s.klass.grade},${s.gender},${formatDay(s.birth)},${formatDay(s.enrolled)},` +
+        `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}\n`,
+    );
+    simulateStudent(s, { seed, start, weeks }, sink);
+    if ((s.index & 1023) === 0) options.onProgress?.(s.index, pop.students.length);
+  }
+  rows['students.csv'] = pop.students.length;
+
+  const staff = new CsvWriter(join(options.out, 'staff.csv'), ['staff_id', 'school_id', 'role', 'class_ids', 'display_name', 'webhook_url', 'email']);
+  const r = new Random(seed, 4);
+  for (const c of pop.classes) {
+    staff.row([c.headTeacher, c.school.id, 'head_teacher', c.id, teacherName(r), '', `${c.headTeacher}@school.example`]);
+  }
+  for (const s of pop.schools) staff.row([`p-${s.id.slice(4)}`, s.id, 'psychologist', '', teacherName(r), '', `p-${s.id.slice(4)}@school.example`]);
+  staff.row(['a-district', pop.schools[0].id, 'analyst', '', teacherName(r), '', 'analyst@district.example']);
+  staff.row(['adm-district', pop.schools[0].id, 'admin', '', teacherName(r), '', 'admin@district.example']);
+  rows['staff.csv'] = pop.classes.length + pop.schools.length + 2;
+
+  await Promise.all([students.close(), staff.close(), ...Object.values(writers).map((w) => w.close())]);
+  options.onProgress?.(pop.students.length, pop.students.length);
+  return {
+    schools: pop.schools.length,
+    classes: pop.classes.length,
+    students: pop.students.length,
+    rows,
+    lastDay: formatDay(start + 7 * weeks - 1),
+  };
+}

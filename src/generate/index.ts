@@ -1,0 +1,2 @@
+export { generateDistrict, type GenerateOptions, type GenerateResult } from './generate-district.js';
+export { Random, sigmoid } from './random.js';

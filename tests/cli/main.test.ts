@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeFolder, tempDir } from '../helpers/folder.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ews.js');
+
+async function ews(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, EWS_LOG_LEVEL: 'warn' } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('the ews command', () => {
+  it('validates a folder, writes rejects.csv and summary.json, and exits 0', async () => {
+    const data = await makeFolder({ 'attendance.csv': 'student_id,date,status\nA1,2025-09-01,present\nA1,2025-09-02,gone\n' });
+    const out = await tempDir();
+    cleanups.push(data.cleanup, out.cleanup);
+    const r = await ews('validate', '--data', data.dir, '--out', out.dir);
+    expect(r.code).toBe(0);
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ students: 2, rows_rejected: 1 });
+    const summary = JSON.parse(await readFile(join(out.dir, 'summary.json'), 'utf8'));
+    expect(summary.files['attendance.csv']).toMatchObject({ rows_read: 2, rows_rejected: 1 });
+    expect(summary.files['wellbeing.csv']).toBeUndefined();
+    const rejects = (await readFile(join(out.dir, 'rejects.csv'), 'utf8')).trim().split('\n');
+    expect(rejects[0]).toBe('file,line,column,value,reason');
+    expect(rejects[1]).toMatch(/^attendance\.csv,3,status,gone,"not one of present, late/);
+  });
+
+  it('exits 1 with one line naming a missing file', async () => {
+    const data = await makeFolder({ 'subsidies.csv': null });
+    const out = await tempDir();
+    cleanups.push(data.cleanup, out.cleanup);
+    const r = await ews('validate', '--data', data.dir, '--out', out.dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ews: .*lacks required file subsidies\.csv/)]);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    expect((await ews('validate', '--data', 'x')).code).toBe(2);
+    expect((await ews('no-such-verb')).code).toBe(2);
+  });
+
+  it('says plainly that a verb is not built yet, with exit 1', async () => {
+    const r = await ews('serve');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not built yet/);
+  });
+
+  it('shows help for every verb', async () => {
+    for (const verb of ['validate', 'generate', 'run', 'train', 'evaluate', 'models', 'audit', 'worker', 'schedule', 'serve']) {
+      const r = await ews(verb, '--help');
+      expect(r.code, verb).toBe(0);
+      expect(r.stdout, verb).toMatch(new RegExp(`Usage: ews ${verb}`));
+    }
+  });
+
+  it('generates a district that it then validates with no rejects', async () => {
+    const out = await tempDir();
+    cleanups.push(out.cleanup);
+    const gen = await ews('generate', '--out', join(out.dir, 'd'), '--students', '120', '--weeks', '4', '--seed', '3');
+    expect(gen.code).toBe(0);
+    expect(JSON.parse(gen.stdout.trim().split('\n').at(-1)!)).toMatchObject({ students: 120 });
+    const val = await ews('validate', '--data', join(out.dir, 'd'), '--out', join(out.dir, 'v'));
+    expect(val.code).toBe(0);
+    expect(JSON.parse(val.stdout.trim().split('\n').at(-1)!)).toMatchObject({ students: 120, rows_rejected: 0 });
+  });
+
+  it('accepts a forced encoding and refuses an unknown one', async () => {
+    const data = await makeFolder();
+    cleanups.push(data.cleanup);
+    expect((await ews('validate', '--data', data.dir, '--out', join(data.dir, 'o'), '--encoding', 'gbk')).code).toBe(0);
+    expect((await ews('validate', '--data', data.dir, '--out', join(data.dir, 'o'), '--encoding', 'klingon')).code).toBe(2);
+  });
+});

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDistrict, type GenerateResult } from '../../src/generate/index.js';
+import { loadDistrict, OUTCOMES, ATTENDANCE_STATUSES, type District, type LoadReport } from '../../src/sources/index.js';
+import { FAR_TODAY, tempDir } from '../helpers/folder.js';
+
+async function digest(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).sort()) out[f] = createHash('sha256').update(await readFile(join(dir, f))).digest('hex');
+  return out;
+}
+
+const UNEXCUSED = ATTENDANCE_STATUSES.indexOf('absent_unexcused');
+const DROPPED = OUTCOMES.indexOf('dropped_out');
+
+/** Share of a student's recorded days in (from, to] that were unexcused absences. */
+function unexcusedRate(d: District, from: number, to: number): Float64Array {
+  const n = d.roster.size;
+  const days = new Float64Array(n);
+  const bad = new Float64Array(n);
+  const s = d.attendance.int32('student_id');
+  const day = d.attendance.int32('date');
+  const st = d.attendance.uint8('status');
+  for (let i = 0; i < d.attendance.length; i++) {
+    if (day[i] <= from || day[i] > to) continue;
+    days[s[i]]++;
+    if (st[i] === UNEXCUSED) bad[s[i]]++;
+  }
+  return days.map((x, i) => (x > 0 ? bad[i] / x : Number.NaN));
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('generateDistrict', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let result: GenerateResult;
+  let district: District;
+  let report: LoadReport;
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    result = await generateDistrict({ out: dir, students: 4000, weeks: 30, seed: 11 });
+    ({ district, report } = await loadDistrict(dir, { today: FAR_TODAY }));
+  });
+  afterAll(() => cleanup());
+
+  it('writes a folder that meets the contract with no rejects', () => {
+    expect(report.rejects).toEqual([]);
+    expect(Object.keys(report.files).sort()).toEqual(
+      ['attendance.csv', 'family_events.csv', 'grades.csv', 'meal_card.csv', 'outcomes.csv', 'staff.csv', 'students.csv', 'subsidies.csv', 'wellbeing.csv'],
+    );
+    for (const [file, rows] of Object.entries(result.rows)) expect(report.files[file].rows_read, file).toBe(rows);
+  });
+
+  it('places several schools with classes of about 45', () => {
+    expect(result.schools).toBeGreaterThanOrEqual(4);
+    const size = new Map<number, number>();
+    for (const c of district.roster.classOf) size.set(c, (size.get(c) ?? 0) + 1);
+    const full = [...size.values()].slice(0, -1); // the last class may be cut short
+    expect(Math.min(...full)).toBeGreaterThanOrEqual(40);
+    expect(Math.max(...full)).toBeLessThanOrEqual(50);
+  });
+
+  it('is the same district for the same seed, and another for another seed', async () => {
+    const a = await tempDir();
+    const b = await tempDir();
+    const c = await tempDir();
+    try {
+      await generateDistrict({ out: a.dir, students: 300, weeks: 6, seed: 5 });
+      await generateDistrict({ out: b.dir, students: 300, weeks: 6, seed: 5 });
+      await generateDistrict({ out: c.dir, students: 300, weeks: 6, seed: 6 });
+      expect(await digest(a.dir)).toEqual(await digest(b.dir));
+      expect((await digest(c.dir))['attendance.csv']).not.toBe((await digest(a.dir))['attendance.csv']);
+    } finally {
+      await Promise.all([a.cleanup(), b.cleanup(), c.cleanup()]);
+    }
+  });
+
+  describe('the planted relationships', () => {
+    function dropouts(): { student: number; day: number }[] {
+      const o = district.outcomes!;
+      const out: { student: number; day: number }[] = [];
+      for (let i = 0; i < o.length; i++) if (o.uint8('outcome')[i] === DROPPED) out.push({ student: o.int32('student_id')[i], day: o.int32('date')[i] });
+      return out;
+    }
+
+    it('drops out a few percent of students over the year', () => {
+      const share = dropouts().length / district.roster.size;
+      expect(share).toBeGreaterThan(0.01);
+      expect(share).toBeLessThan(0.08);
+    });
+
+    it('thins attendance in the weeks before a student drops out', () => {
+      const gone = dropouts().filter((x) => x.day - 28 > 20_332 + 14);
+      expect(gone.length).toBeGreaterThan(20);
+      const before: number[] = [];
+      const peers: number[] = [];
+      const goneSet = new Set(gone.map((g) => g.student));
+      for (const g of gone) {
+        const rates = unexcusedRate(district, g.day - 28, g.day);
+        before.push(rates[g.student]);
+        const others = Array.from(rates).filter((r, i) => !goneSet.has(i) && !Number.isNaN(r));
+        peers.push(mean(others));
+      }
+      // The final weeks: most days missed, against a few percent for everyone else.
+      expect(mean(before)).toBeGreaterThan(0.4);
+      expect(mean(peers)).toBeLessThan(0.06);
+    });
+
+    it('raises absence earlier too, before the student starts to leave', () => {
+      const gone = dropouts().filter((x) => x.day - 56 > 20_332);
+      const early: number[] = [];
+      const peers: number[] = [];
+      for (const g of gone) {
+        const rates = unexcusedRate(district, g.day - 56, g.day - 35);
+        if (Number.isNaN(rates[g.student])) continue; // a window inside a holiday
+        early.push(rates[g.student]);
+        peers.push(mean(Array.from(rates).filter((r) => !Number.isNaN(r))));
+      }
+      expect(early.length).toBeGreaterThan(10);
+      expect(mean(early)).toBeGreaterThan(2 * mean(peers));
+    });
+
+    it('lowers spending on the canteen card for students whose aid was stopped', () => {
+      const sub = district.subsidies;
+      const stopped = new Set<number>();
+      for (let i = 0; i < sub.length; i++) if (sub.uint8('status')[i] === 2) stopped.add(sub.int32('student_id')[i]);
+      const meal = district.mealCard!;
+      const spend = new Map<number, number[]>();
+      for (let i = 0; i < meal.length; i++) {
+        const s = meal.int32('student_id')[i];
+        (spend.get(s) ?? spend.set(s, []).get(s)!).push(meal.float64('amount')[i]);
+      }
+      const a = [...spend].filter(([s]) => stopped.has(s)).map(([, v]) => mean(v));
+      const b = [...spend].filter(([s]) => !stopped.has(s)).map(([, v]) => mean(v));
+      expect(a.length).toBeGreaterThan(5);
+      expect(mean(a)).toBeLessThan(mean(b));
+    });
+  });
+});
