@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
 import { ContractError } from '../errors/index.js';
@@ -35,7 +35,8 @@ export interface LoadOptions {
   encoding?: Encoding;
   /** Dates after this day are refused as impossible. Default: today in China. */
   today?: Day;
-  onFile?: (file: string, bytes: number, size: number) => void;
+  /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
+  onProgress?: (bytes: number, total: number) => void;
 }
 
 interface Located {
@@ -73,6 +74,9 @@ export function locateFiles(dir: string): Located[] {
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
   const located = locateFiles(dir);
+  const sizes = located.map((f) => statSync(f.path).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let done = 0;
   const today = options.today ?? todayInChina();
   const report: LoadReport = { files: {}, rejects: [] };
   const tables = new Map<string, Table>();
@@ -83,9 +87,10 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       f.fileName,
       f.spec,
       f.format,
-      { encoding: options.encoding, today, roster: roster?.index },
+      { encoding: options.encoding, today, roster: roster?.index, onBytes: (b) => options.onProgress?.(done + b, total) },
       report.rejects,
     );
+    done += sizes[located.indexOf(f)];
     report.files[f.fileName] = fileReport;
     tables.set(f.spec.name, table);
     if (f.spec.name === 'students') roster = buildRoster(table);

@@ -21,7 +21,16 @@ export interface ValidateSummary {
 /** Reads and checks every file; writes rejects.csv and summary.json and nothing else. */
 export async function validateFolder(options: ValidateOptions): Promise<{ summary: ValidateSummary; district: District }> {
   const progress = createProgress();
-  const { district, report } = await loadDistrict(options.data, { encoding: options.encoding, today: options.today });
+  let started = false;
+  const { district, report } = await loadDistrict(options.data, {
+    encoding: options.encoding,
+    today: options.today,
+    onProgress: (bytes, total) => {
+      if (!started) progress.start(total, 'reading');
+      started = true;
+      progress.update(bytes);
+    },
+  });
   progress.stop();
   await mkdir(options.out, { recursive: true });
   await writeRejects(join(options.out, 'rejects.csv'), report.rejects);
