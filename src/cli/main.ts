@@ -6,6 +6,7 @@ import { EwsError, NotImplementedError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
+import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,6 +21,11 @@ const encoding = (v: string): Encoding => {
   const e = ENCODING_ALIASES[v.toLowerCase()];
   if (!e) throw new InvalidArgumentError(`unknown encoding; use one of ${Object.keys(ENCODING_ALIASES).join(', ')}`);
   return e;
+};
+const kinds = (v: string) => {
+  const list = v.split(',').map((k) => k.trim());
+  for (const k of list) if (k !== 'logistic' && k !== 'mlp') throw new InvalidArgumentError('kinds are logistic and mlp');
+  return list;
 };
 const todayOption = () =>
   new Option('--today <date>', 'treat dates after this day as impossible (default: today in Asia/Shanghai)');
@@ -74,11 +80,48 @@ export function buildProgram(): Command {
       process.stdout.write(`rejects and summary written to ${o.out}\n`);
     });
 
+  program
+    .command('train')
+    .description('train models from data dated on or before --as-of, keep the best on a temporal hold-out, register it (not in use until promoted)')
+    .requiredOption('--data <dir>', 'data folder')
+    .requiredOption('--as-of <date>', 'train from data dated on or before this day')
+    .requiredOption('--horizon-days <n>', 'label: dropped out within this many days of each as-of date', positiveInt('--horizon-days'))
+    .option('--seed <n>', 'random seed: the same seed and data give the same model', positiveInt('--seed'), 1)
+    .option('--kinds <list>', 'candidates to compare: logistic,mlp', kinds)
+    .action(async (o) => {
+      const r = await trainCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays, seed: o.seed, kinds: o.kinds });
+      process.stdout.write(`registered ${r.meta.id} in ${r.folder} (promote it with: ews promote ${r.meta.id} --reason "…")\n`);
+      printJson(r.line);
+    });
+
+  program
+    .command('evaluate')
+    .description('score as of a date and compare with dropouts within the horizon, beside two baselines')
+    .requiredOption('--data <dir>', 'data folder')
+    .requiredOption('--model <id>', 'model id, or "current" for the model in use')
+    .requiredOption('--as-of <date>', 'score as of this day')
+    .requiredOption('--horizon-days <n>', 'compare with dropouts in (as-of, as-of + n]', positiveInt('--horizon-days'))
+    .action(async (o) => printJson(await evaluateCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays })));
+
+  program
+    .command('models')
+    .description('list registered models with their metrics and which one is in use')
+    .action(async () => {
+      const r = await modelsCommand();
+      process.stdout.write(r.text + '\n');
+      printJson(r.json);
+    });
+
+  program
+    .command('promote')
+    .description('put a registered model in use (recorded with who and why)')
+    .argument('<id>', 'model id')
+    .requiredOption('--reason <text>', 'why this model goes into use')
+    .option('--by <name>', 'who promotes it', process.env.USER ?? 'unknown')
+    .action(async (id, o) => printJson(await promoteCommand({ id, by: o.by, reason: o.reason })));
+
   const planned: [string, string, number, (c: Command) => Command][] = [
     ['run', 'the weekly job once: ingest, features, score, lists', 4, (c) => c.requiredOption('--data <dir>').requiredOption('--as-of <date>').requiredOption('--out <dir>').option('--model <id>')],
-    ['train', 'train a model from data dated on or before --as-of and register it', 3, (c) => c.requiredOption('--data <dir>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>').option('--seed <n>')],
-    ['evaluate', 'score as of a date and compare with outcomes within the horizon', 3, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
-    ['models', 'list registered models and which one is in use', 3, (c) => c],
     ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
     ['worker', 'run BullMQ workers for the pipeline stages', 4, (c) => c],
     ['schedule', 'install or show the weekly schedule', 4, (c) => c],

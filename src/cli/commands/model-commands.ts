@@ -1,0 +1,79 @@
+import { formatDay, type Day } from '../../dates/index.js';
+import { EwsError } from '../../errors/index.js';
+import { prepare } from '../../features/index.js';
+import { currentModelId, evaluateModel, listModels, loadModel, promoteModel, trainModel, type ModelKind } from '../../model/index.js';
+import { createProgress } from '../../observability/index.js';
+import { loadDistrict } from '../../sources/index.js';
+
+async function prepared(data: string, asOf: Day) {
+  // Rows dated after D may sit in the folder; features and labels never read past their windows.
+  const { district } = await loadDistrict(data, { today: Math.max(asOf, Date.now() / 86_400_000 + 1) });
+  return prepare(district);
+}
+
+export async function trainCommand(o: { data: string; asOf: Day; horizonDays: number; seed: number; kinds?: ModelKind[] }) {
+  const p = await prepared(o.data, o.asOf);
+  const bar = createProgress();
+  let phase = '';
+  const result = await trainModel(p, {
+    asOf: o.asOf,
+    horizonDays: o.horizonDays,
+    seed: o.seed,
+    kinds: o.kinds,
+    onProgress: (name, done, total) => {
+      if (name !== phase) {
+        bar.stop();
+        bar.start(total, name);
+        phase = name;
+      }
+      bar.update(done);
+    },
+  });
+  bar.stop();
+  return result;
+}
+
+/** `--model current` (or nothing) means the model in use. */
+export async function resolveModelId(id: string | undefined): Promise<string> {
+  if (id && id !== 'current') return id;
+  const current = await currentModelId();
+  if (!current) throw new EwsError('EWS_NO_MODEL', 'no model is in use: train one (ews train) and promote it (ews promote ID)');
+  return current;
+}
+
+export async function evaluateCommand(o: { data: string; model: string; asOf: Day; horizonDays: number }) {
+  const model = await loadModel(await resolveModelId(o.model));
+  const e = evaluateModel(await prepared(o.data, o.asOf), model, o.asOf, o.horizonDays);
+  return {
+    model_id: e.model_id,
+    as_of: formatDay(e.as_of),
+    horizon_days: e.horizon_days,
+    auc: e.metrics.auc,
+    pr_auc: e.metrics.pr_auc,
+    brier: e.metrics.brier,
+    precision_at_10pct: e.metrics.precision_at_10pct,
+    recall_at_10pct: e.metrics.recall_at_10pct,
+    n_train: model.meta.metrics.n_train,
+    n_test: e.metrics.n,
+    positives_test: e.metrics.positives,
+    ece: e.ece,
+    baselines: e.baselines,
+  };
+}
+
+export async function modelsCommand() {
+  const all = await listModels();
+  const lines = all.map(({ meta, current }) => {
+    const t = meta.metrics.test;
+    return `${current ? '*' : ' '} ${meta.id.padEnd(36)} ${meta.kind.padEnd(8)} as of ${meta.as_of}  horizon ${meta.horizon_days}d  AUC ${t.auc.toFixed(3)}  PR-AUC ${t.pr_auc.toFixed(3)}`;
+  });
+  return {
+    text: lines.length > 0 ? lines.join('\n') + '\n(* = in use)' : 'no models registered yet: ews train …',
+    json: all.map(({ meta, current }) => ({ model_id: meta.id, kind: meta.kind, as_of: meta.as_of, horizon_days: meta.horizon_days, in_use: current, auc: meta.metrics.test.auc, pr_auc: meta.metrics.test.pr_auc, brier: meta.metrics.test.brier })),
+  };
+}
+
+export async function promoteCommand(o: { id: string; by: string; reason: string }) {
+  await loadModel(o.id); // refuses a model that cannot be loaded before it goes into use
+  return promoteModel(o.id, o.by, o.reason);
+}

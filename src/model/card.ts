@@ -1,0 +1,50 @@
+import { FEATURES } from '../features/index.js';
+import type { ModelMeta } from './registry.js';
+
+const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+
+/** The model card: what the model is for, what it must not be used for, how well it did, where it is blind. */
+export function modelCard(meta: ModelMeta): string {
+  const t = meta.metrics.test;
+  const rows = Object.entries(meta.metrics.baselines)
+    .map(([name, m]) => `| ${name} | ${f3(m.auc)} | ${f3(m.pr_auc)} | ${f3(m.precision_at_10pct)} | ${f3(m.recall_at_10pct)} |`)
+    .join('\n');
+  const used = new Set(meta.features);
+  return `# Model card: ${meta.id}
+
+- **Kind**: ${meta.kind === 'mlp' ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)` : 'L2-regularised logistic regression'}, TensorFlow.js (${meta.backend} backend), Platt-calibrated.
+- **Predicts**: the probability that a student on the roll drops out within ${meta.horizon_days} days of the as-of date.
+- **Trained** ${meta.created_at.slice(0, 10)} from data dated on or before ${meta.as_of}; seed ${meta.seed}; data fingerprint \`${meta.fingerprint.slice(0, 16)}…\`.
+- **Examples**: weekly as-of dates — training ${meta.window.train[0]} … ${meta.window.train.at(-1)}, validation ${meta.window.validation[0]} … ${meta.window.validation.at(-1)}, test ${meta.window.test[0]} … ${meta.window.test.at(-1)}${meta.window.gap_relaxed ? ' (too little history to keep a full horizon between training and validation)' : ''}.
+
+## What it is for
+Ranking the students of a class or school by risk each week, so head teachers and psychologists
+know whom to talk to first, with the reasons the model saw. A list is a prompt for a conversation.
+
+## What it must not be used for
+- Any decision about a student without a person's follow-up: admission, discipline, aid withdrawal.
+- Lists shown to students or posted publicly; labels a student could see.
+- Judging teachers or schools by their students' scores.
+- Students outside the population it was trained on (other regions, other school stages) without re-evaluation.
+
+## How well it did (temporal hold-out, ${t.n} examples, ${t.positives} dropouts)
+| | AUC | PR-AUC | precision@10% | recall@10% |
+|---|---|---|---|---|
+| **this model** | ${f3(t.auc)} | ${f3(t.pr_auc)} | ${f3(t.precision_at_10pct)} | ${f3(t.recall_at_10pct)} |
+${rows}
+
+Brier score ${f3(t.brier)}; expected calibration error ${f3(meta.metrics.reliability.ece)} over deciles.
+
+## Inputs
+${FEATURES.filter((f) => used.has(f.name)).map((f) => `- \`${f.name}\` — ${f.description} (${f.unit})`).join('\n')}
+
+Gender and ethnic minority status are not inputs; they are kept only for the fairness audit.
+
+## Known blind spots
+- It sees only what schools record: a student whose family trouble is unrecorded looks fine until attendance moves.
+- Students with no canteen card or no screening are scored from fewer signals (the *_missing features say so).
+- Dropout labels come from recorded outcomes; an unrecorded departure teaches the model that the student stayed.
+- Students who were helped after an alert and stayed are labelled as staying: retraining on treated students
+  can teach the model that their signals are harmless. Treated students are to be marked (issue #5).
+`;
+}

@@ -1,0 +1,92 @@
+import { asOfSeries, formatDay, type Day } from '../dates/index.js';
+import { EwsError } from '../errors/index.js';
+import { buildFeatures, FEATURE_NAMES, type Prepared } from '../features/index.js';
+import { dropoutLabels } from './labels.js';
+
+/** Examples stacked over several as-of dates: row i is student `student[i]` as of `asOf[i]`. */
+export interface Examples {
+  readonly width: number;
+  readonly x: Float32Array;
+  readonly y: Uint8Array;
+  readonly asOf: Int32Array;
+  readonly student: Int32Array;
+  readonly length: number;
+}
+
+/**
+ * Examples as of each date in `dates`, labelled over the horizon. The caller makes sure every
+ * date's horizon has closed by the training date, so no label looks past it.
+ */
+export function buildExamples(p: Prepared, dates: readonly Day[], horizonDays: number, onDate?: (done: number) => void): Examples {
+  const parts = dates.map((d, k) => {
+    const m = buildFeatures(p, d);
+    onDate?.(k + 1);
+    return { m, y: dropoutLabels(p.district, m.students, d, horizonDays) };
+  });
+  const n = parts.reduce((a, q) => a + q.m.rows, 0);
+  const width = FEATURE_NAMES.length;
+  const x = new Float32Array(n * width);
+  const y = new Uint8Array(n);
+  const asOf = new Int32Array(n);
+  const student = new Int32Array(n);
+  let at = 0;
+  for (const { m, y: labels } of parts) {
+    x.set(m.values, at * width);
+    y.set(labels, at);
+    asOf.fill(m.asOf, at, at + m.rows);
+    student.set(m.students, at);
+    at += m.rows;
+  }
+  return { width, x, y, asOf, student, length: n };
+}
+
+export function subset(e: Examples, keep: (i: number) => boolean): Examples {
+  const idx: number[] = [];
+  for (let i = 0; i < e.length; i++) if (keep(i)) idx.push(i);
+  const x = new Float32Array(idx.length * e.width);
+  idx.forEach((i, k) => x.set(e.x.subarray(i * e.width, (i + 1) * e.width), k * e.width));
+  return {
+    width: e.width,
+    x,
+    y: Uint8Array.from(idx, (i) => e.y[i]),
+    asOf: Int32Array.from(idx, (i) => e.asOf[i]),
+    student: Int32Array.from(idx, (i) => e.student[i]),
+    length: idx.length,
+  };
+}
+
+export interface TemporalSplit {
+  train: Day[];
+  validation: Day[];
+  test: Day[];
+  /** True when there were too few dates to keep a horizon's gap between train and validation. */
+  gapRelaxed: boolean;
+}
+
+/**
+ * Weekly as-of dates ending `horizonDays` before `asOf`, split by time: the latest for the test,
+ * the ones before for validation, the rest for training. Every training and validation label
+ * closes before the first test date, so the test measures what a model trained then would do.
+ */
+export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number): TemporalSplit {
+  const last = asOf - horizonDays;
+  const first = firstDataDay + 28; // four weeks of history before the first example
+  const all = asOfSeries(last - Math.floor((last - first) / 7) * 7, last, 7);
+  if (all.length < 6 || last < first) {
+    throw new EwsError('EWS_NO_EXAMPLES', `too little history: ${all.length} weekly as-of dates from ${formatDay(first)} to ${formatDay(last)}; need 6`);
+  }
+  const nTest = Math.max(2, Math.round(all.length * 0.2));
+  const test = all.slice(-nTest);
+  const before = all.filter((d) => d + horizonDays <= test[0]);
+  const pool = before.length >= 4 ? before : all.slice(0, -nTest);
+  const nVal = Math.max(2, Math.round(pool.length * 0.25));
+  const validation = pool.slice(-nVal);
+  let train = pool.filter((d) => d + horizonDays <= validation[0]);
+  let gapRelaxed = before.length < 4;
+  if (train.length < 2) {
+    train = pool.slice(0, -nVal);
+    gapRelaxed = true;
+  }
+  if (train.length === 0) throw new EwsError('EWS_NO_EXAMPLES', 'too little history to train');
+  return { train, validation, test, gapRelaxed };
+}

@@ -1,0 +1,128 @@
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EwsError } from '../errors/index.js';
+import type { Platt } from './calibrate.js';
+import { initTf, tf } from './backend.js';
+import type { ReliabilityBin, Metrics } from './metrics.js';
+import type { FitOptions, ModelKind } from './networks.js';
+import { toDenseStack } from './networks.js';
+import type { ScoringModel } from './scorer.js';
+import type { Standardiser } from './standardise.js';
+
+/** Everything recorded about a trained model beside its weights. */
+export interface ModelMeta {
+  id: string;
+  kind: ModelKind;
+  created_at: string;
+  /** Trained from data dated on or before this day. */
+  as_of: string;
+  horizon_days: number;
+  seed: number;
+  features: string[];
+  standardiser: Standardiser;
+  calibration: Platt;
+  hyper: Omit<FitOptions, 'onEpoch'> & { positiveWeight: number };
+  window: { train: string[]; validation: string[]; test: string[]; gap_relaxed: boolean };
+  /** sha256 of the training, validation and test examples (features and labels). */
+  fingerprint: string;
+  backend: string;
+  metrics: {
+    n_train: number;
+    test: Metrics;
+    validation: Record<string, Metrics>;
+    baselines: Record<string, Metrics>;
+    reliability: { bins: ReliabilityBin[]; ece: number };
+  };
+}
+
+export interface LoadedModel extends ScoringModel {
+  readonly meta: ModelMeta;
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where models live: `EWS_MODELS_DIR`, else the repository's models/ folder. */
+export function modelsDir(): string {
+  return process.env.EWS_MODELS_DIR ?? join(ROOT, 'models');
+}
+
+/** Writes a model folder: model.json + weights.bin (TensorFlow.js layers format), meta.json, MODEL_CARD.md. */
+export async function saveModel(dir: string, model: import('@tensorflow/tfjs').LayersModel, meta: ModelMeta, card: string): Promise<string> {
+  const folder = join(dir, meta.id);
+  await mkdir(folder, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weights = artifacts.weightData as ArrayBuffer;
+      await writeFile(join(folder, 'weights.bin'), Buffer.from(weights));
+      const manifest = {
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+        convertedBy: null,
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      await writeFile(join(folder, 'model.json'), JSON.stringify(manifest));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  await writeFile(join(folder, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
+  await writeFile(join(folder, 'MODEL_CARD.md'), card);
+  return folder;
+}
+
+export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
+  await initTf();
+  const folder = join(dir, id);
+  if (!existsSync(join(folder, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
+  const meta = JSON.parse(await readFile(join(folder, 'meta.json'), 'utf8')) as ModelMeta;
+  const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
+  const weights = await readFile(join(folder, 'weights.bin'));
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: manifest.modelTopology,
+      weightSpecs: manifest.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+    }),
+  );
+  const net = toDenseStack(model);
+  model.dispose();
+  return { meta, kind: meta.kind, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration, net };
+}
+
+export interface Promotion {
+  id: string;
+  at: string;
+  by: string;
+  reason: string;
+}
+
+/** The model in use, or null when none has been promoted. */
+export async function currentModelId(dir = modelsDir()): Promise<string | null> {
+  const file = join(dir, 'current.json');
+  if (!existsSync(file)) return null;
+  return (JSON.parse(await readFile(file, 'utf8')) as Promotion).id;
+}
+
+/** Puts a model in use, explicitly, and keeps the record of who did it and why. */
+export async function promoteModel(id: string, by: string, reason: string, dir = modelsDir()): Promise<Promotion> {
+  if (!existsSync(join(dir, id, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
+  const p: Promotion = { id, at: new Date().toISOString(), by, reason };
+  await writeFile(join(dir, 'current.json'), JSON.stringify(p, null, 2) + '\n');
+  await appendFile(join(dir, 'promotions.jsonl'), JSON.stringify(p) + '\n');
+  return p;
+}
+
+export async function listModels(dir = modelsDir()): Promise<{ meta: ModelMeta; current: boolean }[]> {
+  if (!existsSync(dir)) return [];
+  const current = await currentModelId(dir);
+  const out: { meta: ModelMeta; current: boolean }[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const file = join(dir, name, 'meta.json');
+    if (!existsSync(file)) continue;
+    const meta = JSON.parse(await readFile(file, 'utf8')) as ModelMeta;
+    out.push({ meta, current: meta.id === current });
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { FEATURE_NAMES, type FeatureMatrix } from '../features/index.js';
+import { applyPlatt, type Platt } from './calibrate.js';
+import { integratedGradients, linearContributions, logitOf, scratchFor, type DenseStack } from './dense-stack.js';
+import type { ModelKind } from './networks.js';
+import { type Standardiser } from './standardise.js';
+
+/** What scoring needs of a trained model: its network, inputs, scaling and calibration. */
+export interface ScoringModel {
+  readonly kind: ModelKind;
+  readonly features: readonly string[];
+  readonly standardiser: Standardiser;
+  readonly calibration: Platt;
+  readonly net: DenseStack;
+}
+
+/** Maps the model's feature list onto the registry's columns, refusing a feature it lacks. */
+function columnsOf(model: ScoringModel): Int32Array {
+  return Int32Array.from(model.features, (name) => {
+    const c = FEATURE_NAMES.indexOf(name);
+    if (c < 0) throw new Error(`the model needs feature ${name}, which this version of ews does not compute`);
+    return c;
+  });
+}
+
+/** One standardised input row for the model from a feature matrix row. */
+export function inputRow(model: ScoringModel, m: FeatureMatrix, row: number, cols = columnsOf(model), out = new Float64Array(cols.length)): Float64Array {
+  for (let k = 0; k < cols.length; k++) {
+    out[k] = (m.values[row * m.width + cols[k]] - model.standardiser.mean[k]) / model.standardiser.sd[k];
+  }
+  return out;
+}
+
+/** Calibrated risk and raw logit for every row of a feature matrix. */
+export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Float64Array; logit: Float64Array } {
+  const cols = columnsOf(model);
+  const x = new Float64Array(cols.length);
+  const scratch = scratchFor(model.net);
+  const risk = new Float64Array(m.rows);
+  const logit = new Float64Array(m.rows);
+  for (let r = 0; r < m.rows; r++) {
+    inputRow(model, m, r, cols, x);
+    logit[r] = logitOf(model.net, x, scratch);
+    risk[r] = applyPlatt(model.calibration, logit[r]);
+  }
+  return { risk, logit };
+}
+
+/**
+ * Each feature's part in a row's logit: exact for the linear model, integrated gradients for
+ * the MLP. Positive = pushes the risk up. Indexed like `model.features`.
+ */
+export function attributions(model: ScoringModel, m: FeatureMatrix, row: number): Float64Array {
+  const x = inputRow(model, m, row);
+  return model.kind === 'logistic' ? linearContributions(model.net, x) : integratedGradients(model.net, x);
+}
