@@ -13,33 +13,53 @@ export interface FeatureDef {
   readonly group: FeatureGroup;
   readonly unit: string;
   readonly description: string;
-  /** The reason, in zh-CN and English, for a student's value (and detail, e.g. a subject). */
-  readonly reason?: { zh: (v: number, detail?: string) => string; en: (v: number, detail?: string) => string };
+  /**
+   * The reason, in zh-CN and English, for a student's value (and detail, e.g. a subject), and
+   * `when` the value makes that sentence true: a reason is never shown that the data contradicts.
+   */
+  readonly reason?: {
+    zh: (v: number, detail?: string) => string;
+    en: (v: number, detail?: string) => string;
+    when: (v: number) => boolean;
+  };
   readonly audience: ReasonAudience;
 }
 
 const fmt = (v: number, digits = 0) => (Math.round(v * 10 ** digits) / 10 ** digits).toFixed(digits);
 const pct = (v: number) => `${Math.round(v * 100)}%`;
 
+type ReasonText = Omit<NonNullable<FeatureDef['reason']>, 'when'> & { when?: (v: number) => boolean };
+
+const positive = (v: number) => v > 0;
+
 function def(
   name: string,
   group: FeatureGroup,
   unit: string,
   description: string,
-  reason?: FeatureDef['reason'],
+  reason?: ReasonText,
   audience: ReasonAudience = 'all',
 ): FeatureDef {
-  return { name, group, unit, description, reason, audience: reason ? audience : 'never' };
+  return {
+    name,
+    group,
+    unit,
+    description,
+    reason: reason ? { ...reason, when: reason.when ?? positive } : undefined,
+    audience: reason ? audience : 'never',
+  };
 }
 
 export const FEATURES: readonly FeatureDef[] = [
   // Attendance: shares are of the days on record in the window.
   def('att_unexcused_rate_2w', 'attendance', 'share of recorded days', 'unexcused absences in the last 2 weeks', {
+    when: (v) => v >= 0.1,
     zh: (v) => `近2周无故缺勤占${pct(v)}`,
     en: (v) => `absent without excuse on ${pct(v)} of days in the last 2 weeks`,
   }),
   def('att_unexcused_rate_4w', 'attendance', 'share of recorded days', 'unexcused absences in the last 4 weeks'),
   def('att_unexcused_rate_8w', 'attendance', 'share of recorded days', 'unexcused absences in the last 8 weeks', {
+    when: (v) => v >= 0.1,
     zh: (v) => `近8周无故缺勤占${pct(v)}`,
     en: (v) => `absent without excuse on ${pct(v)} of days in the last 8 weeks`,
   }),
@@ -48,6 +68,7 @@ export const FEATURES: readonly FeatureDef[] = [
     en: (v) => `${fmt(v)} days absent without excuse in the last 4 weeks`,
   }),
   def('att_unexcused_trend', 'attendance', 'change in share', 'unexcused share, last 4 weeks minus the 4 weeks before', {
+    when: (v) => v >= 0.05,
     zh: (v) => `无故缺勤比前4周增加${pct(v)}`,
     en: (v) => `unexcused absence up ${pct(v)} on the previous 4 weeks`,
   }),
@@ -56,14 +77,17 @@ export const FEATURES: readonly FeatureDef[] = [
     en: (v) => `absent without excuse ${fmt(v)} school days in a row`,
   }),
   def('att_days_since_present', 'attendance', 'days (capped at 90)', 'days since the student was last recorded present', {
+    when: (v) => v >= 5,
     zh: (v) => `已${fmt(v)}天未到校`,
     en: (v) => `not at school for ${fmt(v)} days`,
   }),
   def('att_sick_rate_4w', 'attendance', 'share of recorded days', 'sick days in the last 4 weeks', {
+    when: (v) => v >= 0.15,
     zh: (v) => `近4周病假占${pct(v)}`,
     en: (v) => `off sick on ${pct(v)} of days in the last 4 weeks`,
   }),
   def('att_late_rate_4w', 'attendance', 'share of recorded days', 'late or left early in the last 4 weeks', {
+    when: (v) => v >= 0.15,
     zh: (v) => `近4周迟到早退占${pct(v)}`,
     en: (v) => `late or left early on ${pct(v)} of days in the last 4 weeks`,
   }),
@@ -71,15 +95,18 @@ export const FEATURES: readonly FeatureDef[] = [
 
   // Grades: z-scores of the share of full score, within class or grade, per exam and subject.
   def('grade_z_class', 'grades', 'standard deviations', 'standing within the class at the latest exam (mean over subjects)', {
+    when: (v) => v <= -0.5,
     zh: (v) => `最近一次考试成绩低于班级平均${fmt(-v, 1)}个标准差`,
     en: (v) => `latest exam ${fmt(-v, 1)} SD below the class average`,
   }),
   def('grade_z_grade', 'grades', 'standard deviations', 'standing within the school year group at the latest exam'),
   def('grade_change_prev', 'grades', 'standard deviations', 'change in class standing since the previous exam (worst subject as detail)', {
+    when: (v) => v <= -0.3,
     zh: (v, s) => `${s ?? '各科'}成绩较上次下降${fmt(-v, 1)}个标准差`,
     en: (v, s) => `${s ?? 'grades'} down ${fmt(-v, 1)} SD since the previous exam`,
   }),
   def('grade_change_term', 'grades', 'standard deviations', "change in class standing since the term's first exam", {
+    when: (v) => v <= -0.3,
     zh: (v) => `本学期成绩下降${fmt(-v, 1)}个标准差`,
     en: (v) => `grades down ${fmt(-v, 1)} SD since the start of term`,
   }),
@@ -95,6 +122,7 @@ export const FEATURES: readonly FeatureDef[] = [
 
   // Family events: kind × severity, fading with a half-life of 90 days.
   def('family_event_load', 'family', 'weighted events', 'family events weighted by kind and severity, halving every 90 days', {
+    when: (v) => v >= 0.1,
     zh: (_v, e) => `家庭变故：${e ?? '近期有变故'}`,
     en: (_v, e) => `family change: ${e ?? 'recent events'}`,
   }),
@@ -107,6 +135,7 @@ export const FEATURES: readonly FeatureDef[] = [
   // Aid: what is in force on the as-of date.
   def('aid_active_programs', 'aid', 'programmes', 'aid programmes granted and in force'),
   def('aid_difficulty_level', 'aid', '0-3', 'certified family economic difficulty level (0 = none)', {
+    when: (v) => v >= 1,
     zh: (v) => `家庭经济困难认定：${['', '一般困难', '困难', '特别困难'][Math.round(v)] ?? ''}`,
     en: (v) => `certified economic difficulty, level ${fmt(v)}`,
   }),
@@ -129,6 +158,7 @@ export const FEATURES: readonly FeatureDef[] = [
     en: () => 'flagged by the wellbeing screening',
   }, 'psychologist'),
   def('wellbeing_z', 'wellbeing', 'standard deviations', 'latest screening score against everyone screened with the same instrument', {
+    when: (v) => v >= 1,
     zh: (v) => `心理筛查得分高于平均${fmt(v, 1)}个标准差`,
     en: (v) => `screening score ${fmt(v, 1)} SD above average`,
   }, 'psychologist'),
@@ -136,10 +166,12 @@ export const FEATURES: readonly FeatureDef[] = [
 
   // Canteen card: the hidden-difficulty signal.
   def('meal_spend_z', 'canteen', 'standard deviations', 'daily canteen spending over 4 weeks against boarders of the same school', {
+    when: (v) => v <= -0.5,
     zh: (v) => `食堂消费低于同校平均${fmt(-v, 1)}个标准差`,
     en: (v) => `canteen spending ${fmt(-v, 1)} SD below the school average`,
   }),
   def('meal_spend_change', 'canteen', 'relative change', 'daily canteen spending, last 4 weeks against the 4 before', {
+    when: (v) => v <= -0.15,
     zh: (v) => `食堂消费较前4周下降${pct(-v)}`,
     en: (v) => `canteen spending down ${pct(-v)} on the previous 4 weeks`,
   }),

@@ -6,7 +6,8 @@ import { initTf } from './backend.js';
 import { RAW_COUNT_FEATURES, schoolRateScore, unexcusedRateScore } from './baselines.js';
 import { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
 import { modelCard } from './card.js';
-import { buildExamples, temporalSplit, type Examples } from './dataset.js';
+import { buildExamples, subset, temporalSplit, type Examples } from './dataset.js';
+import { Random } from '../generate/random.js';
 import { logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import { fitNetwork, type ModelKind } from './networks.js';
@@ -23,6 +24,11 @@ export interface TrainOptions {
   kinds?: ModelKind[];
   /** Registry folder. Default modelsDir(). */
   dir?: string;
+  /**
+   * Training rows kept at most: above it, negatives are sampled (all positives stay), which
+   * the calibration on untouched validation rows then corrects. Default 300,000.
+   */
+  maxTrainRows?: number;
   /** Fewer epochs for quick runs (tests). */
   epochs?: Partial<Record<ModelKind, number>>;
   onProgress?: (phase: string, done: number, total: number) => void;
@@ -52,7 +58,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const dates = [...split.train, ...split.validation, ...split.test];
   let built = 0;
   const examples = (ds: Day[]) => buildExamples(p, ds, options.horizonDays, () => progress('features', ++built, dates.length));
-  const train = examples(split.train);
+  const train = downsampleNegatives(examples(split.train), options.maxTrainRows ?? 300_000, seed);
   const validation = examples(split.validation);
   const test = examples(split.test);
   log.info({ train: train.length, validation: validation.length, test: test.length, dates: dates.length }, 'examples built');
@@ -176,6 +182,17 @@ async function baselineMetrics(
     school_rate: summarise(school, test.y),
     raw_counts_logistic: summarise(rawProb, test.y),
   };
+}
+
+/** Keeps every positive and a seeded sample of negatives, so at most `max` rows remain. */
+function downsampleNegatives(e: Examples, max: number, seed: number): Examples {
+  if (e.length <= max) return e;
+  let pos = 0;
+  for (let i = 0; i < e.length; i++) pos += e.y[i];
+  const keepNeg = Math.max(0, max - pos) / Math.max(1, e.length - pos);
+  const r = new Random(seed, 17);
+  log.info({ rows: e.length, kept_negative_share: keepNeg }, 'negatives sampled for training');
+  return subset(e, (i) => e.y[i] === 1 || r.next() < keepNeg);
 }
 
 /** The first day any attendance was recorded: examples start four weeks after it. */

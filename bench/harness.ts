@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { generateDistrict } from '../src/generate/index.js';
+
+/** Runs `fn` `repeats` times and returns the median wall time in milliseconds and the last result. */
+export async function timed<T>(repeats: number, fn: () => Promise<T> | T): Promise<{ ms: number; all: number[]; result: T }> {
+  const all: number[] = [];
+  let result!: T;
+  for (let i = 0; i < repeats; i++) {
+    const t = process.hrtime.bigint();
+    result = await fn();
+    all.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const sorted = [...all].sort((a, b) => a - b);
+  return { ms: sorted[Math.floor(sorted.length / 2)], all, result };
+}
+
+/** A generated district, cached between runs (generation is not what is measured). */
+export async function district(students: number, weeks: number, seed = 1): Promise<string> {
+  const dir = join(process.env.EWS_BENCH_DIR ?? join(tmpdir(), 'ews-bench'), `${students}-${weeks}w-s${seed}`);
+  if (!existsSync(join(dir, 'outcomes.csv'))) {
+    process.stderr.write(`generating ${students} students × ${weeks} weeks into ${dir} …\n`);
+    await generateDistrict({ out: dir, students, weeks, seed });
+  }
+  return dir;
+}
+
+export function rssMb(): number {
+  return Math.round(process.memoryUsage().rss / 1048576);
+}
+
+export function peakRssMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+export function table(rows: Record<string, string | number>[]): string {
+  const cols = Object.keys(rows[0] ?? {});
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(width[i])).join('  ');
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => String(r[c]))))].join('\n');
+}
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}

@@ -1,0 +1,1 @@
+export { reasonsFor, visibleTo, type Reason, type ReasonOptions } from './reasons.js';

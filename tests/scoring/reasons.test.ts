@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { FEATURE_NAMES, FeatureMatrix } from '../../src/features/index.js';
+import type { ScoringModel } from '../../src/model/index.js';
+import { reasonsFor, visibleTo } from '../../src/scoring/index.js';
+
+/** A linear model with chosen weights on standardised features (mean 0, sd 1). */
+function linear(weights: Record<string, number>): ScoringModel {
+  const w = FEATURE_NAMES.length;
+  const kernel = new Float32Array(w);
+  for (const [name, v] of Object.entries(weights)) kernel[FEATURE_NAMES.indexOf(name)] = v;
+  return {
+    kind: 'logistic',
+    features: [...FEATURE_NAMES],
+    standardiser: { mean: new Array(w).fill(0), sd: new Array(w).fill(1) },
+    calibration: { a: 1, b: 0 },
+    net: [{ inputs: w, units: 1, kernel, bias: new Float32Array(1), relu: false }],
+  };
+}
+
+function matrix(values: Record<string, number>): FeatureMatrix {
+  const m = new FeatureMatrix(0, Int32Array.of(0));
+  for (const [name, v] of Object.entries(values)) m.column(name)(0, v);
+  return m;
+}
+
+describe('reasons', () => {
+  it('lists the strongest pushes first, in Chinese and English', () => {
+    const model = linear({ att_unexcused_days_4w: 0.5, family_recent_severe: 2, grade_failing_subjects: 0.2 });
+    const m = matrix({ att_unexcused_days_4w: 5, family_recent_severe: 1, grade_failing_subjects: 3 });
+    m.setDetail('family_recent_severe', 0, { zh: '父母重病（3周前）', en: 'a parent seriously ill (3 weeks ago)' });
+    const r = reasonsFor(model, m, 0);
+    expect(r.map((x) => x.code)).toEqual(['att_unexcused_days_4w', 'family_recent_severe', 'grade_failing_subjects']);
+    expect(r[0].zh).toBe('近4周无故缺勤5天');
+    expect(r[1].zh).toBe('近4周发生重大家庭变故：父母重病（3周前）');
+    expect(r[2].en).toBe('failed 3 subjects at the latest exam');
+  });
+
+  it('never gives a reason the value contradicts, or one that must not be shown', () => {
+    // A positive push from a grade *rise* must not read as "grades fell"; disability never shows.
+    const model = linear({ grade_change_prev: 1, disability: 3, rural_hukou: 3 });
+    const m = matrix({ grade_change_prev: 1.5, disability: 1, rural_hukou: 1 });
+    expect(reasonsFor(model, m, 0)).toEqual([]);
+  });
+
+  it('shows wellbeing reasons to psychologists only', () => {
+    const model = linear({ wellbeing_flagged: 2, att_unexcused_streak: 0.5 });
+    const m = matrix({ wellbeing_flagged: 1, att_unexcused_streak: 3 });
+    const all = reasonsFor(model, m, 0);
+    expect(visibleTo(all, 'psychologist').map((r) => r.code)).toEqual(['wellbeing_flagged', 'att_unexcused_streak']);
+    expect(visibleTo(all, 'head_teacher').map((r) => r.code)).toEqual(['att_unexcused_streak']);
+  });
+
+  it('gives no feature for gender or ethnicity to speak from', () => {
+    expect(FEATURE_NAMES.filter((n) => /gender|ethnic|minority/.test(n))).toEqual([]);
+  });
+});
