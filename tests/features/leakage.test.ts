@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDay } from '../../src/dates/index.js';
 import { buildFeatures, prepare } from '../../src/features/index.js';
+import { scoreMatrix, trainModel, type ScoringModel } from '../../src/model/index.js';
 import { generateDistrict } from '../../src/generate/index.js';
 import { loadDistrict, type District } from '../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../helpers/folder.js';
@@ -9,17 +11,26 @@ import { truncateAt } from '../helpers/truncate.js';
 
 describe('when rows dated after the as-of date are added', () => {
   let district: District;
+  let model: ScoringModel;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
     const t = await tempDir();
     cleanup = t.cleanup;
-    await generateDistrict({ out: t.dir, students: 1200, weeks: 40, seed: 21 });
-    ({ district } = await loadDistrict(t.dir, { today: FAR_TODAY }));
+    await generateDistrict({ out: join(t.dir, 'data'), students: 1200, weeks: 40, seed: 21 });
+    ({ district } = await loadDistrict(join(t.dir, 'data'), { today: FAR_TODAY }));
+    const trained = await trainModel(prepare(district), {
+      asOf: parseDay('2026-06-01'),
+      horizonDays: 56,
+      kinds: ['mlp'],
+      epochs: { mlp: 2 },
+      dir: join(t.dir, 'models'),
+    });
+    model = trained.model;
   });
   afterAll(() => cleanup());
 
-  it('changes no feature, no detail and no cohort as of that date', () => {
+  it('changes no feature, no detail, no cohort and no score as of that date', () => {
     const full = prepare(district);
     const first = parseDay('2025-09-08');
     fc.assert(
@@ -30,6 +41,7 @@ describe('when rows dated after the as-of date are added', () => {
         expect(Array.from(b.students)).toEqual(Array.from(a.students));
         expect(b.values).toEqual(a.values);
         expect(b.details).toEqual(a.details);
+        expect(scoreMatrix(model, b)).toEqual(scoreMatrix(model, a));
       }),
       { numRuns: 12, seed: 4 },
     );
