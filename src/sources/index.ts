@@ -7,3 +7,4 @@ export type { FileReport } from './read/load-file.js';
 export { ENCODING_ALIASES, detectEncoding, type Encoding } from './read/encoding.js';
 export { CsvParser } from './read/csv-parser.js';
 export * from './spec/index.js';
+export { writeDistrictCache, readDistrictCache, writeTable, readTable } from './cache.js';

@@ -1,0 +1,127 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { District } from './load-district.js';
+import { Table, type Column } from './read/table.js';
+import { buildRoster } from './roster.js';
+import { FILE_SPECS } from './spec/index.js';
+
+/**
+ * Checked tables written once by the ingest stage and read by every later stage, on any
+ * worker that shares the work folder: typed arrays as raw bytes (no parsing on the way back),
+ * strings as JSON. Free text (family-event notes) is left out: no later stage needs it, so it
+ * never leaves the ingest step.
+ */
+const TABLES = {
+  students: 'students',
+  staff: 'staff',
+  attendance: 'attendance',
+  grades: 'grades',
+  familyEvents: 'family_events',
+  subsidies: 'subsidies',
+  wellbeing: 'wellbeing',
+  mealCard: 'meal_card',
+  outcomes: 'outcomes',
+} as const;
+
+const DROPPED_TEXT = new Set(['family_events.note']);
+
+type Header = { spec: string; length: number; columns: { name: string; kind: Column['kind']; offset?: number; bytes?: number; strings?: unknown; dict?: string[] }[]; lineOffset: number };
+
+export async function writeTable(path: string, t: Table): Promise<void> {
+  const buffers: Uint8Array[] = [];
+  let offset = 0;
+  const place = (a: ArrayBufferView) => {
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    const at = offset;
+    buffers.push(bytes);
+    offset += bytes.byteLength;
+    const pad = (8 - (offset % 8)) % 8;
+    if (pad) {
+      buffers.push(new Uint8Array(pad));
+      offset += pad;
+    }
+    return { offset: at, bytes: bytes.byteLength };
+  };
+  const header: Header = { spec: t.spec.name, length: t.length, columns: [], lineOffset: place(t.line).offset };
+  for (const [name, c] of t.columns) {
+    if (c.kind === 'strings' || c.kind === 'lists') {
+      const keep = !DROPPED_TEXT.has(`${t.spec.name}.${name}`);
+      header.columns.push({ name, kind: c.kind, strings: keep ? c.data : null });
+    } else if (c.kind === 'codes') {
+      header.columns.push({ name, kind: c.kind, dict: c.dict, ...place(c.data) });
+    } else {
+      header.columns.push({ name, kind: c.kind, ...place(c.data) });
+    }
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const prefix = Buffer.alloc(8);
+  prefix.writeUInt32LE(json.length, 0);
+  const headPad = Buffer.alloc((8 - ((8 + json.length) % 8)) % 8);
+  await writeFile(path, Buffer.concat([prefix, json, headPad, ...buffers]));
+}
+
+export async function readTable(path: string): Promise<Table> {
+  const file = await readFile(path);
+  const jsonLength = file.readUInt32LE(0);
+  const header = JSON.parse(file.subarray(8, 8 + jsonLength).toString('utf8')) as Header;
+  const base = 8 + jsonLength + ((8 - ((8 + jsonLength) % 8)) % 8);
+  // Copy into a fresh, aligned buffer: Buffer pools may start at an unaligned offset.
+  const body = new Uint8Array(file.byteLength - base);
+  body.set(file.subarray(base));
+  const ab = body.buffer;
+  const spec = FILE_SPECS.find((s) => s.name === header.spec)!;
+  const view = (kind: Column['kind'], offset: number, n: number) => {
+    switch (kind) {
+      case 'int32':
+      case 'codes':
+        return new Int32Array(ab, offset, n);
+      case 'float64':
+        return new Float64Array(ab, offset, n);
+      case 'uint8':
+        return new Uint8Array(ab, offset, n);
+      case 'int8':
+        return new Int8Array(ab, offset, n);
+      default:
+        throw new Error(`no typed view for ${kind}`);
+    }
+  };
+  const cols = new Map<string, Column>();
+  for (const c of header.columns) {
+    if (c.kind === 'strings') cols.set(c.name, { kind: 'strings', data: (c.strings as string[] | null) ?? new Array(header.length).fill('') });
+    else if (c.kind === 'lists') cols.set(c.name, { kind: 'lists', data: (c.strings as string[][] | null) ?? new Array(header.length).fill([]) });
+    else if (c.kind === 'codes') cols.set(c.name, { kind: 'codes', data: view('codes', c.offset!, header.length) as Int32Array, dict: c.dict! });
+    else cols.set(c.name, { kind: c.kind, data: view(c.kind, c.offset!, header.length) } as Column);
+  }
+  return new Table(spec, header.length, new Int32Array(ab, header.lineOffset, header.length), cols);
+}
+
+export async function writeDistrictCache(dir: string, d: District): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await Promise.all(
+    Object.entries(TABLES).map(([key, name]) => {
+      const t = d[key as keyof typeof TABLES] as Table | null;
+      return t ? writeTable(join(dir, `${name}.tbl`), t) : Promise.resolve();
+    }),
+  );
+}
+
+export async function readDistrictCache(dir: string): Promise<District> {
+  const read = async (name: string) => (existsSync(join(dir, `${name}.tbl`)) ? readTable(join(dir, `${name}.tbl`)) : null);
+  const [students, staff, attendance, grades, familyEvents, subsidies, wellbeing, mealCard, outcomes] = await Promise.all(
+    Object.values(TABLES).map(read),
+  );
+  if (!students) throw new Error(`no checked tables in ${dir}: run the ingest stage first`);
+  return {
+    roster: buildRoster(students),
+    students,
+    staff,
+    attendance: attendance!,
+    grades: grades!,
+    familyEvents: familyEvents!,
+    subsidies: subsidies!,
+    wellbeing,
+    mealCard,
+    outcomes,
+  };
+}
