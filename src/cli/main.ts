@@ -8,9 +8,13 @@ import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
+import { runCommand } from './commands/run.js';
+import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SAMPLE_DIR = join(ROOT, 'data', 'sample');
+/** A Monday in the sample's school year with weeks of history behind it and outcomes ahead. */
+export const SAMPLE_AS_OF = '2026-06-01';
 
 const positiveInt = (name: string) => (v: string) => {
   const n = Number(v);
@@ -29,6 +33,14 @@ const kinds = (v: string) => {
 };
 const todayOption = () =>
   new Option('--today <date>', 'treat dates after this day as impossible (default: today in Asia/Shanghai)');
+
+function describeRun(s: RunSummary, out: string): string {
+  return [
+    `scored ${s.students_scored} of ${s.students_read} students as of ${s.as_of} with ${s.model_id} (${s.mode})`,
+    `  high ${s.tiers.high}, medium ${s.tiers.medium}, low ${s.tiers.low}; ${s.rows_rejected} rows rejected`,
+    `  ${s.lists.head_teacher} head-teacher lists and ${s.lists.triage} triage lists in ${join(out, 'lists')}`,
+  ].join('\n');
+}
 
 /** What a command prints for scripts: one JSON object on the last line of standard output. */
 function printJson(value: unknown): void {
@@ -70,14 +82,32 @@ export function buildProgram(): Command {
 
   program
     .command('start')
-    .description('the main job on the bundled sample (what `npm start` runs)')
+    .description('the weekly run on the bundled sample, through BullMQ when Redis answers (what `npm start` runs)')
     .option('--data <dir>', 'data folder', SAMPLE_DIR)
     .option('--out <dir>', 'output folder', 'out/sample')
+    .option('--as-of <date>', 'as-of date', SAMPLE_AS_OF)
     .action(async (o) => {
-      // Until the weekly run lands (issue #4), the main job is: read and check the sample.
-      const { summary } = await validateFolder({ data: o.data, out: o.out, today: undefined });
-      process.stdout.write(describeSummary(summary) + '\n');
-      process.stdout.write(`rejects and summary written to ${o.out}\n`);
+      const s = await runCommand({ data: o.data, out: o.out, asOf: requireDay('--as-of', o.asOf), via: 'auto' });
+      process.stdout.write(describeRun(s, o.out) + '\n');
+      process.stdout.write(`open ${join(o.out, 'lists')} for the head teachers' and psychologists' lists (HTML and CSV)\n`);
+    });
+
+  program
+    .command('run')
+    .description('the weekly job once: ingest, features, score, lists (scores.csv, lists/, summary.json, rejects.csv)')
+    .requiredOption('--data <dir>', 'data folder')
+    .requiredOption('--as-of <date>', 'score as of this day, from rows dated on or before it')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--model <id>', 'model id (default: the model in use)')
+    .addOption(new Option('--lang <lang>', 'language of the lists').choices(['zh-CN', 'en']).default('zh-CN'))
+    .option('--high-per-class <n>', 'at most this many students of a class on the high tier', positiveInt('--high-per-class'), 3)
+    .option('--encoding <name>', 'force a text encoding instead of detecting it', encoding)
+    .option('--keep-work', 'keep intermediate files under OUT/.work')
+    .addOption(new Option('--via <how>', 'in-process, queue (BullMQ, needs Redis) or auto').choices(['in-process', 'queue', 'auto']).default('in-process'))
+    .action(async (o) => {
+      const s = await runCommand({ data: o.data, out: o.out, asOf: requireDay('--as-of', o.asOf), model: o.model, lang: o.lang, tiers: { highPerClass: o.highPerClass }, encoding: o.encoding, keepWork: o.keepWork, via: o.via });
+      process.stdout.write(describeRun(s, o.out) + '\n');
+      printJson({ out: o.out, model_id: s.model_id, students_scored: s.students_scored, tiers: s.tiers, rows_rejected: s.rows_rejected });
     });
 
   program
@@ -121,7 +151,6 @@ export function buildProgram(): Command {
     .action(async (id, o) => printJson(await promoteCommand({ id, by: o.by, reason: o.reason })));
 
   const planned: [string, string, number, (c: Command) => Command][] = [
-    ['run', 'the weekly job once: ingest, features, score, lists', 4, (c) => c.requiredOption('--data <dir>').requiredOption('--as-of <date>').requiredOption('--out <dir>').option('--model <id>')],
     ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
     ['worker', 'run BullMQ workers for the pipeline stages', 4, (c) => c],
     ['schedule', 'install or show the weekly schedule', 4, (c) => c],

@@ -5,3 +5,4 @@ export { FeatureMatrix, type Detail } from './matrix.js';
 export { FEATURES, FEATURE_NAMES, featureIndex, type FeatureDef, type FeatureGroup, type ReasonAudience } from './registry.js';
 export { EVENT_TEXT, EVENT_WEIGHT, FAMILY_HALF_LIFE_DAYS } from './kernels/family.js';
 export { PROGRAM_TEXT } from './kernels/aid.js';
+export { writeMatrices, readMatrices } from './matrix-file.js';

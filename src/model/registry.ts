@@ -126,3 +126,11 @@ export async function listModels(dir = modelsDir()): Promise<{ meta: ModelMeta; 
   }
   return out;
 }
+
+/** `current` (or nothing) means the model in use; anything else is an id. */
+export async function resolveModelId(id: string | undefined, dir = modelsDir()): Promise<string> {
+  if (id && id !== 'current') return id;
+  const current = await currentModelId(dir);
+  if (!current) throw new EwsError('EWS_NO_MODEL', 'no model is in use: train one (ews train) and promote it (ews promote ID)');
+  return current;
+}

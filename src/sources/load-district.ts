@@ -35,6 +35,8 @@ export interface LoadOptions {
   encoding?: Encoding;
   /** Dates after this day are refused as impossible. Default: today in China. */
   today?: Day;
+  /** Read only these files (spec names) besides students.csv, which the others need. Default all. */
+  only?: readonly string[];
   /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -73,7 +75,7 @@ export function locateFiles(dir: string): Located[] {
 
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
-  const located = locateFiles(dir);
+  const located = locateFiles(dir).filter((f) => !options.only || f.spec.name === 'students' || options.only.includes(f.spec.name));
   const sizes = located.map((f) => statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;

@@ -1,7 +1,6 @@
 import { formatDay, type Day } from '../../dates/index.js';
-import { EwsError } from '../../errors/index.js';
 import { prepare } from '../../features/index.js';
-import { currentModelId, evaluateModel, listModels, loadModel, promoteModel, trainModel, type ModelKind } from '../../model/index.js';
+import { evaluateModel, listModels, loadModel, promoteModel, resolveModelId, trainModel, type ModelKind } from '../../model/index.js';
 import { createProgress } from '../../observability/index.js';
 import { loadDistrict } from '../../sources/index.js';
 
@@ -31,14 +30,6 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
   });
   bar.stop();
   return result;
-}
-
-/** `--model current` (or nothing) means the model in use. */
-export async function resolveModelId(id: string | undefined): Promise<string> {
-  if (id && id !== 'current') return id;
-  const current = await currentModelId();
-  if (!current) throw new EwsError('EWS_NO_MODEL', 'no model is in use: train one (ews train) and promote it (ews promote ID)');
-  return current;
 }
 
 export async function evaluateCommand(o: { data: string; model: string; asOf: Day; horizonDays: number }) {

@@ -1,0 +1,48 @@
+import type { FlowJob } from 'bullmq';
+import { runKey, SOURCES, type RunSpec } from '../src/pipeline/index.js';
+import { jobId, jobOptions, QUEUES, type QueueSettings } from './queues.js';
+
+/** Phase one: every source read and checked in parallel, then merged (which starts phase two). */
+export function ingestFlow(spec: RunSpec, s: QueueSettings): FlowJob {
+  const key = runKey(spec);
+  const opts = { ...jobOptions(s), failParentOnFailure: true };
+  return {
+    name: 'merge',
+    queueName: QUEUES.ingest,
+    data: { spec, settings: s },
+    opts: { ...jobOptions(s), jobId: jobId.ingest(key) },
+    children: SOURCES.map((source) => ({
+      name: 'source',
+      queueName: QUEUES.ingest,
+      data: { spec, source },
+      opts: { ...opts, jobId: jobId.source(key, source) },
+    })),
+  };
+}
+
+/** Phase two: per shard of schools, features → score → lists; then the summary joins them. */
+export function scoringFlow(spec: RunSpec, shards: string[][], s: QueueSettings, started: number): FlowJob {
+  const key = runKey(spec);
+  const opts = { ...jobOptions(s), failParentOnFailure: true };
+  return {
+    name: 'summary',
+    queueName: QUEUES.run,
+    data: { spec, started },
+    opts: { ...jobOptions(s), jobId: jobId.summary(key) },
+    children: shards.map((schools, shard) => ({
+      name: 'lists',
+      queueName: QUEUES.lists,
+      data: { spec, shard },
+      opts: { ...opts, jobId: jobId.lists(key, shard) },
+      children: [
+        {
+          name: 'score',
+          queueName: QUEUES.score,
+          data: { spec, shard },
+          opts: { ...opts, jobId: jobId.score(key, shard) },
+          children: [{ name: 'features', queueName: QUEUES.features, data: { spec, shard, schools }, opts: { ...opts, jobId: jobId.features(key, shard) } }],
+        },
+      ],
+    })),
+  };
+}

@@ -1,0 +1,75 @@
+import { FlowProducer, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { EwsError } from '../src/errors/index.js';
+import { log } from '../src/observability/index.js';
+import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, type RunSpec } from '../src/pipeline/index.js';
+import { connect } from './connection.js';
+import { scoringFlow } from './flows.js';
+import { QUEUES, type QueueSettings } from './queues.js';
+
+export interface WorkerOptions extends QueueSettings {
+  /** Jobs one worker runs at once. Default 1: the stages are CPU-bound. */
+  concurrency?: number;
+  /** Which stages this process serves. Default all. */
+  stages?: (keyof typeof QUEUES)[];
+  url?: string;
+}
+
+/** Runs a stage; an error retrying cannot mend (a broken roster, a missing model) is not retried. */
+function guarded<T>(fn: (job: Job) => Promise<T>): Processor {
+  return async (job) => {
+    try {
+      return await fn(job);
+    } catch (e) {
+      log.warn({ queue: job.queueName, job: job.id, attempt: job.attemptsMade + 1, err: (e as Error).message }, 'stage failed');
+      if (e instanceof EwsError && !e.retryable) throw new UnrecoverableError(e.message);
+      throw e;
+    }
+  };
+}
+
+/** The workers: each wires one queue to its stage function and nothing more. */
+export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close: () => Promise<void> } {
+  const prefix = o.prefix ?? 'ews';
+  const settings: QueueSettings = { prefix, attempts: o.attempts, backoffMs: o.backoffMs };
+  const connections: Redis[] = [];
+  const conn = () => {
+    const c = connect(o.url);
+    connections.push(c);
+    return c;
+  };
+  const flows = new FlowProducer({ connection: conn(), prefix });
+  const processors: Record<keyof typeof QUEUES, Processor | null> = {
+    ingest: guarded(async (job) => {
+      const spec = job.data.spec as RunSpec;
+      if (job.name === 'source') return ingestSource(spec, job.data.source);
+      const summary = await ingestMerge(spec);
+      await flows.add(scoringFlow(spec, summary.shards, job.data.settings ?? settings, job.timestamp));
+      return { shards: summary.shards.length, students: summary.students };
+    }),
+    features: guarded(async (job) => featuresStage(job.data.spec, job.data.shard, job.data.schools)),
+    score: guarded(async (job) => {
+      await job.updateProgress(10);
+      return scoreStage(job.data.spec, job.data.shard);
+    }),
+    lists: guarded(async (job) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
+    run: guarded(async (job) => {
+      const summary = await summaryStage(job.data.spec, 'bullmq', { total: Date.now() - (job.data.started as number) });
+      return { students_scored: summary.students_scored, tiers: summary.tiers };
+    }),
+    plan: null, // served by the scheduler (jobs/schedule.ts)
+  };
+  const stages = o.stages ?? (Object.keys(QUEUES) as (keyof typeof QUEUES)[]);
+  const workers = stages
+    .filter((s) => processors[s])
+    .map((s) => new Worker(QUEUES[s], processors[s]!, { connection: conn(), prefix, concurrency: o.concurrency ?? 1 }));
+  for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await flows.close();
+      for (const c of connections) c.disconnect();
+    },
+  };
+}

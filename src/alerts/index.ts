@@ -1,0 +1,2 @@
+export { writeSchoolLists, recipientsFrom, triageOrder, safeName, type Recipients, type WrittenList, type ListOptions } from './write-lists.js';
+export { TEXT, type Lang } from './i18n.js';

@@ -1,0 +1,159 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ScoredStudent } from '../scoring/index.js';
+import { visibleTo } from '../scoring/index.js';
+import { csvLine } from '../util/csv-write.js';
+import { esc, page, sparkline } from './html.js';
+import { TEXT, type Lang } from './i18n.js';
+
+/** Who receives which list: head teachers by (school, class), from staff.csv where it exists. */
+export interface Recipients {
+  /** school_id → class_id → staff_id of the head teacher. */
+  headTeachers: Map<string, Map<string, string>>;
+}
+
+export interface ListOptions {
+  out: string;
+  lang?: Lang;
+  modelId: string;
+  generatedAt?: string;
+}
+
+export interface WrittenList {
+  kind: 'head_teacher' | 'triage';
+  school_id: string;
+  /** staff_id, or `class-<id>` where no head teacher is known. */
+  recipient: string;
+  csv: string;
+  html: string;
+  high: number;
+  medium: number;
+}
+
+const SAFE = /[^\p{L}\p{N}_.-]+/gu;
+export const safeName = (s: string) => s.replace(SAFE, '_').slice(0, 80) || '_';
+
+/**
+ * Writes one school's lists: one per head teacher (per class where none is known) and one
+ * triage list for the school's psychologists. A head teacher's list never shows wellbeing
+ * scores or family-event details beyond the reason words; names appear nowhere.
+ */
+export async function writeSchoolLists(school: string, students: readonly ScoredStudent[], recipients: Recipients, o: ListOptions): Promise<WrittenList[]> {
+  const lang = o.lang ?? 'zh-CN';
+  const t = TEXT[lang];
+  const at = o.generatedAt ?? new Date().toISOString().slice(0, 16).replace('T', ' ');
+  const dir = join(o.out, 'lists', safeName(school));
+  await mkdir(dir, { recursive: true });
+  const written: WrittenList[] = [];
+
+  const byRecipient = new Map<string, { classes: Set<string>; rows: ScoredStudent[] }>();
+  for (const s of students) {
+    const staff = recipients.headTeachers.get(school)?.get(s.class_id) ?? (s.head_teacher_id || `class-${s.class_id}`);
+    const entry = byRecipient.get(staff) ?? { classes: new Set(), rows: [] };
+    entry.classes.add(s.class_id);
+    entry.rows.push(s);
+    byRecipient.set(staff, entry);
+  }
+  for (const [recipient, { classes, rows }] of [...byRecipient].sort(([a], [b]) => a.localeCompare(b))) {
+    const listed = rows.filter((s) => s.tier !== 'low').sort((a, b) => a.class_id.localeCompare(b.class_id) || a.rank_in_class - b.rank_in_class);
+    const leaving = rows.filter((s) => s.tier === 'low' && s.prev_tier !== null && s.prev_tier !== 'low');
+    const base = join(dir, `teacher-${safeName(recipient)}`);
+    const cls = [...classes].sort().join('、');
+    const title = t.teacherTitle(`${school} ${cls}`, rows[0]?.as_of ?? '');
+    await writeFile(`${base}.csv`, '\uFEFF' + teacherCsv(listed, lang));
+    await writeFile(`${base}.html`, page(lang, title, teacherHtml(title, listed, leaving, lang, t.footer(o.modelId, at))));
+    written.push({ kind: 'head_teacher', school_id: school, recipient, csv: `${base}.csv`, html: `${base}.html`, ...count(listed) });
+  }
+
+  const triage = triageOrder(students.filter((s) => s.tier !== 'low' || s.acute.wellbeing_flagged || s.acute.family_severe));
+  const base = join(dir, 'triage');
+  const title = t.triageTitle(school, students[0]?.as_of ?? '');
+  await writeFile(`${base}.csv`, '\uFEFF' + triageCsv(triage, lang));
+  await writeFile(`${base}.html`, page(lang, title, triageHtml(title, triage, lang, t.footer(o.modelId, at))));
+  written.push({ kind: 'triage', school_id: school, recipient: 'psychologist', csv: `${base}.csv`, html: `${base}.html`, ...count(triage) });
+  return written;
+}
+
+function count(rows: readonly ScoredStudent[]) {
+  return { high: rows.filter((r) => r.tier === 'high').length, medium: rows.filter((r) => r.tier === 'medium').length };
+}
+
+/** Acute first (screening flag or a severe family event), then by tier and risk. */
+export function triageOrder(rows: ScoredStudent[]): ScoredStudent[] {
+  const acute = (s: ScoredStudent) => (s.acute.wellbeing_flagged || s.acute.family_severe ? 1 : 0);
+  const level = { high: 2, medium: 1, low: 0 };
+  return [...rows].sort((a, b) => acute(b) - acute(a) || level[b.tier] - level[a.tier] || b.risk - a.risk || a.student_id.localeCompare(b.student_id));
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) =>
+  visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
+
+function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
+  const c = TEXT[lang].columns;
+  let out = csvLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons]);
+  for (const s of rows) {
+    out += csvLine([s.rank_in_class, s.student_id, s.class_id, TEXT[lang].tier[s.tier], pct(s.risk), TEXT[lang].change[s.change], words(s, 'head_teacher', lang).join(lang === 'en' ? '; ' : '；')]);
+  }
+  return out;
+}
+
+function triageCsv(rows: ScoredStudent[], lang: Lang): string {
+  const t = TEXT[lang];
+  const c = t.columns;
+  let out = csvLine([c.schoolRank, c.student, c.cls, c.tier, c.risk, c.wellbeing, c.family, c.reasons]);
+  for (const s of rows) {
+    out += csvLine([
+      s.rank_in_school,
+      s.student_id,
+      s.class_id,
+      t.tier[s.tier],
+      pct(s.risk),
+      s.acute.wellbeing_flagged ? t.flagged : '',
+      s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '',
+      words(s, 'psychologist', lang).join(lang === 'en' ? '; ' : '；'),
+    ]);
+  }
+  return out;
+}
+
+function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist'): string {
+  const t = TEXT[lang];
+  const reasons = words(s, role, lang).map((w) => `<li>${esc(w)}</li>`).join('');
+  const extra =
+    role === 'psychologist'
+      ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(t.flagged)}</b>` : ''}${s.acute.wellbeing_z ? ` (z=${s.acute.wellbeing_z.toFixed(1)})` : ''}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`
+      : '';
+  return `<tr><td>${role === 'psychologist' ? s.rank_in_school : s.rank_in_class}</td><td>${esc(s.student_id)}</td>${role === 'psychologist' ? `<td>${esc(s.class_id)}</td>` : ''}<td><span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span></td><td>${pct(s.risk)}</td><td class="change-${s.change}">${esc(t.change[s.change])}</td>${extra}<td><ul class="reasons">${reasons}</ul></td><td>${sparkline(s.weekly_unexcused, 0, 1, t.columns.attendance)}</td><td>${sparkline(s.exam_standing, -2.5, 2.5, t.columns.grades)}</td></tr>`;
+}
+
+function teacherHtml(title: string, rows: ScoredStudent[], leaving: ScoredStudent[], lang: Lang, footer: string): string {
+  const t = TEXT[lang];
+  const c = t.columns;
+  const { high, medium } = count(rows);
+  const head = `<tr><th>${c.rank}</th><th>${c.student}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.reasons}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
+  const body = rows.length > 0 ? `<table>${head}${rows.map((s) => row(s, lang, 'head_teacher')).join('')}</table>` : `<p>${esc(t.noneOnList)}</p>`;
+  const off = leaving.length > 0 ? `<h2>${esc(t.leftList)}</h2><p>${leaving.map((s) => esc(s.student_id)).join('，')}</p>` : '';
+  return `<h1>${esc(title)}</h1><p>${esc(t.counts(high, medium))}</p><p class="note">${esc(t.privacy)}</p>${body}${off}<footer>${esc(footer)}</footer>`;
+}
+
+function triageHtml(title: string, rows: ScoredStudent[], lang: Lang, footer: string): string {
+  const t = TEXT[lang];
+  const c = t.columns;
+  const head = `<tr><th>${c.schoolRank}</th><th>${c.student}</th><th>${c.cls}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.wellbeing}</th><th>${c.family}</th><th>${c.reasons}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
+  return `<h1>${esc(title)}</h1><p>${esc(t.acuteFirst)}</p><p class="note">${esc(t.privacy)}</p><table>${head}${rows.map((s) => row(s, lang, 'psychologist')).join('')}</table><footer>${esc(footer)}</footer>`;
+}
+
+/** Head teachers by class, from staff.csv rows with role head_teacher. */
+export function recipientsFrom(staff: { ids: string[]; schools: string[]; roles: string[]; classIds: string[][] } | null): Recipients {
+  const headTeachers = new Map<string, Map<string, string>>();
+  if (staff) {
+    staff.ids.forEach((id, i) => {
+      if (staff.roles[i] !== 'head_teacher') return;
+      const m = headTeachers.get(staff.schools[i]) ?? new Map<string, string>();
+      for (const c of staff.classIds[i]) m.set(c, id);
+      headTeachers.set(staff.schools[i], m);
+    });
+  }
+  return { headTeachers };
+}

@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import type { Lang } from '../alerts/index.js';
+import { todayInChina, type Day } from '../dates/index.js';
+import { modelsDir, resolveModelId } from '../model/index.js';
+import type { TierOptions } from '../scoring/index.js';
+import type { Encoding } from '../sources/index.js';
+import type { RunSpec } from './run-spec.js';
+
+export interface PlanOptions {
+  data: string;
+  out: string;
+  /** Default: today in Asia/Shanghai (what a scheduled run uses). */
+  asOf?: Day;
+  /** Default: the model in use. */
+  model?: string;
+  lang?: Lang;
+  tiers?: TierOptions;
+  shardStudents?: number;
+  encoding?: Encoding;
+}
+
+/** Settles every choice of a run up front (which model, which date), so all its jobs agree. */
+export async function planRun(o: PlanOptions): Promise<RunSpec> {
+  const asOf = o.asOf ?? todayInChina();
+  const dir = modelsDir();
+  return {
+    data: resolve(o.data),
+    out: resolve(o.out),
+    asOf,
+    modelId: await resolveModelId(o.model, dir),
+    modelsDir: dir,
+    lang: o.lang ?? 'zh-CN',
+    tiers: o.tiers ?? {},
+    shardStudents: o.shardStudents ?? 50_000,
+    encoding: o.encoding,
+    today: Math.max(asOf, todayInChina()),
+  };
+}

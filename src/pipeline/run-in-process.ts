@@ -1,0 +1,34 @@
+import { log } from '../observability/index.js';
+import { SOURCES, type RunSpec } from './run-spec.js';
+import { featuresStage } from './stages/features.js';
+import { ingestMerge, ingestSource } from './stages/ingest.js';
+import { listsStage } from './stages/lists.js';
+import { scoreStage } from './stages/score.js';
+import { summaryStage, type RunSummary } from './stages/summary.js';
+
+/**
+ * The weekly run in this process: the same stage functions, in the same order, as the
+ * BullMQ flow runs them on workers.
+ */
+export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => void): Promise<RunSummary> {
+  const timings: Record<string, number> = {};
+  const time = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
+    onStage?.(stage);
+    const t = performance.now();
+    const r = await fn();
+    timings[stage] = Math.round((timings[stage] ?? 0) + performance.now() - t);
+    return r;
+  };
+  const start = performance.now();
+  for (const source of SOURCES) await time('ingest', () => ingestSource(spec, source));
+  const ingest = await time('ingest', () => ingestMerge(spec));
+  for (let k = 0; k < ingest.shards.length; k++) {
+    await time('features', () => featuresStage(spec, k, ingest.shards[k]));
+    await time('score', () => scoreStage(spec, k));
+    await time('lists', () => listsStage(spec, k));
+  }
+  timings.total = Math.round(performance.now() - start);
+  const summary = await time('summary', () => summaryStage(spec, 'in-process', timings));
+  log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
+  return summary;
+}

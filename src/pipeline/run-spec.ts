@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { formatDay, type Day } from '../dates/index.js';
+import type { Lang } from '../alerts/index.js';
+import type { Encoding } from '../sources/index.js';
+import type { TierOptions } from '../scoring/index.js';
+
+/** Everything one weekly run needs; plain data, so a queue can carry it to any worker. */
+export interface RunSpec {
+  data: string;
+  out: string;
+  asOf: Day;
+  /** Model id; resolved to the model in use before the run starts. */
+  modelId: string;
+  /** Registry folder the model is read from. */
+  modelsDir: string;
+  lang: Lang;
+  tiers: TierOptions;
+  /** Students per shard: the unit of work spread across workers. Default 50,000. */
+  shardStudents: number;
+  encoding?: Encoding;
+  /** Rows dated after this are refused as impossible. */
+  today: Day;
+}
+
+/** The run's identity: same data folder and as-of date, same key, so a repeat replaces. */
+export function runKey(spec: Pick<RunSpec, 'data' | 'asOf'>): string {
+  const h = createHash('sha256').update(resolve(spec.data)).digest('hex').slice(0, 10);
+  return `${h}-${formatDay(spec.asOf)}`;
+}
+
+/** Intermediate files live beside the outputs, so every worker that can write them can read them. */
+export function workDir(spec: Pick<RunSpec, 'out'>): string {
+  return join(spec.out, '.work');
+}
+
+/** The files of the contract, in the order ingest reads them. */
+export const SOURCES = ['students', 'staff', 'attendance', 'grades', 'family_events', 'subsidies', 'wellbeing', 'meal_card', 'outcomes'] as const;

@@ -1,0 +1,33 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { recipientsFrom, writeSchoolLists, type WrittenList } from '../../alerts/index.js';
+import { readTable } from '../../sources/index.js';
+import { formatDay } from '../../dates/index.js';
+import { workDir, type RunSpec } from '../run-spec.js';
+import { readScored } from './score.js';
+import { existsSync } from 'node:fs';
+
+/** Writes the lists of one shard's schools: each head teacher's, and each school's triage list. */
+export async function listsStage(spec: RunSpec, shard: number): Promise<{ lists: WrittenList[] }> {
+  const work = workDir(spec);
+  const scored = await readScored(spec, shard);
+  const staffFile = join(work, 'tables', 'staff.tbl');
+  const staff = existsSync(staffFile) ? await readTable(staffFile) : null;
+  const recipients = recipientsFrom(
+    staff && {
+      ids: staff.strings('staff_id'),
+      schools: Array.from(staff.codes('school_id').data, (c) => staff.codes('school_id').dict[c]),
+      roles: Array.from(staff.uint8('role'), (r) => ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin'][r]),
+      classIds: staff.lists('class_ids'),
+    },
+  );
+  const bySchool = new Map<string, typeof scored>();
+  for (const s of scored) (bySchool.get(s.school_id) ?? bySchool.set(s.school_id, []).get(s.school_id)!).push(s);
+  const lists: WrittenList[] = [];
+  for (const [school, rows] of [...bySchool].sort(([a], [b]) => a.localeCompare(b))) {
+    lists.push(...(await writeSchoolLists(school, rows, recipients, { out: spec.out, lang: spec.lang, modelId: spec.modelId, generatedAt: formatDay(spec.asOf) })));
+  }
+  await mkdir(join(work, 'lists'), { recursive: true });
+  await writeFile(join(work, 'lists', `${shard}.json`), JSON.stringify(lists));
+  return { lists };
+}

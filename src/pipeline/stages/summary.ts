@@ -1,0 +1,72 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import type { WrittenList } from '../../alerts/index.js';
+import { formatDay } from '../../dates/index.js';
+import { CsvWriter } from '../../util/csv-write.js';
+import { runKey, workDir, type RunSpec } from '../run-spec.js';
+import type { IngestSummary } from './ingest.js';
+import { readScored } from './score.js';
+
+export const SCORE_COLUMNS = ['student_id', 'school_id', 'class_id', 'as_of', 'risk', 'rank_in_class', 'rank_in_school', 'tier', 'reasons'] as const;
+
+export interface RunSummary {
+  run_key: string;
+  as_of: string;
+  model_id: string;
+  mode: 'bullmq' | 'in-process';
+  students_read: number;
+  students_scored: number;
+  rows_rejected: number;
+  tiers: { high: number; medium: number; low: number };
+  files: IngestSummary['files'];
+  shards: number;
+  lists: { head_teacher: number; triage: number; paths: string[] };
+  timings_ms: Record<string, number>;
+}
+
+/**
+ * Joins the shards into scores.csv (by school, class and rank) and writes summary.json.
+ * scores.csv carries reason codes every reader may see; screening-based codes stay on the
+ * psychologists' lists.
+ */
+export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timings: Record<string, number>): Promise<RunSummary> {
+  const work = workDir(spec);
+  const ingest = JSON.parse(await readFile(join(work, 'ingest.json'), 'utf8')) as IngestSummary;
+  const scores = new CsvWriter(join(spec.out, 'scores.csv'), SCORE_COLUMNS);
+  const tiers = { high: 0, medium: 0, low: 0 };
+  let scored = 0;
+  const lists: WrittenList[] = [];
+  for (let k = 0; k < ingest.shards.length; k++) {
+    const rows = (await readScored(spec, k)).sort(
+      (a, b) => a.school_id.localeCompare(b.school_id) || a.class_id.localeCompare(b.class_id) || a.rank_in_class - b.rank_in_class || a.student_id.localeCompare(b.student_id),
+    );
+    for (const s of rows) {
+      const codes = s.reasons.filter((r) => r.audience === 'all').map((r) => r.code).join(';');
+      scores.row([s.student_id, s.school_id, s.class_id, s.as_of, s.risk.toFixed(6), s.rank_in_class, s.rank_in_school, s.tier, codes]);
+      tiers[s.tier]++;
+      scored++;
+    }
+    lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
+  }
+  await scores.close();
+  const summary: RunSummary = {
+    run_key: runKey(spec),
+    as_of: formatDay(spec.asOf),
+    model_id: spec.modelId,
+    mode,
+    students_read: ingest.students,
+    students_scored: scored,
+    rows_rejected: ingest.rows_rejected,
+    tiers,
+    files: ingest.files,
+    shards: ingest.shards.length,
+    lists: {
+      head_teacher: lists.filter((l) => l.kind === 'head_teacher').length,
+      triage: lists.filter((l) => l.kind === 'triage').length,
+      paths: lists.flatMap((l) => [relative(spec.out, l.csv), relative(spec.out, l.html)]).sort(),
+    },
+    timings_ms: timings,
+  };
+  await writeFile(join(spec.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
+}

@@ -1,0 +1,155 @@
+import { formatDay, type Day } from '../dates/index.js';
+import { buildFeatures, onRoll, type Detail, type FeatureMatrix, type Prepared } from '../features/index.js';
+import type { District } from '../sources/index.js';
+import { STATUS } from '../features/prepare.js';
+import { scoreMatrix, type ScoringModel } from '../model/index.js';
+import { ranksWithin } from './ranks.js';
+import { reasonsFor, type Reason } from './reasons.js';
+import { assignTiers, changeSince, type Change, type Tier, type TierOptions } from './tiers.js';
+
+/** One student's row of the weekly run, with what each list needs. */
+export interface ScoredStudent {
+  student_id: string;
+  school_id: string;
+  class_id: string;
+  head_teacher_id: string;
+  grade_level: number;
+  as_of: string;
+  risk: number;
+  rank_in_class: number;
+  rank_in_school: number;
+  tier: Tier;
+  reasons: Reason[];
+  change: Change;
+  prev_tier: Tier | null;
+  prev_risk: number | null;
+  /** Unexcused share of recorded days, week by week, oldest first (8 weeks; null = no record). */
+  weekly_unexcused: (number | null)[];
+  /** Standing in class (z) at the last four exams, oldest first. */
+  exam_standing: number[];
+  /** For psychologists only. */
+  acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: Detail | null };
+}
+
+export interface ScoreOptions extends TierOptions {
+  /** Score only the students of these schools (roster school indices). Default all. */
+  schools?: readonly number[];
+}
+
+/** What the score stage needs of one shard: features as of D and a week before, and trends. */
+export interface ShardFeatures {
+  asOf: Day;
+  now: FeatureMatrix;
+  before: FeatureMatrix;
+  /** Per row of `now`: unexcused share per week over 8 weeks, oldest first (null = no record). */
+  weekly: (number | null)[][];
+  /** Per row of `now`: class standing at the last four exams. */
+  exams: number[][];
+}
+
+/** Features for everyone on the roll as of D and D−7 (optionally only some schools). */
+export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[]): ShardFeatures {
+  const d = p.district;
+  const pick = (ids: Int32Array) => {
+    if (!schools) return ids;
+    const keep = new Set(schools);
+    return ids.filter((s) => keep.has(d.roster.school[s]));
+  };
+  const now = buildFeatures(p, asOf, pick(onRoll(d, asOf, p.exits)));
+  const before = buildFeatures(p, asOf - 7, pick(onRoll(d, asOf - 7, p.exits)));
+  return {
+    asOf,
+    now,
+    before,
+    weekly: Array.from(now.students, (s) => weeklyUnexcused(p, s, asOf)),
+    exams: Array.from(now.students, (s) => examStanding(p, s, asOf)),
+  };
+}
+
+/**
+ * Scores a shard, ranks students within class and school, sizes the tiers to capacity, and
+ * compares with the same model's view a week earlier to say what changed.
+ */
+export function scoreShard(f: ShardFeatures, model: ScoringModel, d: District, options: TierOptions = {}): ScoredStudent[] {
+  const now = rank(f.now, model, d.roster, options);
+  const before = rank(f.before, model, d.roster, options);
+  const prevByStudent = new Map<number, number>();
+  before.m.students.forEach((s, r) => prevByStudent.set(s, r));
+  const classId = d.students.codes('class_id');
+  const head = d.students.codes('head_teacher_id');
+  const level = d.students.float64('grade_level');
+  const out: ScoredStudent[] = [];
+  for (let r = 0; r < now.m.rows; r++) {
+    const s = now.m.students[r];
+    const pr = prevByStudent.get(s);
+    const prevTier = pr === undefined ? null : before.tiers[pr];
+    const prevRisk = pr === undefined ? null : before.risk[pr];
+    out.push({
+      student_id: d.roster.ids[s],
+      school_id: d.roster.schools[d.roster.school[s]],
+      class_id: classId.dict[classId.data[s]],
+      head_teacher_id: head.data[s] >= 0 ? head.dict[head.data[s]] : '',
+      grade_level: level[s],
+      as_of: formatDay(f.asOf),
+      risk: now.risk[r],
+      rank_in_class: now.inClass[r],
+      rank_in_school: now.inSchool[r],
+      tier: now.tiers[r],
+      reasons: reasonsFor(model, now.m, r),
+      change: changeSince(now.tiers[r], prevTier, now.risk[r], prevRisk),
+      prev_tier: prevTier,
+      prev_risk: prevRisk,
+      weekly_unexcused: f.weekly[r],
+      exam_standing: f.exams[r],
+      acute: {
+        wellbeing_flagged: now.m.get(r, 'wellbeing_flagged') === 1,
+        wellbeing_z: now.m.get(r, 'wellbeing_z'),
+        family_severe: now.m.get(r, 'family_recent_severe') === 1 ? (now.m.detail('family_recent_severe', r) ?? null) : null,
+      },
+    });
+  }
+  return out;
+}
+
+/** Features and scores in one call, for callers that hold the whole district. */
+export function scoreStudents(p: Prepared, model: ScoringModel, asOf: Day, options: ScoreOptions = {}): ScoredStudent[] {
+  return scoreShard(shardFeatures(p, asOf, options.schools), model, p.district, options);
+}
+
+function rank(m: FeatureMatrix, model: ScoringModel, roster: Prepared['district']['roster'], options: TierOptions) {
+  const { risk } = scoreMatrix(model, m);
+  const inClass = ranksWithin(Int32Array.from(m.students, (s) => roster.classOf[s]), risk);
+  const inSchool = ranksWithin(Int32Array.from(m.students, (s) => roster.school[s]), risk);
+  return { m, risk, inClass, inSchool, tiers: assignTiers(inClass, risk, options) };
+}
+
+function weeklyUnexcused(p: Prepared, s: number, asOf: Day): (number | null)[] {
+  const a = p.attendance;
+  const days = new Float64Array(8);
+  const bad = new Float64Array(8);
+  for (let k = a.offsets[s + 1] - 1; k >= a.offsets[s]; k--) {
+    const age = asOf - a.day[k];
+    if (age < 0) continue;
+    if (age >= 56) break;
+    const w = 7 - Math.floor(age / 7);
+    days[w]++;
+    if (a.status[k] === STATUS.unexcused) bad[w]++;
+  }
+  return Array.from(days, (n, w) => (n > 0 ? bad[w] / n : null));
+}
+
+function examStanding(p: Prepared, s: number, asOf: Day): number[] {
+  const g = p.grades;
+  const byDay = new Map<number, { z: number; n: number }>();
+  for (let k = g.by.offsets[s]; k < g.by.offsets[s + 1]; k++) {
+    const i = g.by.order[k];
+    if (g.day[i] > asOf) break;
+    if (Number.isNaN(g.zClass[i])) continue;
+    const e = byDay.get(g.day[i]) ?? { z: 0, n: 0 };
+    e.z += g.zClass[i];
+    e.n++;
+    byDay.set(g.day[i], e);
+  }
+  return [...byDay.values()].slice(-4).map((e) => Math.round((e.z / e.n) * 100) / 100);
+}
+
