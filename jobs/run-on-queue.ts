@@ -71,7 +71,11 @@ export async function waitForRun(spec: RunSpec, s: { prefix?: string; url?: stri
     for (;;) {
       const summary = await run.getJob(jobId.summary(key));
       if (summary) {
-        await summary.waitUntilFinished(events, Math.max(1, deadline - Date.now()));
+        try {
+          await summary.waitUntilFinished(events, Math.max(1, deadline - Date.now()));
+        } catch (e) {
+          throw new EwsError('EWS_UNREADABLE_FILE', `the weekly run failed: ${(await rootCause(key, prefix, connection)) ?? (e as Error).message}`);
+        }
         break;
       }
       const first = await ingest.getJob(jobId.ingest(key));
@@ -87,4 +91,19 @@ export async function waitForRun(spec: RunSpec, s: { prefix?: string; url?: stri
     connection.disconnect();
     eventsConnection.disconnect(); // BullMQ leaves connections it was given open
   }
+}
+
+/** The first stage that failed for itself (not because a child did), as "stage: reason". */
+async function rootCause(key: string, prefix: string, connection: ReturnType<typeof connect>): Promise<string | null> {
+  for (const stage of ['ingest', 'features', 'score', 'lists'] as const) {
+    const q = new Queue(QUEUES[stage], { connection, prefix });
+    try {
+      for (const job of await q.getJobs(['failed'])) {
+        if (job.id?.startsWith(`${key}.`) && job.failedReason && !job.failedReason.startsWith('child ')) return `${stage}: ${job.failedReason}`;
+      }
+    } finally {
+      await q.close();
+    }
+  }
+  return null;
 }

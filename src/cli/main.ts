@@ -2,13 +2,16 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireDay } from '../dates/index.js';
-import { EwsError, NotImplementedError } from '../errors/index.js';
+import { EwsError, NotImplementedError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { redisUrl } from '../../jobs/connection.js';
+import { startWorkers } from '../../jobs/workers.js';
+import { DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -111,6 +114,50 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('worker')
+    .description('serve the pipeline queues on BullMQ (REDIS_URL) until SIGTERM; start as many as you have machines')
+    .option('--concurrency <n>', 'jobs at once per stage', positiveInt('--concurrency'), 1)
+    .option('--stages <list>', 'stages to serve: ingest,features,score,lists,run,plan (default all)')
+    .action(async (o) => {
+      const stages = o.stages ? String(o.stages).split(',') : undefined;
+      const workers = startWorkers({ concurrency: o.concurrency, stages: stages?.filter((s) => s !== 'plan') as never });
+      const plan = !stages || stages.includes('plan') ? startPlanWorker() : null;
+      log.info({ redis: redisUrl().replace(/\/\/[^@]*@/, '//***@'), queues: workers.workers.map((w) => w.name) }, 'workers started');
+      await new Promise<void>((done) => {
+        const stop = async (signal: string) => {
+          log.info({ signal }, 'closing workers: finishing the jobs in hand');
+          await workers.close();
+          await plan?.close();
+          done();
+        };
+        process.once('SIGTERM', () => void stop('SIGTERM'));
+        process.once('SIGINT', () => void stop('SIGINT'));
+      });
+    });
+
+  program
+    .command('schedule')
+    .description("install, show or remove the weekly run on BullMQ's job scheduler")
+    .option('--data <dir>', 'data folder the scheduled run reads')
+    .option('--out <dir>', 'folder for the runs (one subfolder per as-of date)')
+    .option('--cron <pattern>', 'when to run', DEFAULT_CRON)
+    .option('--tz <zone>', 'time zone of the pattern', DEFAULT_TZ)
+    .option('--remove', 'remove the schedule of --data')
+    .action(async (o) => {
+      if (o.remove) {
+        if (!o.data) throw new OptionError('--data', 'is needed to remove a schedule');
+        printJson({ removed: await removeSchedule(o.data) });
+      } else if (o.data) {
+        if (!o.out) throw new OptionError('--out', 'is needed to install a schedule');
+        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz });
+        process.stdout.write(`weekly run ${r.id} installed: "${o.cron}" (${o.tz}); workers (ews worker) carry it out\n`);
+      }
+      const all = await listSchedules();
+      for (const s of all) process.stdout.write(`${s.id}  ${s.pattern}  ${s.tz}  next ${s.next ? new Date(s.next).toISOString() : '-'}  ${s.data?.data ?? ''}\n`);
+      printJson(all);
+    });
+
+  program
     .command('train')
     .description('train models from data dated on or before --as-of, keep the best on a temporal hold-out, register it (not in use until promoted)')
     .requiredOption('--data <dir>', 'data folder')
@@ -152,8 +199,6 @@ export function buildProgram(): Command {
 
   const planned: [string, string, number, (c: Command) => Command][] = [
     ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
-    ['worker', 'run BullMQ workers for the pipeline stages', 4, (c) => c],
-    ['schedule', 'install or show the weekly schedule', 4, (c) => c],
     ['serve', 'web pages for head teachers, psychologists, analysts and admins', 5, (c) => c],
   ];
   for (const [name, description, issue, shape] of planned) {

@@ -1,0 +1,150 @@
+import { cp, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../jobs/connection.js';
+import { enqueueRun, waitForRun } from '../../jobs/run-on-queue.js';
+import { jobId, QUEUES } from '../../jobs/queues.js';
+import { startWorkers } from '../../jobs/workers.js';
+import { parseDay } from '../../src/dates/index.js';
+import { generateDistrict } from '../../src/generate/index.js';
+import { currentModelId, modelsDir } from '../../src/model/index.js';
+import { planRun, runInProcess, runKey, type RunSpec } from '../../src/pipeline/index.js';
+import { tempDir } from '../helpers/folder.js';
+
+const SAMPLE = join(import.meta.dirname, '..', '..', 'data', 'sample');
+const AS_OF = parseDay('2026-06-01');
+
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) out.push(join(e.parentPath, e.name).slice(dir.length + 1));
+  return out.sort();
+}
+
+async function clearPrefix(prefix: string) {
+  const c = connect();
+  const keys = await c.keys(`${prefix}:*`);
+  if (keys.length) await c.del(...keys);
+  c.disconnect();
+}
+
+describe('the weekly run on BullMQ', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  const prefix = `ews-test-${process.pid}-${Date.now()}`;
+
+  beforeAll(async () => {
+    t = await tempDir();
+  });
+  afterAll(async () => {
+    await clearPrefix(prefix);
+    await t.cleanup();
+  });
+
+  describe('when the sample runs as a flow', () => {
+    let queued: RunSpec;
+    let local: RunSpec;
+
+    beforeAll(async () => {
+      queued = await planRun({ data: SAMPLE, out: join(t.dir, 'queued'), asOf: AS_OF });
+      local = { ...queued, out: join(t.dir, 'local') };
+      const workers = startWorkers({ prefix, backoffMs: 100 });
+      try {
+        await enqueueRun(queued, { prefix });
+        await waitForRun(queued, { prefix, timeoutMs: 120_000 });
+      } finally {
+        await workers.close();
+      }
+      await runInProcess(local);
+    });
+
+    it('should write scores, lists, summary and rejects', async () => {
+      const summary = JSON.parse(await readFile(join(queued.out, 'summary.json'), 'utf8'));
+      expect(summary.mode).toBe('bullmq');
+      expect(summary.students_scored).toBeGreaterThan(1500);
+      expect(summary.tiers.high).toBeGreaterThan(0);
+      expect(summary.lists.head_teacher).toBe(45);
+      const scores = (await readFile(join(queued.out, 'scores.csv'), 'utf8')).trim().split('\n');
+      expect(scores[0]).toBe('student_id,school_id,class_id,as_of,risk,rank_in_class,rank_in_school,tier,reasons');
+      expect(scores).toHaveLength(summary.students_scored + 1);
+    });
+
+    it('should give the same outputs as the in-process run', async () => {
+      const a = (await files(queued.out)).filter((f) => !f.startsWith('.work') && f !== 'summary.json');
+      const b = (await files(local.out)).filter((f) => !f.startsWith('.work') && f !== 'summary.json');
+      expect(a).toEqual(b);
+      for (const f of a) expect(await readFile(join(queued.out, f)), f).toEqual(await readFile(join(local.out, f)));
+    });
+
+    it('should replace, not duplicate, when the same run is repeated', async () => {
+      const before = await files(queued.out);
+      const workers = startWorkers({ prefix });
+      try {
+        await enqueueRun(queued, { prefix });
+        await waitForRun(queued, { prefix, timeoutMs: 120_000 });
+      } finally {
+        await workers.close();
+      }
+      expect(await files(queued.out)).toEqual(before);
+      const c = connect();
+      const lists = new Queue(QUEUES.lists, { connection: c, prefix });
+      const jobs = await lists.getJobs(['completed', 'waiting', 'active', 'failed']);
+      expect(jobs.filter((j) => j.id!.startsWith(runKey(queued))).map((j) => j.id)).toEqual([jobId.lists(runKey(queued), 0)]);
+      await lists.close();
+      c.disconnect();
+    });
+  });
+
+  describe('when a stage fails', () => {
+    let spec: RunSpec;
+    let models: string;
+
+    beforeAll(async () => {
+      await generateDistrict({ out: join(t.dir, 'small'), students: 300, weeks: 12, seed: 4 });
+      models = join(t.dir, 'models');
+      const id = (await currentModelId())!;
+      await cp(join(modelsDir(), id), join(models, id), { recursive: true });
+      spec = { ...(await planRun({ data: join(t.dir, 'small'), out: join(t.dir, 'small-out'), asOf: parseDay('2025-11-17') })), modelsDir: models };
+    });
+
+    it('should retry it with backoff and then succeed', async () => {
+      const weights = join(models, spec.modelId, 'weights.bin');
+      await rename(weights, `${weights}.away`); // the model store is briefly unavailable
+      const workers = startWorkers({ prefix, backoffMs: 300 });
+      const score = workers.workers.find((w) => w.name === QUEUES.score)!;
+      const failures: number[] = [];
+      score.on('failed', async (job) => {
+        failures.push(job!.attemptsMade);
+        await rename(`${weights}.away`, weights); // …and comes back
+      });
+      try {
+        await enqueueRun(spec, { prefix, backoffMs: 300 });
+        const summary = await waitForRun(spec, { prefix, timeoutMs: 60_000 });
+        expect(summary.students_scored).toBeGreaterThan(200);
+      } finally {
+        await workers.close();
+      }
+      expect(failures).toEqual([1]);
+      const c = connect();
+      const q = new Queue(QUEUES.score, { connection: c, prefix });
+      expect((await q.getJob(jobId.score(runKey(spec), 0)))!.attemptsMade).toBe(2);
+      await q.close();
+      c.disconnect();
+    });
+
+    it('should not retry what a retry cannot mend, and say why', async () => {
+      const broken = { ...spec, modelId: 'no-such-model', out: join(t.dir, 'broken-out') };
+      const workers = startWorkers({ prefix, backoffMs: 100 });
+      try {
+        await enqueueRun(broken, { prefix });
+        await expect(waitForRun(broken, { prefix, timeoutMs: 60_000 })).rejects.toThrow(/no model no-such-model/);
+      } finally {
+        await workers.close();
+      }
+      const c = connect();
+      const q = new Queue(QUEUES.score, { connection: c, prefix });
+      expect((await q.getJob(jobId.score(runKey(broken), 0)))!.attemptsMade).toBe(1);
+      await q.close();
+      c.disconnect();
+    });
+  });
+});
