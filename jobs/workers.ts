@@ -15,11 +15,17 @@ export interface WorkerOptions extends QueueSettings {
   url?: string;
 }
 
-/** Runs a stage; an error retrying cannot mend (a broken roster, a missing model) is not retried. */
+/**
+ * Runs a stage, reporting coarse progress (started, done); an error retrying cannot mend
+ * (a broken roster, a missing model) is not retried.
+ */
 function guarded<T>(fn: (job: Job) => Promise<T>): Processor {
   return async (job) => {
     try {
-      return await fn(job);
+      await job.updateProgress(1);
+      const result = await fn(job);
+      await job.updateProgress(100);
+      return result;
     } catch (e) {
       log.warn({ queue: job.queueName, job: job.id, attempt: job.attemptsMade + 1, err: (e as Error).message }, 'stage failed');
       if (e instanceof EwsError && !e.retryable) throw new UnrecoverableError(e.message);
@@ -48,10 +54,7 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       return { shards: summary.shards.length, students: summary.students };
     }),
     features: guarded(async (job) => featuresStage(job.data.spec, job.data.shard, job.data.schools)),
-    score: guarded(async (job) => {
-      await job.updateProgress(10);
-      return scoreStage(job.data.spec, job.data.shard);
-    }),
+    score: guarded(async (job) => scoreStage(job.data.spec, job.data.shard)),
     lists: guarded(async (job) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
     run: guarded(async (job) => {
       const summary = await summaryStage(job.data.spec, 'bullmq', { total: Date.now() - (job.data.started as number) });

@@ -85,7 +85,7 @@ export function triageOrder(rows: ScoredStudent[]): ScoredStudent[] {
   return [...rows].sort((a, b) => acute(b) - acute(a) || level[b.tier] - level[a.tier] || b.risk - a.risk || a.student_id.localeCompare(b.student_id));
 }
 
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const pct = (v: number) => (v < 0.001 ? '<0.1%' : `${(v * 100).toFixed(1)}%`);
 const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) =>
   visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
 
