@@ -1,0 +1,90 @@
+/**
+ * Schema changes, in order, never edited once released: a change is a new entry. Every entry
+ * runs on PostgreSQL and PGlite alike (tests apply them to both).
+ */
+export const MIGRATIONS: readonly { id: number; name: string; sql: string }[] = [
+  {
+    id: 1,
+    name: 'runs, scores, alerts, follow-up, deliveries, audit',
+    sql: `
+create table runs (
+  run_key text primary key,
+  as_of date not null,
+  model_id text not null,
+  created_at timestamptz not null default now(),
+  summary jsonb not null
+);
+create table scores (
+  run_key text not null references runs on delete cascade,
+  student_id text not null,
+  school_id text not null,
+  class_id text not null,
+  risk double precision not null check (risk >= 0 and risk <= 1),
+  rank_in_class int not null,
+  rank_in_school int not null,
+  tier text not null check (tier in ('high', 'medium', 'low')),
+  reasons jsonb not null,
+  primary key (run_key, student_id)
+);
+create table alerts (
+  id bigserial primary key,
+  student_id text not null,
+  school_id text not null,
+  class_id text not null,
+  cause text not null check (cause in ('weekly_list', 'absence_streak', 'severe_event')),
+  status text not null default 'new',
+  as_of date not null,
+  risk double precision,
+  detail jsonb not null default '{}',
+  opened_at timestamptz not null default now(),
+  touched_at timestamptz not null default now(),
+  escalated_at timestamptz,
+  closed_at timestamptz
+);
+-- One open alert per student and cause: a second detection of the same thing is the same case.
+create unique index alerts_one_open on alerts (student_id, cause) where closed_at is null;
+create index alerts_by_class on alerts (school_id, class_id) where closed_at is null;
+create table case_steps (
+  id bigserial primary key,
+  alert_id bigint not null references alerts on delete cascade,
+  step text not null,
+  kind text,
+  from_status text not null,
+  to_status text not null,
+  by_staff text not null,
+  at timestamptz not null default now(),
+  note text
+);
+create table followup_outcomes (
+  student_id text not null,
+  date date not null,
+  outcome text not null check (outcome in ('dropped_out', 'transferred', 'returned')),
+  alert_id bigint references alerts,
+  primary key (student_id, date, outcome)
+);
+create table deliveries (
+  id bigserial primary key,
+  idempotency_key text not null unique,
+  channel text not null check (channel in ('webhook', 'email')),
+  recipient text not null,
+  target text not null,
+  payload jsonb not null,
+  status text not null default 'pending' check (status in ('pending', 'delivered', 'dead')),
+  attempts int not null default 0,
+  last_error text,
+  created_at timestamptz not null default now(),
+  delivered_at timestamptz
+);
+create table audit (
+  id bigserial primary key,
+  at timestamptz not null default now(),
+  actor text not null,
+  role text not null,
+  action text not null,
+  student_id text,
+  detail jsonb not null default '{}'
+);
+create index audit_by_student on audit (student_id, at);
+`,
+  },
+];

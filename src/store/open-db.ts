@@ -1,0 +1,59 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { log } from '../observability/index.js';
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+
+export interface OpenOptions {
+  /** postgres://… for a server; `memory://` or a folder path for PGlite. Default: DATABASE_URL, else `.ews/db`. */
+  url?: string;
+  /** Apply pending migrations on open. Default true. */
+  migrate?: boolean;
+}
+
+export async function openDb(o: OpenOptions = {}): Promise<Db> {
+  const url = o.url ?? process.env.DATABASE_URL ?? '.ews/db';
+  const db = /^postgres(ql)?:\/\//.test(url) ? postgres(url) : await pglite(url);
+  log.info({ engine: db.engine }, 'database opened');
+  if (o.migrate !== false) await migrate(db);
+  return db;
+}
+
+function postgres(url: string): Db {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection failed'));
+  const wrap = (c: pg.Pool | pg.PoolClient): Db => ({
+    engine: 'postgres',
+    query: async (sql, params) => ({ rows: (await c.query(sql, params as unknown[])).rows }),
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const r = await fn(wrap(client));
+        await client.query('commit');
+        return r;
+      } catch (e) {
+        await client.query('rollback');
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  });
+  return wrap(pool);
+}
+
+async function pglite(url: string): Promise<Db> {
+  if (url !== 'memory://') await mkdir(url, { recursive: true });
+  const lite = url === 'memory://' ? new PGlite() : new PGlite(url);
+  await lite.waitReady;
+  const wrap = (c: Pick<PGlite, 'query'>, inTx: boolean): Db => ({
+    engine: 'pglite',
+    query: async (sql, params) => ({ rows: (await c.query(sql, params as unknown[])).rows as never[] }),
+    transaction: async (fn) => (inTx ? fn(wrap(c, true)) : lite.transaction((tx) => fn(wrap(tx, true)))),
+    close: () => (inTx ? Promise.resolve() : lite.close()),
+  });
+  return wrap(lite, false);
+}

@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDb, type Db } from '../../src/store/index.js';
+
+/** The PostgreSQL server the tests use: TEST_DATABASE_URL, else the local one with trust auth. */
+export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type Engine = 'postgres' | 'pglite';
+export const ENGINES: Engine[] = ['postgres', 'pglite'];
+
+/**
+ * A fresh, empty database of either engine: on PostgreSQL a schema of its own (dropped by
+ * `cleanup`), on PGlite an in-memory instance.
+ */
+export async function freshDb(engine: Engine): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const db = await openDb({ url: 'memory://' });
+    return { db, cleanup: () => db.close() };
+  }
+  const schema = `ews_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const db = await openDb({ url: `${POSTGRES_URL}?options=-c%20search_path%3D${schema}` });
+  return {
+    db,
+    cleanup: async () => {
+      await db.close();
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
