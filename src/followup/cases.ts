@@ -1,0 +1,123 @@
+import { EwsError } from '../errors/index.js';
+import type { Db } from '../store/index.js';
+import { CLOSED, nextStatus, STEPS, type CaseStatus, type Step } from './states.js';
+
+export type AlertCause = 'weekly_list' | 'absence_streak' | 'severe_event';
+
+export interface NewAlert {
+  student_id: string;
+  school_id: string;
+  class_id: string;
+  cause: AlertCause;
+  as_of: string;
+  risk?: number;
+  detail?: Record<string, unknown>;
+}
+
+export interface AlertRow extends Required<Omit<NewAlert, 'detail'>> {
+  id: number;
+  status: CaseStatus;
+  detail: Record<string, unknown>;
+  opened_at: Date;
+  touched_at: Date;
+  escalated_at: Date | null;
+  closed_at: Date | null;
+}
+
+/**
+ * Opens an alert unless one is already open for the same student and cause; returns the alert
+ * and whether it is new. The database's partial unique index settles races between workers.
+ */
+export async function openAlert(db: Db, a: NewAlert): Promise<{ alert: AlertRow; created: boolean }> {
+  const inserted = await db.query<AlertRow>(
+    `insert into alerts (student_id, school_id, class_id, cause, as_of, risk, detail)
+     values ($1, $2, $3, $4, $5, $6, $7)
+     on conflict (student_id, cause) where closed_at is null do nothing
+     returning *`,
+    [a.student_id, a.school_id, a.class_id, a.cause, a.as_of, a.risk ?? null, JSON.stringify(a.detail ?? {})],
+  );
+  if (inserted.rows.length > 0) return { alert: normalise(inserted.rows[0]), created: true };
+  const open = await db.query<AlertRow>(`select * from alerts where student_id = $1 and cause = $2 and closed_at is null`, [a.student_id, a.cause]);
+  return { alert: normalise(open.rows[0]), created: false };
+}
+
+export interface StepInput {
+  step: Step;
+  kind?: string;
+  by: string;
+  /** Free text: kept for the case file, never logged or listed. */
+  note?: string;
+  at?: Date;
+  /** For `left`: the outcome's date (default the step's date). */
+  outcomeDate?: string;
+}
+
+/**
+ * Records a follow-up step: checks it is allowed from the case's status, moves the case on,
+ * closes it where the path ends, and writes `returned`/`left` back as an outcome for training.
+ */
+export async function recordStep(db: Db, alertId: number, s: StepInput): Promise<AlertRow> {
+  const kinds = STEPS[s.step]?.kinds as readonly string[] | undefined;
+  if (!kinds) throw new EwsError('EWS_BAD_OPTION', `unknown follow-up step ${s.step}`);
+  if (kinds.length > 0 && (!s.kind || !kinds.includes(s.kind))) {
+    throw new EwsError('EWS_BAD_OPTION', `step ${s.step} needs a kind: one of ${kinds.join(', ')}`);
+  }
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<AlertRow>('select * from alerts where id = $1 for update', [alertId]);
+    if (rows.length === 0) throw new EwsError('EWS_BAD_OPTION', `no alert ${alertId}`);
+    const alert = normalise(rows[0]);
+    const to = nextStatus(alert.status, s.step);
+    if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
+    const at = s.at ?? new Date();
+    await tx.query(
+      `insert into case_steps (alert_id, step, kind, from_status, to_status, by_staff, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [alertId, s.step, s.kind ?? null, alert.status, to, s.by, at, s.note ?? null],
+    );
+    const closed = CLOSED.has(to);
+    const updated = await tx.query<AlertRow>(
+      `update alerts set status = $2, touched_at = $3, closed_at = case when $4 then $3 else closed_at end where id = $1 returning *`,
+      [alertId, to, at, closed],
+    );
+    const outcome = s.step === 'returned' ? 'returned' : s.step === 'left' ? s.kind : null;
+    if (outcome) {
+      await tx.query(
+        `insert into followup_outcomes (student_id, date, outcome, alert_id) values ($1, $2, $3, $4) on conflict do nothing`,
+        [alert.student_id, s.outcomeDate ?? at.toISOString().slice(0, 10), outcome, alertId],
+      );
+    }
+    return normalise(updated.rows[0]);
+  });
+}
+
+/**
+ * Open cases nobody has touched in time: still `new` after `newHours`, or any open case with no
+ * step for `idleDays`. Marks them escalated (once) and returns them, for a notice to the school.
+ */
+export async function escalateStale(db: Db, now: Date, o: { newHours?: number; idleDays?: number } = {}): Promise<AlertRow[]> {
+  const { rows } = await db.query<AlertRow>(
+    `update alerts set escalated_at = $1::timestamptz
+     where closed_at is null and escalated_at is null
+       and ((status = 'new' and opened_at < $1::timestamptz - make_interval(hours => $2::int))
+         or touched_at < $1::timestamptz - make_interval(days => $3::int))
+     returning *`,
+    [now, o.newHours ?? 48, o.idleDays ?? 14],
+  );
+  return rows.map(normalise);
+}
+
+/** Outcomes the follow-up recorded, as outcomes.csv rows, and the students who were treated. */
+export async function followupLabels(db: Db): Promise<{ outcomes: { student_id: string; date: string; outcome: string }[]; treated: { student_id: string; date: string }[] }> {
+  const outcomes = await db.query<{ student_id: string; date: string; outcome: string }>(
+    `select student_id, to_char(date, 'YYYY-MM-DD') as date, outcome from followup_outcomes order by student_id, date`,
+  );
+  const treated = await db.query<{ student_id: string; date: string }>(
+    `select a.student_id, to_char(min(s.at), 'YYYY-MM-DD') as date
+     from case_steps s join alerts a on a.id = s.alert_id
+     where s.step = 'intervene' group by a.student_id order by a.student_id`,
+  );
+  return { outcomes: outcomes.rows, treated: treated.rows };
+}
+
+function normalise(r: AlertRow): AlertRow {
+  return { ...r, id: Number(r.id), detail: typeof r.detail === 'string' ? JSON.parse(r.detail) : r.detail };
+}

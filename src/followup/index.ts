@@ -1,0 +1,2 @@
+export { STATUSES, STEPS, CLOSED, nextStatus, allowedSteps, type CaseStatus, type Step } from './states.js';
+export { openAlert, recordStep, escalateStale, followupLabels, type AlertRow, type NewAlert, type StepInput, type AlertCause } from './cases.js';

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { escalateStale, followupLabels, openAlert, recordStep, allowedSteps } from '../../src/followup/index.js';
+import type { Db } from '../../src/store/index.js';
+import { ENGINES, freshDb } from '../helpers/databases.js';
+
+const alert = { student_id: 's1', school_id: 'S', class_id: '8-2', cause: 'absence_streak' as const, as_of: '2026-03-02', risk: 0.4 };
+
+describe.each(ENGINES)('follow-up cases on %s', (engine) => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ db, cleanup } = await freshDb(engine)));
+  afterEach(() => cleanup());
+
+  it('should open one case per student and cause, however often it is detected', async () => {
+    const a = await openAlert(db, alert);
+    const b = await openAlert(db, { ...alert, risk: 0.6 });
+    const other = await openAlert(db, { ...alert, cause: 'severe_event' });
+    expect(a.created).toBe(true);
+    expect(b.created).toBe(false);
+    expect(b.alert.id).toBe(a.alert.id);
+    expect(other.created).toBe(true);
+  });
+
+  it('should walk the ordinary path to resolved, recording who and when', async () => {
+    const { alert: a } = await openAlert(db, alert);
+    await recordStep(db, a.id, { step: 'acknowledge', by: 't1' });
+    await recordStep(db, a.id, { step: 'contact', kind: 'parents_called', by: 't1' });
+    await recordStep(db, a.id, { step: 'intervene', kind: 'tutoring', by: 't1', note: '周三放学后辅导数学' });
+    const done = await recordStep(db, a.id, { step: 'resolve', by: 't1' });
+    expect(done.status).toBe('resolved');
+    expect(done.closed_at).not.toBeNull();
+    const { rows } = await db.query<{ step: string; by_staff: string; from_status: string; to_status: string }>('select step, by_staff, from_status, to_status from case_steps order by id');
+    expect(rows.map((r) => `${r.from_status}→${r.to_status}`)).toEqual(['new→acknowledged', 'acknowledged→contacted', 'contacted→intervention', 'intervention→resolved']);
+    expect(rows.every((r) => r.by_staff === 't1')).toBe(true);
+  });
+
+  it('should refuse a step the case is not ready for, and a step without its kind', async () => {
+    const { alert: a } = await openAlert(db, alert);
+    await expect(recordStep(db, a.id, { step: 'resolve', by: 't1' })).rejects.toThrow(/new cannot take the step resolve/);
+    await recordStep(db, a.id, { step: 'acknowledge', by: 't1' });
+    await expect(recordStep(db, a.id, { step: 'contact', by: 't1' })).rejects.toThrow(/needs a kind/);
+    expect(allowedSteps('acknowledged')).toContain('persuade_visit');
+  });
+
+  it('should follow the persuade-to-return path and write the outcome back for training', async () => {
+    const { alert: a } = await openAlert(db, alert);
+    for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township'] as const) await recordStep(db, a.id, { step, by: 't1' });
+    const end = await recordStep(db, a.id, { step: 'left', kind: 'dropped_out', by: 'admin', outcomeDate: '2026-04-10' });
+    expect(end.status).toBe('left');
+    const other = await openAlert(db, { ...alert, student_id: 's2' });
+    await recordStep(db, other.alert.id, { step: 'acknowledge', by: 't2' });
+    await recordStep(db, other.alert.id, { step: 'intervene', kind: 'subsidy_applied', by: 't2', at: new Date('2026-03-05T02:00:00Z') });
+    await recordStep(db, other.alert.id, { step: 'returned', by: 't2', outcomeDate: '2026-03-20' });
+    const labels = await followupLabels(db);
+    expect(labels.outcomes).toEqual([
+      { student_id: 's1', date: '2026-04-10', outcome: 'dropped_out' },
+      { student_id: 's2', date: '2026-03-20', outcome: 'returned' },
+    ]);
+    expect(labels.treated).toEqual([{ student_id: 's2', date: '2026-03-05' }]);
+  });
+
+  it('should escalate cases left untouched past their deadline, once', async () => {
+    const { alert: a } = await openAlert(db, alert);
+    const { alert: b } = await openAlert(db, { ...alert, student_id: 's2' });
+    await recordStep(db, b.id, { step: 'acknowledge', by: 't1' });
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    const first = await escalateStale(db, later);
+    expect(first.map((x) => x.id)).toEqual([a.id]);
+    expect(await escalateStale(db, later)).toEqual([]);
+    const muchLater = await escalateStale(db, new Date(Date.now() + 20 * 86_400_000));
+    expect(muchLater.map((x) => x.id)).toEqual([b.id]);
+  });
+});
