@@ -8,5 +8,7 @@ export default defineConfig({
     // Two cores: more workers only contend for them.
     maxWorkers: 2,
     reporters: ['default'],
+    // Runs keep their record in a throw-away embedded store unless a test chooses one.
+    env: { EWS_DB: 'memory://' },
   },
 });

@@ -17,6 +17,8 @@ export interface PlanOptions {
   tiers?: TierOptions;
   shardStudents?: number;
   encoding?: Encoding;
+  /** Default: DATABASE_URL, else EWS_DB, else the embedded store in .ews/db. null keeps no record. */
+  database?: string | null;
 }
 
 /** Settles every choice of a run up front (which model, which date), so all its jobs agree. */
@@ -34,5 +36,10 @@ export async function planRun(o: PlanOptions): Promise<RunSpec> {
     shardStudents: o.shardStudents ?? 50_000,
     encoding: o.encoding,
     today: Math.max(asOf, todayInChina()),
+    database: o.database === null ? null : resolveDatabase(o.database ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db'),
   };
+}
+
+function resolveDatabase(url: string): string {
+  return /^(postgres(ql)?|memory):\/\//.test(url) ? url : resolve(url);
 }

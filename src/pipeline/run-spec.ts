@@ -21,6 +21,11 @@ export interface RunSpec {
   encoding?: Encoding;
   /** Rows dated after this are refused as impossible. */
   today: Day;
+  /**
+   * The system of record the run's scores and alerts go to (postgres://… or a PGlite folder),
+   * or null to keep none. An embedded PGlite folder must be written by one process at a time.
+   */
+  database: string | null;
 }
 
 /** The run's identity: same data folder and as-of date, same key, so a repeat replaces. */

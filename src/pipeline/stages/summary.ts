@@ -6,6 +6,8 @@ import { CsvWriter } from '../../util/csv-write.js';
 import { runKey, workDir, type RunSpec } from '../run-spec.js';
 import type { IngestSummary } from './ingest.js';
 import { readScored } from './score.js';
+import { openDb } from '../../store/index.js';
+import { recordRun } from '../../followup/index.js';
 
 export const SCORE_COLUMNS = ['student_id', 'school_id', 'class_id', 'as_of', 'risk', 'rank_in_class', 'rank_in_school', 'tier', 'reasons'] as const;
 
@@ -22,6 +24,8 @@ export interface RunSummary {
   shards: number;
   lists: { head_teacher: number; triage: number; paths: string[] };
   timings_ms: Record<string, number>;
+  /** Alerts the run opened in the system of record (absent when it keeps none). */
+  record?: { alerts_opened: number; alerts_open: number };
 }
 
 /**
@@ -67,6 +71,15 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
     },
     timings_ms: timings,
   };
+  if (spec.database) {
+    const db = await openDb({ url: spec.database });
+    try {
+      const all = (await Promise.all(ingest.shards.map((_, k) => readScored(spec, k)))).flat();
+      summary.record = await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all);
+    } finally {
+      await db.close();
+    }
+  }
   await writeFile(join(spec.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }

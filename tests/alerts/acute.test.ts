@@ -1,0 +1,34 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { detectAcute } from '../../src/alerts/index.js';
+import { parseDay } from '../../src/dates/index.js';
+import { prepare } from '../../src/features/index.js';
+import { loadDistrict } from '../../src/sources/index.js';
+import { FAR_TODAY, makeFolder } from '../helpers/folder.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+describe('acute alerts', () => {
+  it('should raise one for three unexcused days running, and one for a new severe family event', async () => {
+    const t = await makeFolder({
+      'students.csv': 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nC3,S1,7-1,7\n',
+      'attendance.csv':
+        'student_id,date,status\n' +
+        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `A1,${d},${i === 0 ? 'present' : 'absent_unexcused'}`).join('\n') + '\n' +
+        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `B2,${d},${i === 2 ? 'present' : 'absent_unexcused'}`).join('\n') + '\n',
+      'family_events.csv': 'student_id,date,event,severity,note\nB2,2026-03-05,parent_serious_illness,3,不应出现\nC3,2026-02-20,parent_death,3,\nC3,2026-03-05,relocation,1,\n',
+    });
+    cleanups.push(t.cleanup);
+    const { district } = await loadDistrict(t.dir, { today: FAR_TODAY });
+    const alerts = detectAcute(prepare(district), parseDay('2026-03-05'), null);
+    expect(alerts.map((a) => [a.student_id, a.cause])).toEqual([
+      ['A1', 'absence_streak'],
+      ['B2', 'severe_event'],
+    ]);
+    expect(alerts[0].detail).toMatchObject({ streak_days: 3 });
+    expect(alerts[1].detail).toMatchObject({ event: 'parent_serious_illness', date: '2026-03-05' });
+    expect(JSON.stringify(alerts)).not.toContain('不应出现');
+  });
+});
