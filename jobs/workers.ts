@@ -4,6 +4,9 @@ import { EwsError } from '../src/errors/index.js';
 import { log } from '../src/observability/index.js';
 import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, type RunSpec } from '../src/pipeline/index.js';
 import { connect } from './connection.js';
+import { enqueueDeliveries } from './deliver.js';
+import { listDeliveries } from '../src/alerts/index.js';
+import { openDb } from '../src/store/index.js';
 import { scoringFlow } from './flows.js';
 import { QUEUES, type QueueSettings } from './queues.js';
 
@@ -57,7 +60,16 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
     score: guarded(async (job) => scoreStage(job.data.spec, job.data.shard)),
     lists: guarded(async (job) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
     run: guarded(async (job) => {
-      const summary = await summaryStage(job.data.spec, 'bullmq', { total: Date.now() - (job.data.started as number) });
+      const spec = job.data.spec as RunSpec;
+      const summary = await summaryStage(spec, 'bullmq', { total: Date.now() - (job.data.started as number) });
+      if (spec.database && summary.record?.deliveries_planned) {
+        const db = await openDb({ url: spec.database });
+        try {
+          await enqueueDeliveries((await listDeliveries(db, 'pending')).map((d) => d.idempotency_key), { prefix, url: o.url });
+        } finally {
+          await db.close();
+        }
+      }
       return { students_scored: summary.students_scored, tiers: summary.tiers };
     }),
     plan: null, // served by the scheduler (jobs/schedule.ts)

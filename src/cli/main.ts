@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { requireDay } from '../dates/index.js';
+import { requireDay, todayInChina } from '../dates/index.js';
 import { EwsError, NotImplementedError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
@@ -9,8 +9,11 @@ import { generateCommand } from './commands/generate.js';
 import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
+import { acuteCommand, deliveriesCommand } from './commands/followup-commands.js';
 import { redisUrl } from '../../jobs/connection.js';
 import { startWorkers } from '../../jobs/workers.js';
+import { startDeliveryWorker } from '../../jobs/deliver.js';
+import { openDb } from '../store/index.js';
 import { DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
@@ -117,17 +120,21 @@ export function buildProgram(): Command {
     .command('worker')
     .description('serve the pipeline queues on BullMQ (REDIS_URL) until SIGTERM; start as many as you have machines')
     .option('--concurrency <n>', 'jobs at once per stage', positiveInt('--concurrency'), 1)
-    .option('--stages <list>', 'stages to serve: ingest,features,score,lists,run,plan (default all)')
+    .option('--stages <list>', 'stages to serve: ingest,features,score,lists,run,plan,deliver (default all)')
     .action(async (o) => {
       const stages = o.stages ? String(o.stages).split(',') : undefined;
-      const workers = startWorkers({ concurrency: o.concurrency, stages: stages?.filter((s) => s !== 'plan') as never });
+      const workers = startWorkers({ concurrency: o.concurrency, stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never });
       const plan = !stages || stages.includes('plan') ? startPlanWorker() : null;
+      const db = !stages || stages.includes('deliver') ? await openDb() : null;
+      const delivery = db ? startDeliveryWorker(db) : null;
       log.info({ redis: redisUrl().replace(/\/\/[^@]*@/, '//***@'), queues: workers.workers.map((w) => w.name) }, 'workers started');
       await new Promise<void>((done) => {
         const stop = async (signal: string) => {
           log.info({ signal }, 'closing workers: finishing the jobs in hand');
           await workers.close();
           await plan?.close();
+          await delivery?.close();
+          await db?.close();
           done();
         };
         process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -155,6 +162,25 @@ export function buildProgram(): Command {
       const all = await listSchedules();
       for (const s of all) process.stdout.write(`${s.id}  ${s.pattern}  ${s.tz}  next ${s.next ? new Date(s.next).toISOString() : '-'}  ${s.data?.data ?? ''}\n`);
       printJson(all);
+    });
+
+  program
+    .command('acute')
+    .description('the same-day check: unexcused streaks and new severe family events become alerts and urgent notices')
+    .requiredOption('--data <dir>', 'data folder')
+    .option('--as-of <date>', 'check as of this day (default today in Asia/Shanghai)')
+    .option('--streak-days <n>', 'consecutive unexcused school days that raise an alert', positiveInt('--streak-days'), 3)
+    .action(async (o) => printJson(await acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays })));
+
+  program
+    .command('deliveries')
+    .description('list pushes to staff (pending, delivered, dead); --send tries the undelivered ones now')
+    .addOption(new Option('--status <status>', 'only these').choices(['pending', 'delivered', 'dead']))
+    .option('--send', 'try every pending and dead delivery now')
+    .action(async (o) => {
+      const rows = await deliveriesCommand({ status: o.status, send: o.send });
+      for (const d of rows) process.stdout.write(`${d.status.padEnd(9)} ${d.channel.padEnd(7)} ${d.recipient.padEnd(16)} tries ${d.attempts}${d.last_error ? `  ${d.last_error}` : ''}\n`);
+      printJson(rows);
     });
 
   program

@@ -8,6 +8,9 @@ import type { IngestSummary } from './ingest.js';
 import { readScored } from './score.js';
 import { openDb } from '../../store/index.js';
 import { recordRun } from '../../followup/index.js';
+import { planListDeliveries, type StaffContact } from '../../alerts/index.js';
+import { existsSync } from 'node:fs';
+import { readTable, STAFF_ROLES } from '../../sources/index.js';
 
 export const SCORE_COLUMNS = ['student_id', 'school_id', 'class_id', 'as_of', 'risk', 'rank_in_class', 'rank_in_school', 'tier', 'reasons'] as const;
 
@@ -25,7 +28,7 @@ export interface RunSummary {
   lists: { head_teacher: number; triage: number; paths: string[] };
   timings_ms: Record<string, number>;
   /** Alerts the run opened in the system of record (absent when it keeps none). */
-  record?: { alerts_opened: number; alerts_open: number };
+  record?: { alerts_opened: number; alerts_open: number; deliveries_planned?: number };
 }
 
 /**
@@ -76,10 +79,31 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
     try {
       const all = (await Promise.all(ingest.shards.map((_, k) => readScored(spec, k)))).flat();
       summary.record = await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all);
+      const planned = await planListDeliveries(db, lists, await staffContacts(work), {
+        asOf: summary.as_of,
+        linkBase: process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`,
+        email: Boolean(process.env.EWS_SMTP_URL),
+      });
+      summary.record.deliveries_planned = planned.length;
     } finally {
       await db.close();
     }
   }
   await writeFile(join(spec.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** Staff channels from the checked staff table (none where staff.csv is absent). */
+async function staffContacts(work: string): Promise<StaffContact[]> {
+  const file = join(work, 'tables', 'staff.tbl');
+  if (!existsSync(file)) return [];
+  const t = await readTable(file);
+  const school = t.codes('school_id');
+  return t.strings('staff_id').map((id, i) => ({
+    staff_id: id,
+    school_id: school.dict[school.data[i]],
+    role: STAFF_ROLES[t.uint8('role')[i]],
+    webhook_url: t.strings('webhook_url')[i],
+    email: t.strings('email')[i],
+  }));
 }
