@@ -191,8 +191,9 @@ export function buildProgram(): Command {
     .requiredOption('--horizon-days <n>', 'label: dropped out within this many days of each as-of date', positiveInt('--horizon-days'))
     .option('--seed <n>', 'random seed: the same seed and data give the same model', positiveInt('--seed'), 1)
     .option('--kinds <list>', 'candidates to compare: logistic,mlp', kinds)
+    .option('--followup', 'add the outcomes follow-up recorded, and leave out examples of students after they were helped')
     .action(async (o) => {
-      const r = await trainCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays, seed: o.seed, kinds: o.kinds });
+      const r = await trainCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays, seed: o.seed, kinds: o.kinds, followup: o.followup });
       process.stdout.write(`registered ${r.meta.id} in ${r.folder} (promote it with: ews promote ${r.meta.id} --reason "…")\n`);
       printJson(r.line);
     });

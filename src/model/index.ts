@@ -9,3 +9,4 @@ export { dropoutLabels } from './labels.js';
 export { buildExamples, temporalSplit, type Examples } from './dataset.js';
 export { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
 export { integratedGradients, inputGradient, logitOf, type DenseStack } from './dense-stack.js';
+export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';

@@ -28,6 +28,8 @@ export interface ModelMeta {
   /** sha256 of the training, validation and test examples (features and labels). */
   fingerprint: string;
   backend: string;
+  /** Examples left out because the student had been helped by then (follow-up interventions). */
+  treated_examples_excluded?: number;
   metrics: {
     n_train: number;
     test: Metrics;

@@ -8,6 +8,7 @@ import { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
 import { modelCard } from './card.js';
 import { buildExamples, subset, temporalSplit, type Examples } from './dataset.js';
 import { Random } from '../generate/random.js';
+import { withoutTreated } from './followup-labels.js';
 import { logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import { fitNetwork, type ModelKind } from './networks.js';
@@ -32,6 +33,8 @@ export interface TrainOptions {
   /** Fewer epochs for quick runs (tests). */
   epochs?: Partial<Record<ModelKind, number>>;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Students helped after an alert, with the day help began: their later examples are left out. */
+  treated?: ReadonlyMap<number, Day>;
 }
 
 export interface TrainResult {
@@ -58,9 +61,15 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const dates = [...split.train, ...split.validation, ...split.test];
   let built = 0;
   const examples = (ds: Day[]) => buildExamples(p, ds, options.horizonDays, () => progress('features', ++built, dates.length));
-  const train = downsampleNegatives(examples(split.train), options.maxTrainRows ?? 300_000, seed);
-  const validation = examples(split.validation);
-  const test = examples(split.test);
+  const treated = options.treated ?? new Map<number, Day>();
+  const untreated = (e: Examples) => withoutTreated(e, treated);
+  const trainAll = untreated(examples(split.train));
+  const valAll = untreated(examples(split.validation));
+  const testAll = untreated(examples(split.test));
+  const excludedTreated = trainAll.excluded + valAll.excluded + testAll.excluded;
+  const train = downsampleNegatives(trainAll.examples, options.maxTrainRows ?? 300_000, seed);
+  const validation = valAll.examples;
+  const test = testAll.examples;
   log.info({ train: train.length, validation: validation.length, test: test.length, dates: dates.length }, 'examples built');
 
   const std = fitStandardiser(train.x, train.width);
@@ -106,6 +115,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     window: { train: split.train.map(formatDay), validation: split.validation.map(formatDay), test: split.test.map(formatDay), gap_relaxed: split.gapRelaxed },
     fingerprint: digest,
     backend,
+    treated_examples_excluded: excludedTreated,
     metrics: {
       n_train: train.length,
       test: summarise(testProb, test.y),

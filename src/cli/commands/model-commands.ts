@@ -1,6 +1,8 @@
-import { formatDay, type Day } from '../../dates/index.js';
+import { formatDay, parseDay, type Day } from '../../dates/index.js';
+import { openDb } from '../../store/index.js';
+import { followupLabels } from '../../followup/index.js';
 import { prepare } from '../../features/index.js';
-import { evaluateModel, listModels, loadModel, promoteModel, resolveModelId, trainModel, type ModelKind } from '../../model/index.js';
+import { evaluateModel, listModels, loadModel, promoteModel, resolveModelId, trainModel, withFollowupOutcomes, type ModelKind } from '../../model/index.js';
 import { createProgress } from '../../observability/index.js';
 import { loadDistrict } from '../../sources/index.js';
 
@@ -10,8 +12,20 @@ async function prepared(data: string, asOf: Day) {
   return prepare(district);
 }
 
-export async function trainCommand(o: { data: string; asOf: Day; horizonDays: number; seed: number; kinds?: ModelKind[] }) {
-  const p = await prepared(o.data, o.asOf);
+export async function trainCommand(o: { data: string; asOf: Day; horizonDays: number; seed: number; kinds?: ModelKind[]; followup?: boolean }) {
+  let p = await prepared(o.data, o.asOf);
+  let treated: Map<number, Day> | undefined;
+  if (o.followup) {
+    // What the follow-up recorded: outcomes as labels, interventions to tell treated students apart.
+    const db = await openDb();
+    try {
+      const labels = await followupLabels(db);
+      p = prepare(withFollowupOutcomes(p.district, labels.outcomes));
+      treated = new Map(labels.treated.flatMap((t) => (p.district.roster.index.has(t.student_id) ? [[p.district.roster.index.get(t.student_id)!, parseDay(t.date)] as [number, Day]] : [])));
+    } finally {
+      await db.close();
+    }
+  }
   const bar = createProgress();
   let phase = '';
   const result = await trainModel(p, {
@@ -19,6 +33,7 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
     horizonDays: o.horizonDays,
     seed: o.seed,
     kinds: o.kinds,
+    treated,
     onProgress: (name, done, total) => {
       if (name !== phase) {
         bar.stop();
