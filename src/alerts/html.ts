@@ -38,7 +38,7 @@ footer{margin-top:16px;font-size:12px;color:#777}`;
 export function page(lang: string, title: string, body: string): string {
   return `<!doctype html>
 <html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="robots" content="noindex"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="robots" content="noindex"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'">
 <title>${esc(title)}</title><style>${STYLE}</style></head>
 <body>${body}</body></html>
 `;

@@ -23,11 +23,12 @@ export async function recordRun(
       const chunk = scored.slice(i, i + 500);
       const values: unknown[] = [];
       const rows = chunk.map((s, k) => {
-        values.push(run.run_key, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, JSON.stringify(s.reasons.map((r) => r.code)));
-        const b = k * 9;
-        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9})`;
+        const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
+        values.push(run.run_key, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, JSON.stringify(s.reasons), JSON.stringify(details));
+        const b = k * 10;
+        return `(${Array.from({ length: 10 }, (_, j) => `$${b + j + 1}`).join(', ')})`;
       });
-      await tx.query(`insert into scores (run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons) values ${rows.join(',')}`, values);
+      await tx.query(`insert into scores (run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons, details) values ${rows.join(',')}`, values);
     }
   });
   let opened = 0;

@@ -87,4 +87,26 @@ create table audit (
 create index audit_by_student on audit (student_id, at);
 `,
   },
+  {
+    id: 2,
+    name: 'score details for the pages, staff accounts, sessions',
+    sql: `
+alter table scores add column details jsonb not null default '{}';
+create table staff_accounts (
+  staff_id text primary key,
+  school_id text not null,
+  role text not null check (role in ('head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin')),
+  class_ids jsonb not null default '[]',
+  password_hash text,
+  disabled boolean not null default false,
+  created_at timestamptz not null default now()
+);
+create table sessions (
+  token_hash text primary key,
+  staff_id text not null references staff_accounts on delete cascade,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null
+);
+`,
+  },
 ];

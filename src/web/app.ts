@@ -1,0 +1,153 @@
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { EwsError } from '../errors/index.js';
+import { recordStep, type Step } from '../followup/index.js';
+import { listModels } from '../model/index.js';
+import { log } from '../observability/index.js';
+import type { Db } from '../store/index.js';
+import { audit, checkPassword, createSession, endSession, sessionAccount, setPassword, type Account, type Role } from './accounts.js';
+import { aggregates, caseHistory, latestScore, latestScores, maySee } from './queries.js';
+import { adminPage, analystPage, classListPage, loginPage, messagePage, studentPage, triagePage } from './views.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account: Account | null;
+  }
+}
+
+export interface AppOptions {
+  db: Db;
+  /** Signs the CSRF cookie. Default: random per process (sessions survive, forms do not, a restart). */
+  cookieSecret?: string;
+  /** Mark cookies Secure (behind HTTPS). Default false. */
+  secureCookies?: boolean;
+  /** Sign-in attempts per minute per address. Default 5. */
+  loginPerMinute?: number;
+}
+
+const SESSION = 'ews_session';
+const HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
+/**
+ * The web pages, by role: a head teacher sees their classes' list and their students; a
+ * psychologist the school's triage list and screening details; an analyst only aggregates and
+ * models; an admin the staff accounts. Every role check is made here, on the server, per route,
+ * and every view of a student's record is written to the audit trail. URLs are not logged.
+ */
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, disableRequestLogging: true, trustProxy: false });
+  await app.register(cookie, { secret: o.cookieSecret ?? randomBytes(32).toString('hex') });
+  await app.register(formbody);
+  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/' } });
+  await app.register(rateLimit, { global: false });
+  app.decorateRequest('account', null);
+  app.addHook('onSend', async (_req, reply) => {
+    for (const [k, v] of Object.entries(HEADERS)) reply.header(k, v);
+  });
+  app.addHook('onRequest', async (req) => {
+    req.account = await sessionAccount(o.db, req.cookies[SESSION]);
+  });
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode ?? (err instanceof EwsError ? 400 : 500);
+    if (status >= 500) log.error({ route: req.routeOptions.url, err: err.message }, 'page failed');
+    reply.code(status).type('text/html').send(messagePage(req.account, status === 403 ? '无权访问' : '出错了', status >= 500 ? '请稍后再试。' : err.message));
+  });
+
+  const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').send(body);
+  const need =
+    (...roles: Role[]) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      if (!req.account) return req.method === 'GET' ? reply.redirect('/login') : html(reply, messagePage(null, '请先登录', '会话已过期，请重新登录。'), 401);
+      if (!roles.includes(req.account.role)) return html(reply, messagePage(req.account, '无权访问', '您的角色不能查看此页面。'), 403);
+    };
+
+  app.get('/login', async (_req, reply) => html(reply, loginPage()));
+  app.post<{ Body: { staff_id?: string; password?: string } }>(
+    '/login',
+    { config: { rateLimit: { max: o.loginPerMinute ?? 5, timeWindow: '1 minute' } } },
+    async (req, reply) => {
+      const account = await checkPassword(o.db, String(req.body?.staff_id ?? ''), String(req.body?.password ?? ''));
+      if (!account) return html(reply, loginPage('工号或密码不正确。'), 401);
+      const token = await createSession(o.db, account.staff_id);
+      reply.setCookie(SESSION, token, { httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/', maxAge: 8 * 3600 });
+      await audit(o.db, account, 'sign_in', null);
+      return reply.redirect('/');
+    },
+  );
+  app.post('/logout', async (req, reply) => {
+    await endSession(o.db, req.cookies[SESSION]);
+    reply.clearCookie(SESSION, { path: '/' });
+    return reply.redirect('/login');
+  });
+
+  app.get('/', { preHandler: need('head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin') }, async (req, reply) => {
+    const home: Record<Role, string> = { head_teacher: '/classes', psychologist: '/triage', counsellor: '/triage', analyst: '/analyst', admin: '/admin/staff' };
+    return reply.redirect(home[req.account!.role]);
+  });
+
+  app.get('/classes', { preHandler: need('head_teacher') }, async (req, reply) => {
+    const a = req.account!;
+    const rows = await latestScores(o.db, a.school_id, a.class_ids);
+    await audit(o.db, a, 'view_class_list', null, { classes: a.class_ids });
+    return html(reply, classListPage(a, rows));
+  });
+
+  app.get('/triage', { preHandler: need('psychologist', 'counsellor') }, async (req, reply) => {
+    const a = req.account!;
+    const rows = await latestScores(o.db, a.school_id);
+    await audit(o.db, a, 'view_triage_list', null);
+    return html(reply, triagePage(a, rows));
+  });
+
+  app.get<{ Params: { id: string } }>('/students/:id', { preHandler: need('head_teacher', 'psychologist', 'counsellor') }, async (req, reply) => {
+    const a = req.account!;
+    const s = await latestScore(o.db, req.params.id);
+    if (!s || !maySee(a, s)) {
+      await audit(o.db, a, 'view_student_refused', req.params.id);
+      return html(reply, messagePage(a, '无权访问', '这名学生不在您负责的范围内。'), 403);
+    }
+    await audit(o.db, a, 'view_student', s.student_id);
+    return html(reply, studentPage(a, s, await caseHistory(o.db, s.student_id), reply.generateCsrf()));
+  });
+
+  app.post<{ Params: { id: string }; Body: { step?: string; kind?: string; note?: string } }>(
+    '/alerts/:id/steps',
+    { preHandler: need('head_teacher', 'psychologist', 'counsellor'), preValidation: app.csrfProtection },
+    async (req, reply) => {
+      const a = req.account!;
+      const { rows } = await o.db.query<{ student_id: string; school_id: string; class_id: string }>('select student_id, school_id, class_id from alerts where id = $1', [Number(req.params.id)]);
+      if (!rows[0] || !maySee(a, rows[0])) return html(reply, messagePage(a, '无权访问', '这个个案不在您负责的范围内。'), 403);
+      await recordStep(o.db, Number(req.params.id), { step: String(req.body.step) as Step, kind: req.body.kind || undefined, by: a.staff_id, note: req.body.note || undefined });
+      await audit(o.db, a, 'record_step', rows[0].student_id, { alert: Number(req.params.id), step: req.body.step });
+      return reply.redirect(`/students/${encodeURIComponent(rows[0].student_id)}`);
+    },
+  );
+
+  app.get('/analyst', { preHandler: need('analyst', 'admin') }, async (req, reply) => {
+    const models = (await listModels()).map(({ meta, current }) => ({ id: meta.id, auc: meta.metrics.test.auc, pr_auc: meta.metrics.test.pr_auc, in_use: current }));
+    return html(reply, analystPage(req.account!, await aggregates(o.db), models));
+  });
+
+  app.get('/admin/staff', { preHandler: need('admin') }, async (req, reply) => {
+    const { rows } = await o.db.query<{ staff_id: string; school_id: string; role: string; has_password: boolean }>(
+      'select staff_id, school_id, role, password_hash is not null as has_password from staff_accounts order by staff_id',
+    );
+    return html(reply, adminPage(req.account!, rows, reply.generateCsrf()));
+  });
+  app.post<{ Body: { staff_id?: string; password?: string } }>('/admin/staff/password', { preHandler: need('admin'), preValidation: app.csrfProtection }, async (req, reply) => {
+    await setPassword(o.db, String(req.body.staff_id), String(req.body.password));
+    await audit(o.db, req.account!, 'set_password', null, { staff_id: req.body.staff_id });
+    return reply.redirect('/admin/staff');
+  });
+  return app;
+}

@@ -1,0 +1,69 @@
+import type { Reason } from '../scoring/index.js';
+import type { Db } from '../store/index.js';
+import type { Account } from './accounts.js';
+
+export interface ScoreRow {
+  student_id: string;
+  school_id: string;
+  class_id: string;
+  risk: number;
+  rank_in_class: number;
+  rank_in_school: number;
+  tier: 'high' | 'medium' | 'low';
+  reasons: Reason[];
+  details: { change: string; weekly_unexcused: (number | null)[]; exam_standing: number[]; acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: { zh: string; en: string } | null } };
+  as_of: string;
+}
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const row = (r: ScoreRow): ScoreRow => ({ ...r, risk: Number(r.risk), reasons: json(r.reasons), details: json(r.details) });
+
+/** The latest run's scores for one school (optionally some classes). */
+export async function latestScores(db: Db, school: string, classes?: readonly string[]): Promise<ScoreRow[]> {
+  const { rows } = await db.query<ScoreRow>(
+    `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
+     where s.school_id = $1 and ($2::jsonb is null or $2::jsonb ? s.class_id)
+       and r.as_of = (select max(r2.as_of) from runs r2 join scores s2 on s2.run_key = r2.run_key where s2.school_id = $1)
+     order by s.class_id, s.rank_in_class, s.student_id`,
+    [school, classes ? JSON.stringify(classes) : null],
+  );
+  return rows.map(row);
+}
+
+export async function latestScore(db: Db, studentId: string): Promise<ScoreRow | null> {
+  const { rows } = await db.query<ScoreRow>(
+    `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
+     where s.student_id = $1 order by r.as_of desc limit 1`,
+    [studentId],
+  );
+  return rows[0] ? row(rows[0]) : null;
+}
+
+/** May this account see this student at all? Head teachers: their classes; psychologists: their school. */
+export function maySee(a: Account, s: { school_id: string; class_id: string }): boolean {
+  if (a.school_id !== s.school_id) return false;
+  if (a.role === 'psychologist' || a.role === 'counsellor') return true;
+  if (a.role === 'head_teacher') return a.class_ids.includes(s.class_id);
+  return false;
+}
+
+export async function caseHistory(db: Db, studentId: string) {
+  const alerts = await db.query<{ id: string; cause: string; status: string; opened_at: Date; closed_at: Date | null }>(
+    'select id, cause, status, opened_at, closed_at from alerts where student_id = $1 order by opened_at desc',
+    [studentId],
+  );
+  const steps = await db.query<{ alert_id: string; step: string; kind: string | null; by_staff: string; at: Date; to_status: string }>(
+    `select s.alert_id, s.step, s.kind, s.by_staff, s.at, s.to_status from case_steps s join alerts a on a.id = s.alert_id where a.student_id = $1 order by s.at, s.id`,
+    [studentId],
+  );
+  return alerts.rows.map((a) => ({ ...a, id: Number(a.id), steps: steps.rows.filter((s) => Number(s.alert_id) === Number(a.id)) }));
+}
+
+/** Counts by school and tier: what an analyst sees, with no student in it. */
+export async function aggregates(db: Db) {
+  const { rows } = await db.query<{ school_id: string; tier: string; n: string; as_of: string }>(
+    `select s.school_id, s.tier, count(*) as n, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
+     where r.as_of = (select max(as_of) from runs) group by s.school_id, s.tier, r.as_of order by s.school_id, s.tier`,
+  );
+  return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}

@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/index.js';
+import { buildApp } from '../../src/web/index.js';
+import { freshDb } from '../helpers/databases.js';
+import { PASSWORD, seedWeb } from '../helpers/web-fixture.js';
+
+function cookiesOf(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  return Object.fromEntries(list.map((c: string) => c.split(';')[0].split('=') as [string, string]).map(([k, ...v]) => [k, v.join('=')]));
+}
+
+describe('the web pages', () => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let app: FastifyInstance;
+  let alerts: Record<string, number>;
+  const sessions: Record<string, string> = {};
+
+  async function signIn(staff: string): Promise<string> {
+    if (sessions[staff]) return sessions[staff];
+    const res = await app.inject({ method: 'POST', url: '/login', payload: { staff_id: staff, password: PASSWORD }, remoteAddress: `10.0.0.${Object.keys(sessions).length + 10}` });
+    expect(res.statusCode, staff).toBe(302);
+    return (sessions[staff] = cookiesOf(res).ews_session);
+  }
+  const get = async (staff: string | null, url: string) =>
+    app.inject({ method: 'GET', url, cookies: staff ? { ews_session: await signIn(staff) } : {} });
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await freshDb('pglite'));
+    alerts = await seedWeb(db);
+    app = await buildApp({ db, cookieSecret: 'test-secret-test-secret-test-secret', loginPerMinute: 5 });
+  });
+  afterAll(async () => {
+    await app.close();
+    await cleanup();
+  });
+
+  describe('when nobody is signed in', () => {
+    it('should send every page to the sign-in form', async () => {
+      for (const url of ['/', '/classes', '/triage', '/students/sA1', '/analyst', '/admin/staff']) {
+        const res = await get(null, url);
+        expect(res.statusCode, url).toBe(302);
+        expect(res.headers.location).toBe('/login');
+      }
+      const post = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, payload: { step: 'acknowledge' } });
+      expect([401, 403]).toContain(post.statusCode);
+    });
+
+    it('should refuse a wrong password, and slow down a guesser', async () => {
+      const tries = [];
+      for (let i = 0; i < 6; i++) tries.push((await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't1', password: `guess${i}guess` }, remoteAddress: '192.0.2.1' })).statusCode);
+      expect(tries.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(tries[5]).toBe(429);
+    });
+  });
+
+  describe('when each role asks for each page', () => {
+    const expected: Record<string, Record<string, number>> = {
+      '/classes': { t1: 200, p1: 403, a1: 403, adm: 403 },
+      '/triage': { t1: 403, p1: 200, a1: 403, adm: 403 },
+      '/students/sA1': { t1: 200, t2: 403, p1: 200, p2: 403, a1: 403, adm: 403 },
+      '/students/sB1': { t1: 403, t2: 200 },
+      '/analyst': { t1: 403, p1: 403, a1: 200, adm: 200 },
+      '/admin/staff': { t1: 403, p1: 403, a1: 403, adm: 200 },
+    };
+    for (const [url, byRole] of Object.entries(expected)) {
+      for (const [staff, status] of Object.entries(byRole)) {
+        it(`should answer ${status} to ${staff} on ${url}`, async () => {
+          expect((await get(staff, url)).statusCode).toBe(status);
+        });
+      }
+    }
+  });
+
+  describe('when a head teacher works a case', () => {
+    it('should show their class list, and a student page without screening details', async () => {
+      const list = await get('t1', '/classes');
+      expect(list.body).toContain('sA1');
+      expect(list.body).not.toContain('sB1');
+      const page = await get('t1', '/students/sA1');
+      expect(page.body).toContain('近4周无故缺勤5天');
+      expect(page.body).not.toMatch(/心理筛查/);
+      expect((await get('p1', '/students/sA1')).body).toMatch(/心理筛查/);
+    });
+
+    it('should record a home visit only with the form token', async () => {
+      const cookie = await signIn('t1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const csrfCookie = cookiesOf(page)._csrf;
+      const noToken = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` }, payload: { step: 'acknowledge' } });
+      expect(noToken.statusCode).toBe(403);
+      for (const payload of [{ step: 'acknowledge' }, { step: 'contact', kind: 'home_visit', note: '与奶奶面谈' }]) {
+        const res = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` }, payload: { ...payload, _csrf: token } });
+        expect(res.statusCode, res.body.replace(/<style>[^]*<\/style>/, "").slice(-400)).toBe(302);
+      }
+      const { rows } = await db.query<{ status: string }>('select status from alerts where id = $1', [alerts.sA1]);
+      expect(rows[0].status).toBe('contacted');
+      expect((await get('t1', '/students/sA1')).body).toContain('家访');
+    });
+
+    it("should not let them act on another class's case", async () => {
+      const cookie = await signIn('t1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const res = await app.inject({ method: 'POST', url: `/alerts/${alerts.sB1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` }, payload: { step: 'acknowledge', _csrf: token } });
+      expect(res.statusCode).toBe(403);
+    });
+
+    it('should write every view of a student, and every refusal, to the audit trail', async () => {
+      await get('t2', '/students/sA1');
+      const { rows } = await db.query<{ actor: string; action: string; student_id: string }>(`select actor, action, student_id from audit where student_id is not null order by id`);
+      expect(rows).toContainEqual({ actor: 't1', action: 'view_student', student_id: 'sA1' });
+      expect(rows).toContainEqual({ actor: 't2', action: 'view_student_refused', student_id: 'sA1' });
+      expect(rows).toContainEqual({ actor: 't1', action: 'record_step', student_id: 'sA1' });
+    });
+  });
+
+  it('should show analysts counts only, never a student', async () => {
+    const page = await get('a1', '/analyst');
+    expect(page.body).toContain('S1');
+    expect(page.body).not.toMatch(/sA1|sB1|sC1/);
+  });
+
+  it('should end a session when it expires', async () => {
+    const cookie = await signIn('p2');
+    await db.query(`update sessions set expires_at = now() - interval '1 minute'`);
+    const res = await app.inject({ method: 'GET', url: '/triage', cookies: { ews_session: cookie } });
+    expect(res.statusCode).toBe(302);
+    for (const k of Object.keys(sessions)) delete sessions[k];
+  });
+
+  it('should send security headers with every page', async () => {
+    const res = await app.inject({ method: 'GET', url: '/login' });
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+  });
+});
