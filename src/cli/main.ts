@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireDay, todayInChina } from '../dates/index.js';
 import { EwsError, NotImplementedError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { ENCODING_ALIASES, type Encoding } from '../sources/index.js';
+import { ENCODING_ALIASES, loadDistrict, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
@@ -14,6 +14,7 @@ import { redisUrl } from '../../jobs/connection.js';
 import { startWorkers } from '../../jobs/workers.js';
 import { startDeliveryWorker } from '../../jobs/deliver.js';
 import { openDb } from '../store/index.js';
+import { buildApp, importStaff, setPassword } from '../web/index.js';
 import { DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
@@ -184,6 +185,66 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('serve')
+    .description('web pages for head teachers, psychologists, analysts and admins (DATABASE_URL or the embedded store)')
+    .option('--port <n>', 'port', positiveInt('--port'), 8080)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('--secure-cookies', 'mark cookies Secure (serve behind HTTPS)')
+    .action(async (o) => {
+      const db = await openDb();
+      const app = await buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET });
+      await app.listen({ port: o.port, host: o.host });
+      process.stdout.write(`ews pages on http://${o.host}:${o.port}/ (Ctrl-C to stop)\n`);
+      await new Promise<void>((done) => {
+        const stop = async () => {
+          await app.close();
+          await db.close();
+          done();
+        };
+        process.once('SIGTERM', () => void stop());
+        process.once('SIGINT', () => void stop());
+      });
+    });
+
+  const staffCmd = program.command('staff').description('staff accounts for the web pages');
+  staffCmd
+    .command('import')
+    .description('create or update accounts from staff.csv (ids, schools, roles, classes; no passwords)')
+    .requiredOption('--data <dir>', 'data folder holding staff.csv')
+    .action(async (o) => {
+      const { district } = await loadDistrict(o.data, { only: ['staff'] });
+      if (!district.staff) throw new OptionError('--data', 'has no staff.csv');
+      const t = district.staff;
+      const accounts = t.strings('staff_id').map((id, i) => ({
+        staff_id: id,
+        school_id: t.codes('school_id').dict[t.codes('school_id').data[i]],
+        role: STAFF_ROLES[t.uint8('role')[i]],
+        class_ids: t.lists('class_ids')[i],
+      }));
+      const db = await openDb();
+      try {
+        printJson({ imported: await importStaff(db, accounts) });
+      } finally {
+        await db.close();
+      }
+    });
+  staffCmd
+    .command('password')
+    .description('set a password (read from standard input, at least 10 characters)')
+    .argument('<staff_id>')
+    .action(async (id) => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      const db = await openDb();
+      try {
+        await setPassword(db, id, Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''));
+        printJson({ staff_id: id, password: 'set' });
+      } finally {
+        await db.close();
+      }
+    });
+
+  program
     .command('train')
     .description('train models from data dated on or before --as-of, keep the best on a temporal hold-out, register it (not in use until promoted)')
     .requiredOption('--data <dir>', 'data folder')
@@ -226,7 +287,6 @@ export function buildProgram(): Command {
 
   const planned: [string, string, number, (c: Command) => Command][] = [
     ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
-    ['serve', 'web pages for head teachers, psychologists, analysts and admins', 5, (c) => c],
   ];
   for (const [name, description, issue, shape] of planned) {
     shape(program.command(name).description(`${description} (not built yet)`)).action(() => {

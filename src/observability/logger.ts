@@ -19,6 +19,13 @@ export const REDACTED_KEYS = [
 ] as const;
 
 function buildLogger(): Logger {
+  const redact0 = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' };
+  // EWS_LOG_FILE: every line at debug and above also goes to this file (the test run's log is
+  // scanned for anything personal after the tests; see scripts/scan-logs.mjs).
+  if (process.env.EWS_LOG_FILE) {
+    const file = pino.destination({ dest: process.env.EWS_LOG_FILE, append: true, sync: true, mkdir: true });
+    return pino({ level: 'debug', redact: redact0 }, file);
+  }
   const level = process.env.EWS_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
   const pretty = process.stderr.isTTY && !process.env.CI && process.env.EWS_LOG_FORMAT !== 'json';
   const redact = { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: '[redacted]' };

@@ -55,7 +55,7 @@ describe('the ews command', () => {
   });
 
   it('says plainly that a verb is not built yet, with exit 1', async () => {
-    const r = await ews('serve');
+    const r = await ews('audit', '--data', 'x', '--model', 'm', '--as-of', '2026-01-01', '--horizon-days', '7');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not built yet/);
   });

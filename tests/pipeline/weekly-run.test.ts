@@ -24,7 +24,7 @@ describe('ews run on the sample district', () => {
     t = await tempDir();
     out = join(t.dir, 'out');
     const r = await promisify(execFile)(process.execPath, [join(ROOT, 'bin', 'ews.js'), 'run', '--data', SAMPLE, '--as-of', '2026-06-01', '--out', out], {
-      env: { ...process.env, EWS_LOG_LEVEL: 'debug', EWS_LOG_FORMAT: 'json' },
+      env: { ...process.env, EWS_LOG_LEVEL: 'debug', EWS_LOG_FORMAT: 'json', EWS_LOG_FILE: '' },
       maxBuffer: 64 << 20,
     });
     stderr = r.stderr;

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Reads the log of a whole test run and fails if anything personal reached it: family-event
+// and case notes, staff names and addresses, passwords and their hashes, screening details.
+// The tests feed ews these very strings, so their absence here means the code kept them out.
+import { readFileSync } from 'node:fs';
+
+const file = process.argv[2];
+const text = (() => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const lines = text.split('\n').filter(Boolean);
+if (lines.length < 50) {
+  console.error(`scan-logs: ${file} holds ${lines.length} log lines; a full test run writes hundreds — were logs written?`);
+  process.exit(1);
+}
+const FORBIDDEN = [
+  ['a family-event note (sample)', /示例备注/],
+  ['a family-event note (tests)', /私密备注|不应出现|秘秘秘/],
+  ['a case note', /与奶奶面谈|周三放学后辅导数学|下周一返校/],
+  ['a staff name', /老师/],
+  ['a staff e-mail address', /@school\.example|@district\.example/],
+  ['a password', /correct horse battery|a-long-password/],
+  ['a password hash', /\$argon2/],
+  ['a screening score field', /"wellbeing_z"\s*:/],
+];
+let bad = 0;
+for (const [what, re] of FORBIDDEN) {
+  const hit = lines.find((l) => re.test(l));
+  if (hit) {
+    bad++;
+    console.error(`scan-logs: ${what} reached the log: ${hit.slice(0, 200)}`);
+  }
+}
+if (bad > 0) process.exit(1);
+console.log(`scan-logs: ${lines.length} log lines of the test run hold nothing personal`);
