@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { log } from '../src/observability/index.js';
-import { planRun, type PlanOptions } from '../src/pipeline/index.js';
+import { acuteCheck, planRun, type PlanOptions } from '../src/pipeline/index.js';
+import { openDb } from '../src/store/index.js';
 import { connect } from './connection.js';
 import { QUEUES, jobOptions } from './queues.js';
 import { enqueueRun } from './run-on-queue.js';
@@ -16,8 +17,11 @@ export interface ScheduleOptions {
   tz?: string;
   prefix?: string;
   url?: string;
+  /** Cron of the same-day check (streaks, severe events, escalations). Default 07:00 and 15:00. */
+  acuteCron?: string;
 }
 
+export const DEFAULT_ACUTE_CRON = '0 7,15 * * *';
 export const DEFAULT_CRON = '0 6 * * 1';
 export const DEFAULT_TZ = 'Asia/Shanghai';
 
@@ -33,6 +37,11 @@ export async function installSchedule(o: ScheduleOptions): Promise<{ id: string;
       id,
       { pattern: o.cron ?? DEFAULT_CRON, tz: o.tz ?? DEFAULT_TZ },
       { name: 'plan', data: { data: resolve(o.data), out: resolve(o.out) }, opts: jobOptions() },
+    );
+    await queue.upsertJobScheduler(
+      id.replace('weekly-', 'acute-'),
+      { pattern: o.acuteCron ?? DEFAULT_ACUTE_CRON, tz: o.tz ?? DEFAULT_TZ },
+      { name: 'acute', data: { data: resolve(o.data) }, opts: jobOptions() },
     );
     const next = job?.timestamp !== undefined ? job.timestamp + (job.opts.delay ?? 0) : undefined;
     return { id, next };
@@ -57,6 +66,7 @@ export async function removeSchedule(data: string, o: { prefix?: string; url?: s
   const connection = connect(o.url);
   const queue = new Queue(QUEUES.plan, { connection, prefix: o.prefix ?? 'ews' });
   try {
+    await queue.removeJobScheduler(schedulerId(data).replace('weekly-', 'acute-'));
     return await queue.removeJobScheduler(schedulerId(data));
   } finally {
     await queue.close();
@@ -73,6 +83,14 @@ export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
   const worker = new Worker(
     QUEUES.plan,
     async (job) => {
+      if (job.name === 'acute') {
+        const db = await openDb();
+        try {
+          return await acuteCheck(db, { data: job.data.data });
+        } finally {
+          await db.close();
+        }
+      }
       const data = job.data as PlanOptions;
       const spec = await planRun({ ...data, asOf: data.asOf });
       spec.out = resolve(data.out, new Date(spec.asOf * 86_400_000).toISOString().slice(0, 10));

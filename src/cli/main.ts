@@ -15,7 +15,7 @@ import { startWorkers } from '../../jobs/workers.js';
 import { startDeliveryWorker } from '../../jobs/deliver.js';
 import { openDb } from '../store/index.js';
 import { buildApp, importStaff, setPassword } from '../web/index.js';
-import { DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
+import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -150,14 +150,15 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'folder for the runs (one subfolder per as-of date)')
     .option('--cron <pattern>', 'when to run', DEFAULT_CRON)
     .option('--tz <zone>', 'time zone of the pattern', DEFAULT_TZ)
-    .option('--remove', 'remove the schedule of --data')
+    .option('--acute-cron <pattern>', 'when to run the same-day check', DEFAULT_ACUTE_CRON)
+    .option('--remove', 'remove the schedules of --data')
     .action(async (o) => {
       if (o.remove) {
         if (!o.data) throw new OptionError('--data', 'is needed to remove a schedule');
         printJson({ removed: await removeSchedule(o.data) });
       } else if (o.data) {
         if (!o.out) throw new OptionError('--out', 'is needed to install a schedule');
-        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz });
+        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz, acuteCron: o.acuteCron });
         process.stdout.write(`weekly run ${r.id} installed: "${o.cron}" (${o.tz}); workers (ews worker) carry it out\n`);
       }
       const all = await listSchedules();

@@ -6,3 +6,4 @@ export { scoreStage } from './stages/score.js';
 export { listsStage } from './stages/lists.js';
 export { summaryStage, SCORE_COLUMNS, type RunSummary } from './stages/summary.js';
 export { planRun, type PlanOptions } from './plan-run.js';
+export { acuteCheck, type AcuteCheck } from './acute-check.js';

@@ -6,14 +6,14 @@ import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 
 export interface OpenOptions {
-  /** postgres://… for a server; `memory://` or a folder path for PGlite. Default: DATABASE_URL, else `.ews/db`. */
+  /** postgres://… for a server; `memory://` or a folder path for PGlite. Default: DATABASE_URL, else EWS_DB, else `.ews/db`. */
   url?: string;
   /** Apply pending migrations on open. Default true. */
   migrate?: boolean;
 }
 
 export async function openDb(o: OpenOptions = {}): Promise<Db> {
-  const url = o.url ?? process.env.DATABASE_URL ?? '.ews/db';
+  const url = o.url ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db';
   const db = /^postgres(ql)?:\/\//.test(url) ? postgres(url) : await pglite(url);
   log.info({ engine: db.engine }, 'database opened');
   if (o.migrate !== false) await migrate(db);

@@ -1,0 +1,83 @@
+import { detectAcute, deliver, planDelivery, type Notice } from '../alerts/index.js';
+import { formatDay, todayInChina, type Day } from '../dates/index.js';
+import { prepare } from '../features/index.js';
+import { escalateStale, openAlert } from '../followup/index.js';
+import { currentModelId, loadModel } from '../model/index.js';
+import { log } from '../observability/index.js';
+import { loadDistrict } from '../sources/index.js';
+import type { Db } from '../store/index.js';
+
+export interface AcuteCheck {
+  as_of: string;
+  detected: number;
+  opened: number;
+  absence_streak: number;
+  severe_event: number;
+  escalated: number;
+  notices_delivered: number;
+  notices_pending: number;
+}
+
+/**
+ * The same-day check, run as often as data arrives (by default twice a day): unexcused streaks
+ * and new severe family events become alerts (one open per student and cause) with an urgent
+ * notice — counts and a link — to each head teacher concerned; cases left untouched past their
+ * deadline are escalated.
+ */
+export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDays?: number }): Promise<AcuteCheck> {
+  const asOf = o.asOf ?? todayInChina();
+  const { district } = await loadDistrict(o.data, { today: Math.max(asOf, todayInChina()) });
+  const p = prepare(district);
+  const current = await currentModelId();
+  const model = current ? await loadModel(current) : null;
+  const found = detectAcute(p, asOf, model, { streakDays: o.streakDays });
+  const head = district.students.codes('head_teacher_id');
+  const byTeacher = new Map<string, { school: string; absence_streak: number; severe_event: number }>();
+  let opened = 0;
+  for (const a of found) {
+    const r = await openAlert(db, a);
+    if (!r.created) continue;
+    opened++;
+    const s = district.roster.index.get(a.student_id)!;
+    const teacher = head.data[s] >= 0 ? head.dict[head.data[s]] : '';
+    if (!teacher) continue;
+    const e = byTeacher.get(teacher) ?? { school: a.school_id, absence_streak: 0, severe_event: 0 };
+    e[a.cause as 'absence_streak' | 'severe_event']++;
+    byTeacher.set(teacher, e);
+  }
+  let delivered = 0;
+  let pending = 0;
+  const staff = district.staff;
+  if (staff) {
+    const ids = staff.strings('staff_id');
+    for (const [teacher, e] of byTeacher) {
+      const i = ids.indexOf(teacher);
+      if (i < 0) continue;
+      const notice: Notice = { kind: 'urgent', school_id: e.school, recipient: teacher, as_of: formatDay(asOf), high: 0, medium: 0, urgent: { absence_streak: e.absence_streak, severe_event: e.severe_event }, link: process.env.EWS_PUBLIC_URL ?? 'ews' };
+      const targets: ['webhook' | 'email', string][] = [];
+      if (staff.strings('webhook_url')[i]) targets.push(['webhook', staff.strings('webhook_url')[i]]);
+      if (staff.strings('email')[i] && process.env.EWS_SMTP_URL) targets.push(['email', staff.strings('email')[i]]);
+      for (const [channel, target] of targets) {
+        const d = await planDelivery(db, channel, teacher, target, notice);
+        try {
+          await deliver(db, d.idempotency_key);
+          delivered++;
+        } catch (err) {
+          pending++;
+          log.warn({ delivery: d.idempotency_key, err: (err as Error).message }, 'urgent notice not delivered yet; ews deliveries --send retries it');
+        }
+      }
+    }
+  }
+  const escalated = await escalateStale(db, new Date());
+  return {
+    as_of: formatDay(asOf),
+    detected: found.length,
+    opened,
+    absence_streak: found.filter((a) => a.cause === 'absence_streak').length,
+    severe_event: found.filter((a) => a.cause === 'severe_event').length,
+    escalated: escalated.length,
+    notices_delivered: delivered,
+    notices_pending: pending,
+  };
+}
