@@ -6,7 +6,7 @@ import { EwsError, NotImplementedError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, loadDistrict, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
-import { evaluateCommand, modelsCommand, promoteCommand, trainCommand } from './commands/model-commands.js';
+import { auditCommand, evaluateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { acuteCommand, deliveriesCommand } from './commands/followup-commands.js';
@@ -280,14 +280,41 @@ export function buildProgram(): Command {
 
   program
     .command('promote')
-    .description('put a registered model in use (recorded with who and why)')
+    .description('put a registered model in use if it passes the gate (beats the model in use and the baselines, fair, calibrated); recorded with who and why')
     .argument('<id>', 'model id')
     .requiredOption('--reason <text>', 'why this model goes into use')
+    .option('--data <dir>', 'data folder to run the gate on (the challenger\'s own hold-out)')
+    .option('--override <text>', 'promote despite a failed or skipped gate; the written reason is recorded')
     .option('--by <name>', 'who promotes it', process.env.USER ?? 'unknown')
-    .action(async (id, o) => printJson(await promoteCommand({ id, by: o.by, reason: o.reason })));
+    .action(async (id, o) => {
+      const r = await promoteCommand({ id, by: o.by, reason: o.reason, data: o.data, override: o.override });
+      for (const c of r.gate?.checks ?? []) process.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      printJson(r);
+    });
+
+  program
+    .command('rollback')
+    .description('go back to the model in use before the current one')
+    .requiredOption('--reason <text>', 'why')
+    .option('--by <name>', 'who', process.env.USER ?? 'unknown')
+    .action(async (o) => printJson(await rollbackCommand({ by: o.by, reason: o.reason })));
+
+  program
+    .command('audit')
+    .description('fairness audit at the list size in use: recall, precision and false-positive rate by group against the largest group')
+    .requiredOption('--data <dir>', 'data folder')
+    .requiredOption('--model <id>', 'model id, or "current"')
+    .requiredOption('--as-of <date>', 'score as of this day')
+    .requiredOption('--horizon-days <n>', 'dropouts in (as-of, as-of + n] are the truth', positiveInt('--horizon-days'))
+    .action(async (o) => {
+      const a = await auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
+      for (const g of a.groups) {
+        process.stdout.write(`${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.outside_band ? '  OUTSIDE 0.8–1.25' : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`);
+      }
+      printJson(a);
+    });
 
   const planned: [string, string, number, (c: Command) => Command][] = [
-    ['audit', 'fairness audit at the list size in use', 6, (c) => c.requiredOption('--data <dir>').requiredOption('--model <id>').requiredOption('--as-of <date>').requiredOption('--horizon-days <n>')],
   ];
   for (const [name, description, issue, shape] of planned) {
     shape(program.command(name).description(`${description} (not built yet)`)).action(() => {

@@ -35,6 +35,13 @@ ${rows}
 
 Brier score ${f3(t.brier)}; expected calibration error ${f3(meta.metrics.reliability.ece)} over deciles.
 
+## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
+${meta.fairness ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged).
+
+| attribute | group | n | dropouts | flagged | recall | disparity |
+|---|---|---|---|---|---|---|
+${meta.fairness.groups.map((g) => `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} |`).join('\n')}` : 'Not audited.'}
+
 ## Inputs
 ${FEATURES.filter((f) => used.has(f.name)).map((f) => `- \`${f.name}\` — ${f.description} (${f.unit})`).join('\n')}
 

@@ -1,7 +1,7 @@
 export { initTf, tf } from './backend.js';
 export { trainModel, metricsLine, firstDataDay, type TrainOptions, type TrainResult } from './train.js';
 export { evaluateModel, type Evaluation } from './evaluate.js';
-export { loadModel, listModels, promoteModel, currentModelId, resolveModelId, modelsDir, type ModelMeta, type LoadedModel } from './registry.js';
+export { loadModel, listModels, promoteModel, currentModelId, resolveModelId, modelsDir, promotionHistory, previousModelId, type ModelMeta, type LoadedModel } from './registry.js';
 export { scoreMatrix, attributions, type ScoringModel } from './scorer.js';
 export { auc, prAuc, brier, atTop, reliability, summarise, type Metrics } from './metrics.js';
 export { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
@@ -10,3 +10,5 @@ export { buildExamples, temporalSplit, type Examples } from './dataset.js';
 export { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
 export { integratedGradients, inputGradient, logitOf, type DenseStack } from './dense-stack.js';
 export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';
+export { auditFairness, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit } from './fairness.js';
+export { promotionGate, type GateResult } from './gate.js';

@@ -28,6 +28,8 @@ export interface ModelMeta {
   /** sha256 of the training, validation and test examples (features and labels). */
   fingerprint: string;
   backend: string;
+  /** The fairness audit on the temporal hold-out, at the list size in use. */
+  fairness?: import('./fairness.js').FairnessAudit;
   /** Examples left out because the student had been helped by then (follow-up interventions). */
   treated_examples_excluded?: number;
   metrics: {
@@ -98,6 +100,8 @@ export interface Promotion {
   at: string;
   by: string;
   reason: string;
+  /** The gate's verdict, and the written reason where an analyst overrode it. */
+  gate?: { passes: boolean; failed: string[]; override?: string };
 }
 
 /** The model in use, or null when none has been promoted. */
@@ -108,9 +112,9 @@ export async function currentModelId(dir = modelsDir()): Promise<string | null> 
 }
 
 /** Puts a model in use, explicitly, and keeps the record of who did it and why. */
-export async function promoteModel(id: string, by: string, reason: string, dir = modelsDir()): Promise<Promotion> {
+export async function promoteModel(id: string, by: string, reason: string, dir = modelsDir(), gate?: Promotion['gate']): Promise<Promotion> {
   if (!existsSync(join(dir, id, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
-  const p: Promotion = { id, at: new Date().toISOString(), by, reason };
+  const p: Promotion = { id, at: new Date().toISOString(), by, reason, ...(gate ? { gate } : {}) };
   await writeFile(join(dir, 'current.json'), JSON.stringify(p, null, 2) + '\n');
   await appendFile(join(dir, 'promotions.jsonl'), JSON.stringify(p) + '\n');
   return p;
@@ -135,4 +139,19 @@ export async function resolveModelId(id: string | undefined, dir = modelsDir()):
   const current = await currentModelId(dir);
   if (!current) throw new EwsError('EWS_NO_MODEL', 'no model is in use: train one (ews train) and promote it (ews promote ID)');
   return current;
+}
+
+/** Every promotion, oldest first. */
+export async function promotionHistory(dir = modelsDir()): Promise<Promotion[]> {
+  const file = join(dir, 'promotions.jsonl');
+  if (!existsSync(file)) return [];
+  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Promotion);
+}
+
+/** The model in use before the current one, to go back to. */
+export async function previousModelId(dir = modelsDir()): Promise<string | null> {
+  const current = await currentModelId(dir);
+  const history = await promotionHistory(dir);
+  for (let i = history.length - 1; i >= 0; i--) if (history[i].id !== current) return history[i].id;
+  return null;
 }

@@ -9,6 +9,7 @@ import { modelCard } from './card.js';
 import { buildExamples, subset, temporalSplit, type Examples } from './dataset.js';
 import { Random } from '../generate/random.js';
 import { withoutTreated } from './followup-labels.js';
+import { auditFairness } from './fairness.js';
 import { logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import { fitNetwork, type ModelKind } from './networks.js';
@@ -124,10 +125,11 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
       reliability: reliability(testProb, test.y),
     },
   };
+  const chosen: ScoringModel = { kind: best.kind, features: meta.features, standardiser: std, calibration: best.platt, net: best.fitted.net };
+  meta.fairness = auditFairness(p, { ...chosen, meta: { id } }, split.test, options.horizonDays);
   const folder = await saveModel(options.dir ?? modelsDir(), best.fitted.model, meta, modelCard(meta));
   for (const c of candidates) c.fitted.model.dispose();
-  const model: ScoringModel = { kind: best.kind, features: meta.features, standardiser: std, calibration: best.platt, net: best.fitted.net };
-  return { meta, folder, model, line: metricsLine(meta) };
+  return { meta, folder, model: chosen, line: metricsLine(meta) };
 }
 
 function fitted_epochs(kind: ModelKind, o: TrainOptions): number {
@@ -148,6 +150,7 @@ export function metricsLine(meta: ModelMeta): Record<string, unknown> {
     n_test: t.n,
     positives_test: t.positives,
     ece: meta.metrics.reliability.ece,
+    fairness_passes: meta.fairness?.passes,
     baselines: Object.fromEntries(Object.entries(meta.metrics.baselines).map(([k, m]) => [k, { auc: m.auc, pr_auc: m.pr_auc, recall_at_10pct: m.recall_at_10pct }])),
   };
 }

@@ -2,7 +2,8 @@ import { formatDay, parseDay, type Day } from '../../dates/index.js';
 import { openDb } from '../../store/index.js';
 import { followupLabels } from '../../followup/index.js';
 import { prepare } from '../../features/index.js';
-import { evaluateModel, listModels, loadModel, promoteModel, resolveModelId, trainModel, withFollowupOutcomes, type ModelKind } from '../../model/index.js';
+import { auditFairness, currentModelId, evaluateModel, listModels, loadModel, previousModelId, promoteModel, promotionGate, resolveModelId, trainModel, withFollowupOutcomes, type ModelKind } from '../../model/index.js';
+import { EwsError, OptionError } from '../../errors/index.js';
 import { createProgress } from '../../observability/index.js';
 import { loadDistrict } from '../../sources/index.js';
 
@@ -79,7 +80,37 @@ export async function modelsCommand() {
   };
 }
 
-export async function promoteCommand(o: { id: string; by: string; reason: string }) {
-  await loadModel(o.id); // refuses a model that cannot be loaded before it goes into use
-  return promoteModel(o.id, o.by, o.reason);
+/**
+ * Puts a model in use through the gate: on its own hold-out it must beat the model in use and
+ * both baselines, pass the fairness audit, and be calibrated no worse. An analyst may override a
+ * failed gate only with a written reason, which is recorded with the promotion.
+ */
+export async function promoteCommand(o: { id: string; by: string; reason: string; data?: string; override?: string }) {
+  const challenger = await loadModel(o.id); // refuses a model that cannot be loaded before it goes into use
+  if (!o.data) {
+    if (!o.override) throw new OptionError('--data', 'is needed to run the promotion gate (or give --override "why" to skip it)');
+    return { promotion: await promoteModel(o.id, o.by, o.reason, undefined, { passes: false, failed: ['gate not run'], override: o.override }), gate: null };
+  }
+  const currentId = await currentModelId();
+  const current = currentId && currentId !== o.id ? await loadModel(currentId) : null;
+  const gate = promotionGate(await prepared(o.data, Math.max(...challenger.meta.window.test.map(parseDay)) + challenger.meta.horizon_days), challenger, current);
+  const failed = gate.checks.filter((c) => !c.passed).map((c) => `${c.name} (${c.detail})`);
+  if (!gate.passes && !o.override) {
+    throw new EwsError('EWS_BAD_OPTION', `${o.id} does not pass the promotion gate: ${failed.join('; ')}; give --override "why" to promote it anyway`);
+  }
+  const promotion = await promoteModel(o.id, o.by, o.reason, undefined, { passes: gate.passes, failed, ...(gate.passes ? {} : { override: o.override }) });
+  return { promotion, gate };
+}
+
+export async function rollbackCommand(o: { by: string; reason: string }) {
+  const previous = await previousModelId();
+  if (!previous) throw new EwsError('EWS_NO_MODEL', 'there is no earlier model to go back to');
+  await loadModel(previous);
+  return promoteModel(previous, o.by, `rollback: ${o.reason}`);
+}
+
+export async function auditCommand(o: { data: string; model: string; asOf: Day; horizonDays: number }) {
+  const model = await loadModel(await resolveModelId(o.model));
+  const p = await prepared(o.data, o.asOf + o.horizonDays);
+  return auditFairness(p, model, [o.asOf], o.horizonDays);
 }

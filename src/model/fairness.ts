@@ -1,0 +1,124 @@
+import { formatDay, type Day } from '../dates/index.js';
+import { buildFeatures, type Prepared } from '../features/index.js';
+import { GENDERS } from '../sources/index.js';
+import { ranksWithin } from '../scoring/ranks.js';
+import { assignTiers, TIER_DEFAULTS, type TierOptions } from '../scoring/tiers.js';
+import { dropoutLabels } from './labels.js';
+import { scoreMatrix, type ScoringModel } from './scorer.js';
+
+export const AUDITED = ['rural_hukou', 'gender', 'left_behind', 'ethnic_minority', 'disability'] as const;
+
+/** Disparity ratios inside this band are taken as parity (the four-fifths rule and its inverse). */
+export const PARITY_BAND = [0.8, 1.25] as const;
+/** Groups with fewer dropouts than this are reported but not judged: their recall is noise. */
+export const MIN_POSITIVES = 5;
+
+export interface GroupAudit {
+  attribute: string;
+  value: string;
+  n: number;
+  positives: number;
+  flagged: number;
+  recall: number;
+  precision: number;
+  fpr: number;
+  recall_disparity: number;
+  precision_disparity: number;
+  fpr_disparity: number;
+  reference: boolean;
+  /** Outside the parity band on recall (the share of real dropouts the list finds). */
+  outside_band: boolean;
+  too_few_positives: boolean;
+}
+
+export interface FairnessAudit {
+  model_id: string;
+  as_of: string;
+  k: number;
+  dates: string[];
+  groups: GroupAudit[];
+  passes: boolean;
+}
+
+/**
+ * An Aequitas-style audit at the list size actually used: `flagged` is the high tier (top k of a
+ * class above the floor), and for each attribute each group's recall, precision and false-positive
+ * rate are compared with the largest group's. Counts are summed over `dates`.
+ */
+export function auditFairness(p: Prepared, model: ScoringModel & { meta?: { id: string } }, dates: readonly Day[], horizonDays: number, tiers: TierOptions = {}): FairnessAudit {
+  const d = p.district;
+  const cells = new Map<string, { n: number; pos: number; flagged: number; tp: number; fp: number }>();
+  const values: Record<(typeof AUDITED)[number], (s: number) => string> = {
+    rural_hukou: flag(d.students.int8('rural_hukou')),
+    left_behind: flag(d.students.int8('left_behind')),
+    ethnic_minority: flag(d.students.int8('ethnic_minority')),
+    disability: flag(d.students.int8('disability')),
+    gender: (s) => {
+      const g = d.students.uint8('gender')[s];
+      return g < GENDERS.length ? GENDERS[g] : 'unknown';
+    },
+  };
+  for (const asOf of dates) {
+    const m = buildFeatures(p, asOf);
+    const y = dropoutLabels(d, m.students, asOf, horizonDays);
+    const { risk } = scoreMatrix(model, m);
+    const inClass = ranksWithin(Int32Array.from(m.students, (s) => d.roster.classOf[s]), risk);
+    const tier = assignTiers(inClass, risk, tiers);
+    for (let r = 0; r < m.rows; r++) {
+      const s = m.students[r];
+      const flagged = tier[r] === 'high' ? 1 : 0;
+      for (const attribute of AUDITED) {
+        const key = `${attribute}\u0001${values[attribute](s)}`;
+        const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0 };
+        c.n++;
+        c.pos += y[r];
+        c.flagged += flagged;
+        c.tp += flagged & y[r];
+        c.fp += flagged & (1 - y[r]);
+        cells.set(key, c);
+      }
+    }
+  }
+  const groups: GroupAudit[] = [];
+  for (const attribute of AUDITED) {
+    const rows = [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
+    const ref = rows.reduce((a, b) => (b.n > a.n ? b : a), rows[0]);
+    const rate = (c: typeof ref) => ({
+      recall: c.pos > 0 ? c.tp / c.pos : Number.NaN,
+      precision: c.flagged > 0 ? c.tp / c.flagged : Number.NaN,
+      fpr: c.n - c.pos > 0 ? c.fp / (c.n - c.pos) : Number.NaN,
+    });
+    const r0 = rate(ref);
+    for (const c of rows.sort((a, b) => b.n - a.n)) {
+      const r = rate(c);
+      const recallDisparity = r.recall / r0.recall;
+      const tooFew = c.pos < MIN_POSITIVES;
+      groups.push({
+        attribute,
+        value: c.value,
+        n: c.n,
+        positives: c.pos,
+        flagged: c.flagged,
+        ...r,
+        recall_disparity: recallDisparity,
+        precision_disparity: r.precision / r0.precision,
+        fpr_disparity: r.fpr / r0.fpr,
+        reference: c === ref,
+        outside_band: !tooFew && Number.isFinite(recallDisparity) && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1]),
+        too_few_positives: tooFew,
+      });
+    }
+  }
+  return {
+    model_id: model.meta?.id ?? '',
+    as_of: formatDay(dates[dates.length - 1]),
+    k: tiers.highPerClass ?? TIER_DEFAULTS.highPerClass,
+    dates: dates.map(formatDay),
+    groups,
+    passes: !groups.some((g) => g.outside_band),
+  };
+}
+
+function flag(v: Int8Array): (s: number) => string {
+  return (s) => (v[s] === 1 ? '1' : v[s] === 0 ? '0' : 'unknown');
+}
