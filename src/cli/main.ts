@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireDay, todayInChina } from '../dates/index.js';
-import { EwsError, NotImplementedError, OptionError } from '../errors/index.js';
+import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, loadDistrict, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
@@ -314,13 +314,6 @@ export function buildProgram(): Command {
       printJson(a);
     });
 
-  const planned: [string, string, number, (c: Command) => Command][] = [
-  ];
-  for (const [name, description, issue, shape] of planned) {
-    shape(program.command(name).description(`${description} (not built yet)`)).action(() => {
-      throw new NotImplementedError(`ews ${name}`, issue);
-    });
-  }
   return program;
 }
 
