@@ -12,3 +12,4 @@ export { integratedGradients, inputGradient, logitOf, type DenseStack } from './
 export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';
 export { auditFairness, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit } from './fairness.js';
 export { promotionGate, type GateResult } from './gate.js';
+export { referenceOf, binCounts, psi, PSI_ALERT, type Reference } from './reference.js';

@@ -28,6 +28,8 @@ export interface ModelMeta {
   /** sha256 of the training, validation and test examples (features and labels). */
   fingerprint: string;
   backend: string;
+  /** Distributions of every feature and of risk on the latest labelled (hold-out) block, for drift checks. */
+  reference?: { features: Record<string, import('./reference.js').Reference>; risk: import('./reference.js').Reference };
   /** The fairness audit on the temporal hold-out, at the list size in use. */
   fairness?: import('./fairness.js').FairnessAudit;
   /** Examples left out because the student had been helped by then (follow-up interventions). */

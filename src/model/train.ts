@@ -10,6 +10,7 @@ import { buildExamples, subset, temporalSplit, type Examples } from './dataset.j
 import { Random } from '../generate/random.js';
 import { withoutTreated } from './followup-labels.js';
 import { auditFairness } from './fairness.js';
+import { referenceOf } from './reference.js';
 import { logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import { fitNetwork, type ModelKind } from './networks.js';
@@ -124,6 +125,11 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
       baselines: await baselineMetrics(p, test, split.test, { train, validation, seed }),
       reliability: reliability(testProb, test.y),
     },
+  };
+  meta.reference = {
+    // The latest labelled block: the students most like the ones the model will score next.
+    features: Object.fromEntries(FEATURE_NAMES.map((name, c) => [name, referenceOf(Float64Array.from({ length: test.length }, (_, i) => test.x[i * test.width + c]))])),
+    risk: referenceOf(testProb),
   };
   const chosen: ScoringModel = { kind: best.kind, features: meta.features, standardiser: std, calibration: best.platt, net: best.fitted.net };
   meta.fairness = auditFairness(p, { ...chosen, meta: { id } }, split.test, options.horizonDays);

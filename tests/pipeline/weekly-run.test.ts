@@ -100,5 +100,10 @@ describe('ews run on the sample district', () => {
     expect(s.files['attendance.csv']).toMatchObject({ rows_read: 356608, rows_rejected: 0 });
     expect(s.model_id).toMatch(/^ews-/);
     expect(s.timings_ms.total).toBeGreaterThan(0);
+    // Drift against the model's reference, and the high tier's turnover since last week.
+    expect(Object.keys(s.drift.psi)).toContain('att_unexcused_rate_4w');
+    expect(s.drift.score_psi).toBeGreaterThanOrEqual(0);
+    expect(s.drift.high_tier_overlap).toBeGreaterThan(0);
+    expect(s.drift.high_tier_overlap).toBeLessThanOrEqual(1);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMatrices } from '../../features/index.js';
-import { loadModel } from '../../model/index.js';
+import { binCounts, loadModel, type LoadedModel } from '../../model/index.js';
+import type { FeatureMatrix } from '../../features/index.js';
 import { scoreShard, type ScoredStudent } from '../../scoring/index.js';
 import { readDistrictCache } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
@@ -15,6 +16,8 @@ export async function scoreStage(spec: RunSpec, shard: number): Promise<{ scored
     readMatrices<{ weekly: (number | null)[][]; exams: number[][] }>(join(work, 'features', `${shard}.bin`)),
   ]);
   const scored = scoreShard({ asOf: spec.asOf, now: matrices.now, before: matrices.before, ...extra }, model, district, spec.tiers);
+  await mkdir(join(work, 'drift'), { recursive: true });
+  await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
   await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
   return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length };
@@ -24,4 +27,28 @@ export async function readScored(spec: RunSpec, shard: number): Promise<ScoredSt
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(join(workDir(spec), 'scores', `${shard}.ndjson`), 'utf8');
   return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ScoredStudent);
+}
+
+export interface DriftCounts {
+  features: Record<string, number[]>;
+  risk: number[];
+  /** High tier this week and last: in both, in either. */
+  high_both: number;
+  high_either: number;
+}
+
+/** This week's students binned as the model's training rows were, and the high tier's turnover. */
+function driftCounts(model: LoadedModel, m: FeatureMatrix, scored: readonly ScoredStudent[]): DriftCounts {
+  const ref = model.meta.reference;
+  const features: Record<string, number[]> = {};
+  if (ref) {
+    for (const [name, r] of Object.entries(ref.features)) {
+      const values = Float64Array.from({ length: m.rows }, (_, row) => m.get(row, name));
+      features[name] = Array.from(binCounts(values, r.edges));
+    }
+  }
+  const risk = ref ? Array.from(binCounts(scored.map((s) => s.risk), ref.risk.edges)) : [];
+  const both = scored.filter((s) => s.tier === 'high' && s.prev_tier === 'high').length;
+  const either = scored.filter((s) => s.tier === 'high' || s.prev_tier === 'high').length;
+  return { features, risk, high_both: both, high_either: either };
 }

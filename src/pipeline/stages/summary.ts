@@ -5,7 +5,9 @@ import { formatDay } from '../../dates/index.js';
 import { CsvWriter } from '../../util/csv-write.js';
 import { runKey, workDir, type RunSpec } from '../run-spec.js';
 import type { IngestSummary } from './ingest.js';
-import { readScored } from './score.js';
+import { readScored, type DriftCounts } from './score.js';
+import { loadModel, psi, PSI_ALERT } from '../../model/index.js';
+import { log } from '../../observability/index.js';
 import { openDb } from '../../store/index.js';
 import { recordRun } from '../../followup/index.js';
 import { planListDeliveries, type StaffContact } from '../../alerts/index.js';
@@ -27,6 +29,8 @@ export interface RunSummary {
   shards: number;
   lists: { head_teacher: number; triage: number; paths: string[] };
   timings_ms: Record<string, number>;
+  /** Population stability of features and scores against training, and the high tier's turnover. */
+  drift?: { psi: Record<string, number>; score_psi: number | null; high_tier_overlap: number | null; alerts: string[] };
   /** Alerts the run opened in the system of record (absent when it keeps none). */
   record?: { alerts_opened: number; alerts_open: number; deliveries_planned?: number };
 }
@@ -74,6 +78,8 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
     },
     timings_ms: timings,
   };
+  summary.drift = await driftSummary(spec, ingest.shards.length);
+  if (summary.drift.alerts.length > 0) log.warn({ run: summary.run_key, alerts: summary.drift.alerts }, 'drift beyond thresholds: analysts should look');
   if (spec.database) {
     const db = await openDb({ url: spec.database });
     try {
@@ -106,4 +112,29 @@ async function staffContacts(work: string): Promise<StaffContact[]> {
     webhook_url: t.strings('webhook_url')[i],
     email: t.strings('email')[i],
   }));
+}
+
+/** Week-over-week high-tier overlap below this is churn worth a look. */
+export const OVERLAP_ALERT = 0.3;
+
+async function driftSummary(spec: RunSpec, shards: number): Promise<NonNullable<RunSummary['drift']>> {
+  const model = await loadModel(spec.modelId, spec.modelsDir);
+  const parts: DriftCounts[] = [];
+  for (let k = 0; k < shards; k++) parts.push(JSON.parse(await readFile(join(workDir(spec), 'drift', `${k}.json`), 'utf8')) as DriftCounts);
+  const sum = (a: number[][]) => a.reduce((acc, x) => acc.map((v, i) => v + (x[i] ?? 0)), new Array(a[0]?.length ?? 0).fill(0) as number[]);
+  const ref = model.meta.reference;
+  const out: NonNullable<RunSummary['drift']> = { psi: {}, score_psi: null, high_tier_overlap: null, alerts: [] };
+  if (ref) {
+    for (const name of Object.keys(ref.features)) out.psi[name] = Math.round(psi(ref.features[name], sum(parts.map((p) => p.features[name]))) * 1000) / 1000;
+    out.score_psi = Math.round(psi(ref.risk, sum(parts.map((p) => p.risk))) * 1000) / 1000;
+    for (const [name, v] of Object.entries(out.psi)) if (v > PSI_ALERT) out.alerts.push(`feature ${name} PSI ${v}`);
+    if (out.score_psi > PSI_ALERT) out.alerts.push(`score PSI ${out.score_psi}`);
+  } else {
+    out.alerts.push('the model has no training reference: drift not measured');
+  }
+  const both = parts.reduce((a, p) => a + p.high_both, 0);
+  const either = parts.reduce((a, p) => a + p.high_either, 0);
+  out.high_tier_overlap = either > 0 ? Math.round((both / either) * 1000) / 1000 : null;
+  if (out.high_tier_overlap !== null && out.high_tier_overlap < OVERLAP_ALERT) out.alerts.push(`high tier overlap with last week ${out.high_tier_overlap}`);
+  return out;
 }
