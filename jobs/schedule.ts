@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { log } from '../src/observability/index.js';
-import { acuteCheck, planRun, type PlanOptions } from '../src/pipeline/index.js';
+import { acuteCheck, planRun, retrainChallenger, type PlanOptions } from '../src/pipeline/index.js';
 import { openDb } from '../src/store/index.js';
 import { connect } from './connection.js';
 import { QUEUES, jobOptions } from './queues.js';
@@ -19,7 +19,11 @@ export interface ScheduleOptions {
   url?: string;
   /** Cron of the same-day check (streaks, severe events, escalations). Default 07:00 and 15:00. */
   acuteCron?: string;
+  /** Cron of the retrain that trains a challenger and reports the gate. Default 03:00 on the 1st. */
+  retrainCron?: string;
 }
+
+export const DEFAULT_RETRAIN_CRON = '0 3 1 * *';
 
 export const DEFAULT_ACUTE_CRON = '0 7,15 * * *';
 export const DEFAULT_CRON = '0 6 * * 1';
@@ -42,6 +46,11 @@ export async function installSchedule(o: ScheduleOptions): Promise<{ id: string;
       id.replace('weekly-', 'acute-'),
       { pattern: o.acuteCron ?? DEFAULT_ACUTE_CRON, tz: o.tz ?? DEFAULT_TZ },
       { name: 'acute', data: { data: resolve(o.data) }, opts: jobOptions() },
+    );
+    await queue.upsertJobScheduler(
+      id.replace('weekly-', 'retrain-'),
+      { pattern: o.retrainCron ?? DEFAULT_RETRAIN_CRON, tz: o.tz ?? DEFAULT_TZ },
+      { name: 'retrain', data: { data: resolve(o.data) }, opts: { ...jobOptions(), attempts: 1 } },
     );
     const next = job?.timestamp !== undefined ? job.timestamp + (job.opts.delay ?? 0) : undefined;
     return { id, next };
@@ -67,6 +76,7 @@ export async function removeSchedule(data: string, o: { prefix?: string; url?: s
   const queue = new Queue(QUEUES.plan, { connection, prefix: o.prefix ?? 'ews' });
   try {
     await queue.removeJobScheduler(schedulerId(data).replace('weekly-', 'acute-'));
+    await queue.removeJobScheduler(schedulerId(data).replace('weekly-', 'retrain-'));
     return await queue.removeJobScheduler(schedulerId(data));
   } finally {
     await queue.close();
@@ -83,6 +93,7 @@ export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
   const worker = new Worker(
     QUEUES.plan,
     async (job) => {
+      if (job.name === 'retrain') return retrainChallenger({ data: job.data.data });
       if (job.name === 'acute') {
         const db = await openDb();
         try {

@@ -15,7 +15,7 @@ import { startWorkers } from '../../jobs/workers.js';
 import { startDeliveryWorker } from '../../jobs/deliver.js';
 import { openDb } from '../store/index.js';
 import { buildApp, importStaff, setPassword } from '../web/index.js';
-import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
+import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_RETRAIN_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -151,6 +151,7 @@ export function buildProgram(): Command {
     .option('--cron <pattern>', 'when to run', DEFAULT_CRON)
     .option('--tz <zone>', 'time zone of the pattern', DEFAULT_TZ)
     .option('--acute-cron <pattern>', 'when to run the same-day check', DEFAULT_ACUTE_CRON)
+    .option('--retrain-cron <pattern>', 'when to train a challenger and report the promotion gate (never promotes)', DEFAULT_RETRAIN_CRON)
     .option('--remove', 'remove the schedules of --data')
     .action(async (o) => {
       if (o.remove) {
@@ -158,7 +159,7 @@ export function buildProgram(): Command {
         printJson({ removed: await removeSchedule(o.data) });
       } else if (o.data) {
         if (!o.out) throw new OptionError('--out', 'is needed to install a schedule');
-        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz, acuteCron: o.acuteCron });
+        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz, acuteCron: o.acuteCron, retrainCron: o.retrainCron });
         process.stdout.write(`weekly run ${r.id} installed: "${o.cron}" (${o.tz}); workers (ews worker) carry it out\n`);
       }
       const all = await listSchedules();

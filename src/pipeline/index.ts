@@ -7,3 +7,4 @@ export { listsStage } from './stages/lists.js';
 export { summaryStage, SCORE_COLUMNS, type RunSummary } from './stages/summary.js';
 export { planRun, type PlanOptions } from './plan-run.js';
 export { acuteCheck, type AcuteCheck } from './acute-check.js';
+export { retrainChallenger, type RetrainReport } from './retrain.js';
