@@ -6,7 +6,7 @@ import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, loadDistrict, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
-import { auditCommand, evaluateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
+import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { acuteCommand, deliveriesCommand } from './commands/followup-commands.js';
@@ -291,6 +291,17 @@ export function buildProgram(): Command {
       const r = await promoteCommand({ id, by: o.by, reason: o.reason, data: o.data, override: o.override });
       for (const c of r.gate?.checks ?? []) process.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       printJson(r);
+    });
+
+  program
+    .command('gate')
+    .description('report the promotion gate for a challenger against the model in use, without promoting')
+    .argument('<id>', 'challenger model id')
+    .requiredOption('--data <dir>', 'data folder')
+    .action(async (id, o) => {
+      const g = await gateCommand({ id, data: o.data });
+      for (const c of g.checks) process.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+      printJson(g);
     });
 
   program

@@ -102,6 +102,14 @@ export async function promoteCommand(o: { id: string; by: string; reason: string
   return { promotion, gate };
 }
 
+/** The promotion gate as a report only: what `ews promote` would decide, and why. */
+export async function gateCommand(o: { id: string; data: string }) {
+  const challenger = await loadModel(o.id);
+  const currentId = await currentModelId();
+  const current = currentId && currentId !== o.id ? await loadModel(currentId) : null;
+  return promotionGate(await prepared(o.data, Math.max(...challenger.meta.window.test.map(parseDay)) + challenger.meta.horizon_days), challenger, current);
+}
+
 export async function rollbackCommand(o: { by: string; reason: string }) {
   const previous = await previousModelId();
   if (!previous) throw new EwsError('EWS_NO_MODEL', 'there is no earlier model to go back to');
