@@ -59,6 +59,8 @@ describe('delivering lists', () => {
       expect(text).not.toMatch(/s[0-9a-f]{8}|reason/);
     }
     expect(webhookBody(notice, 'wecom')).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('重点关注 2 人') } });
+    const drift = webhookBody({ ...notice, kind: 'drift', recipient: 'a1', drift: ['feature att_late_rate_4w PSI 0.367'] }, 'dingtalk');
+    expect(drift).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('漂移'), text: expect.stringContaining('att_late_rate_4w PSI 0.367') } });
   });
 
   describe('when the receiver is down for a while', () => {

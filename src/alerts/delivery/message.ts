@@ -5,7 +5,7 @@ import type { Lang } from '../i18n.js';
  * carries counts and a link — never a student id, a name or a reason. The list is behind the link.
  */
 export interface Notice {
-  kind: 'weekly_list' | 'urgent';
+  kind: 'weekly_list' | 'urgent' | 'drift';
   school_id: string;
   recipient: string;
   as_of: string;
@@ -13,6 +13,8 @@ export interface Notice {
   medium: number;
   /** For urgent notices: how many students, and why (a cause, not a person). */
   urgent?: { absence_streak: number; severe_event: number };
+  /** For analysts: what drifted beyond its threshold (features, scores, turnover). */
+  drift?: string[];
   link: string;
 }
 
@@ -35,6 +37,11 @@ function safeHost(url: string): string {
 }
 
 export function noticeText(n: Notice, lang: Lang = 'zh-CN'): { title: string; markdown: string; text: string } {
+  if (n.kind === 'drift') {
+    const title = lang === 'en' ? `Model drift on ${n.as_of}` : `模型数据漂移提醒（${n.as_of}）`;
+    const body = (n.drift ?? []).join('\n');
+    return { title, markdown: `**${title}**\n\n${body}\n\n[summary](${n.link})`, text: `${title}\n${body}\n${n.link}` };
+  }
   if (lang === 'en') {
     const title = n.kind === 'urgent' ? 'Urgent: students need a call today' : `Weekly watch list (${n.as_of})`;
     const body =

@@ -10,7 +10,7 @@ import { loadModel, psi, PSI_ALERT } from '../../model/index.js';
 import { log } from '../../observability/index.js';
 import { openDb } from '../../store/index.js';
 import { recordRun } from '../../followup/index.js';
-import { planListDeliveries, type StaffContact } from '../../alerts/index.js';
+import { planDelivery, planListDeliveries, type StaffContact } from '../../alerts/index.js';
 import { existsSync } from 'node:fs';
 import { readTable, STAFF_ROLES } from '../../sources/index.js';
 
@@ -90,6 +90,14 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
         linkBase: process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`,
         email: Boolean(process.env.EWS_SMTP_URL),
       });
+      if (summary.drift.alerts.length > 0) {
+        // Analysts hear of drift by their own channels: what moved, and where the summary is.
+        for (const a of (await staffContacts(work)).filter((s) => s.role === 'analyst')) {
+          const notice = { kind: 'drift' as const, school_id: '', recipient: a.staff_id, as_of: summary.as_of, high: 0, medium: 0, drift: summary.drift.alerts, link: `${process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`}/summary.json` };
+          if (a.webhook_url) planned.push(await planDelivery(db, 'webhook', a.staff_id, a.webhook_url, notice));
+          if (a.email && process.env.EWS_SMTP_URL) planned.push(await planDelivery(db, 'email', a.staff_id, a.email, notice));
+        }
+      }
       summary.record.deliveries_planned = planned.length;
     } finally {
       await db.close();
