@@ -1,0 +1,64 @@
+/**
+ * The whole weekly run, stage by stage, at district to province scale:
+ * `npm run bench -- --only weekly-run --sizes 10000,100000,1000000`. Districts of 8 weeks of daily
+ * attendance are generated once and cached. Prints wall time and peak memory (RSS) after each
+ * stage, median over --repeats, and writes JSON under bench/results/.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { parseDay } from '../src/dates/index.js';
+import { initTf } from '../src/model/index.js';
+import { featuresStage, ingestMerge, ingestSource, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
+import { arg, district, peakRssMb, table } from './harness.js';
+
+const sizes = arg('sizes', '10000,100000').split(',').map(Number);
+const repeats = Number(arg('repeats', '1'));
+const asOf = parseDay('2025-10-27'); // the Monday after the 8 generated weeks
+await initTf();
+const rows: Record<string, string | number>[] = [];
+
+for (const n of sizes) {
+  const data = await district(n, 8);
+  const runs: Record<string, number>[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const out = join(tmpdir(), `ews-bench-run-${n}`);
+    await rm(out, { recursive: true, force: true });
+    const spec = await planRun({ data, out, asOf, database: null });
+    const t: Record<string, number> = {};
+    const stage = async (name: string, fn: () => Promise<unknown>) => {
+      const start = performance.now();
+      await fn();
+      t[name] = (t[name] ?? 0) + performance.now() - start;
+      t[`${name}_rss`] = peakRssMb();
+    };
+    const all = performance.now();
+    for (const s of SOURCES) await stage('read', () => ingestSource(spec, s));
+    let shards: string[][] = [];
+    await stage('read', async () => (shards = (await ingestMerge(spec)).shards));
+    for (let s = 0; s < shards.length; s++) {
+      await stage('features', () => featuresStage(spec, s, shards[s]));
+      await stage('score', () => scoreStage(spec, s));
+      await stage('lists', () => listsStage(spec, s));
+    }
+    await stage('summary', () => summaryStage(spec, 'in-process', {}));
+    t.total = performance.now() - all;
+    runs.push(t);
+  }
+  const median = (key: string) => runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+  rows.push({
+    students: n,
+    read_s: (median('read') / 1000).toFixed(1),
+    features_s: (median('features') / 1000).toFixed(1),
+    score_s: (median('score') / 1000).toFixed(1),
+    lists_s: (median('lists') / 1000).toFixed(1),
+    summary_s: (median('summary') / 1000).toFixed(1),
+    total_s: (median('total') / 1000).toFixed(1),
+    peak_rss_mb: Math.max(...runs.map((r) => r.summary_rss)),
+  });
+  process.stderr.write(`${n}: ${JSON.stringify(rows.at(-1))}\n`);
+}
+console.log(`weekly run, 8 weeks of data, as of 2025-10-27, median of ${repeats}`);
+console.log(table(rows));
+await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(join(import.meta.dirname, 'results', `weekly-run-${Date.now()}.json`), JSON.stringify({ repeats, rows }, null, 2));
