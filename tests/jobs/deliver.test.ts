@@ -4,9 +4,9 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliver, listDeliveries, planDelivery, webhookBody, type Notice } from '../../src/alerts/index.js';
 import type { Db } from '../../src/store/index.js';
-import { connect } from '../../jobs/connection.js';
 import { enqueueDeliveries, startDeliveryWorker } from '../../jobs/deliver.js';
 import { freshDb } from '../helpers/databases.js';
+import { clearPrefix, testPrefix } from '../helpers/redis.js';
 
 const notice: Notice = { kind: 'weekly_list', school_id: 'S1', recipient: 't1', as_of: '2026-03-02', high: 2, medium: 3, link: 'https://ews.example/lists/S1/teacher-t1.html' };
 
@@ -42,15 +42,10 @@ async function until(fn: () => Promise<boolean>, ms = 20_000) {
 describe('delivering lists', () => {
   let db: Db;
   let cleanup: () => Promise<void>;
-  const prefix = `ews-deliver-test-${process.pid}-${Date.now()}`;
+  const prefix = testPrefix('deliver');
   beforeEach(async () => ({ db, cleanup } = await freshDb('postgres')));
   afterEach(() => cleanup());
-  afterAll(async () => {
-    const c = connect();
-    const keys = await c.keys(`${prefix}:*`);
-    if (keys.length) await c.del(...keys);
-    c.disconnect();
-  });
+  afterAll(() => clearPrefix(prefix));
 
   it('should carry counts and a link, never a student, in every format', () => {
     for (const format of ['json', 'wecom', 'dingtalk'] as const) {

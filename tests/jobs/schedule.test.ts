@@ -2,21 +2,16 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '../../jobs/connection.js';
 import { installSchedule, listSchedules, removeSchedule } from '../../jobs/schedule.js';
 import { currentModelId } from '../../src/model/index.js';
 import { retrainChallenger } from '../../src/pipeline/index.js';
 import { tempDir } from '../helpers/folder.js';
+import { clearPrefix, testPrefix } from '../helpers/redis.js';
 import { writePlantedDistrict } from '../helpers/planted.js';
 
 describe('the schedules', () => {
-  const prefix = `ews-sched-test-${process.pid}-${Date.now()}`;
-  afterAll(async () => {
-    const c = connect();
-    const keys = await c.keys(`${prefix}:*`);
-    if (keys.length) await c.del(...keys);
-    c.disconnect();
-  });
+  const prefix = testPrefix('sched');
+  afterAll(() => clearPrefix(prefix));
 
   it("should install the weekly run, the same-day check and the retrain on BullMQ's scheduler", async () => {
     await installSchedule({ data: '/srv/district', out: '/srv/out', prefix });

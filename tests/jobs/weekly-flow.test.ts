@@ -11,6 +11,7 @@ import { generateDistrict } from '../../src/generate/index.js';
 import { currentModelId, modelsDir } from '../../src/model/index.js';
 import { planRun, runInProcess, runKey, type RunSpec } from '../../src/pipeline/index.js';
 import { tempDir } from '../helpers/folder.js';
+import { clearPrefix, testPrefix } from '../helpers/redis.js';
 
 const SAMPLE = join(import.meta.dirname, '..', '..', 'data', 'sample');
 const AS_OF = parseDay('2026-06-01');
@@ -21,16 +22,9 @@ async function files(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-async function clearPrefix(prefix: string) {
-  const c = connect();
-  const keys = await c.keys(`${prefix}:*`);
-  if (keys.length) await c.del(...keys);
-  c.disconnect();
-}
-
 describe('the weekly run on BullMQ', () => {
   let t: Awaited<ReturnType<typeof tempDir>>;
-  const prefix = `ews-test-${process.pid}-${Date.now()}`;
+  const prefix = testPrefix('flow');
 
   beforeAll(async () => {
     t = await tempDir();
