@@ -11,6 +11,7 @@ import { parseDay } from '../src/dates/index.js';
 import { initTf } from '../src/model/index.js';
 import { featuresStage, ingestMerge, ingestSource, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
 import { arg, district, peakRssMb, table } from './harness.js';
+import type { Table } from '../src/sources/index.js';
 
 const sizes = arg('sizes', '10000,100000').split(',').map(Number);
 const repeats = Number(arg('repeats', '1'));
@@ -33,7 +34,11 @@ for (const n of sizes) {
       t[`${name}_rss`] = peakRssMb();
     };
     const all = performance.now();
-    for (const s of SOURCES) await stage('read', () => ingestSource(spec, s));
+    let students: Table | undefined;
+    for (const s of SOURCES) await stage('read', async () => {
+      const r = await ingestSource(spec, s, students);
+      if (s === 'students') students = r.table;
+    });
     let shards: string[][] = [];
     await stage('read', async () => (shards = (await ingestMerge(spec)).shards));
     for (let s = 0; s < shards.length; s++) {

@@ -1,4 +1,5 @@
 import { log } from '../observability/index.js';
+import type { Table } from '../sources/index.js';
 import { SOURCES, type RunSpec } from './run-spec.js';
 import { featuresStage } from './stages/features.js';
 import { ingestMerge, ingestSource } from './stages/ingest.js';
@@ -20,7 +21,11 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
     return r;
   };
   const start = performance.now();
-  for (const source of SOURCES) await time('ingest', () => ingestSource(spec, source));
+  let students: Table | undefined;
+  for (const source of SOURCES) {
+    const r = await time('ingest', () => ingestSource(spec, source, students));
+    if (source === 'students') students = r.table;
+  }
   const ingest = await time('ingest', () => ingestMerge(spec));
   for (let k = 0; k < ingest.shards.length; k++) {
     await time('features', () => featuresStage(spec, k, ingest.shards[k]));

@@ -37,6 +37,8 @@ export interface LoadOptions {
   today?: Day;
   /** Read only these files (spec names) besides students.csv, which the others need. Default all. */
   only?: readonly string[];
+  /** students.csv as already read (by an earlier step of the same run): it is not read again. */
+  students?: Table;
   /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -75,14 +77,17 @@ export function locateFiles(dir: string): Located[] {
 
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
-  const located = locateFiles(dir).filter((f) => !options.only || f.spec.name === 'students' || options.only.includes(f.spec.name));
+  const located = locateFiles(dir).filter(
+    (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),
+  );
   const sizes = located.map((f) => statSync(f.path).size);
   const total = sizes.reduce((a, b) => a + b, 0);
   let done = 0;
   const today = options.today ?? todayInChina();
   const report: LoadReport = { files: {}, rejects: [] };
   const tables = new Map<string, Table>();
-  let roster: Roster | undefined;
+  let roster: Roster | undefined = options.students ? buildRoster(options.students) : undefined;
+  if (options.students) tables.set('students', options.students);
   for (const f of located) {
     const { table, report: fileReport } = await loadFile(
       f.path,

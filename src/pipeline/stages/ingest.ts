@@ -1,31 +1,33 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadDistrict, locateFiles, readTable, writeRejects, writeTable, type FileReport, type Reject } from '../../sources/index.js';
+import { loadDistrict, locateFiles, readTable, writeRejects, writeTable, type FileReport, type Reject, type Table } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
 export interface SourceResult {
   source: string;
   report: FileReport | null;
+  table?: Table;
 }
 
 /**
  * Reads and checks one source file (with students.csv, which every row refers to) and keeps
  * its checked table and its rejects for the later stages. A missing optional file is no error.
  */
-export async function ingestSource(spec: RunSpec, source: string): Promise<SourceResult> {
+export async function ingestSource(spec: RunSpec, source: string, students?: Table): Promise<SourceResult> {
   const dir = join(workDir(spec), 'tables');
   await mkdir(dir, { recursive: true });
   const present = locateFiles(spec.data).some((f) => f.spec.name === source);
   if (!present) return { source, report: null };
-  const { district, report } = await loadDistrict(spec.data, { only: [source], encoding: spec.encoding, today: spec.today });
+  // A run in one process hands the checked students on; workers in parallel each read them.
+  const { district, report } = await loadDistrict(spec.data, { only: [source], encoding: spec.encoding, today: spec.today, students: source === 'students' ? undefined : students });
   const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;
   const table = district[key as keyof typeof district];
   await writeTable(join(dir, `${source}.tbl`), table as never);
   const fileReport = Object.values(report.files).find((f) => f.file.startsWith(`${source}.`))!;
   const rejects = report.rejects.filter((r) => r.file === fileReport.file);
   await writeFile(join(dir, `${source}.report.json`), JSON.stringify({ report: fileReport, rejects }));
-  return { source, report: fileReport };
+  return { source, report: fileReport, table: table as Table };
 }
 
 export interface IngestSummary {
