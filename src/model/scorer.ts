@@ -13,13 +13,19 @@ export interface ScoringModel {
   readonly net: DenseStack;
 }
 
-/** Maps the model's feature list onto the registry's columns, refusing a feature it lacks. */
+const COLUMNS = new WeakMap<ScoringModel, Int32Array>();
+
+/** Maps the model's feature list onto the registry's columns (once per model), refusing a feature it lacks. */
 function columnsOf(model: ScoringModel): Int32Array {
-  return Int32Array.from(model.features, (name) => {
+  const known = COLUMNS.get(model);
+  if (known) return known;
+  const cols = Int32Array.from(model.features, (name) => {
     const c = FEATURE_NAMES.indexOf(name);
     if (c < 0) throw new Error(`the model needs feature ${name}, which this version of ews does not compute`);
     return c;
   });
+  COLUMNS.set(model, cols);
+  return cols;
 }
 
 /** One standardised input row for the model from a feature matrix row. */

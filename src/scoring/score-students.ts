@@ -70,7 +70,7 @@ export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[
  * Scores a shard, ranks students within class and school, sizes the tiers to capacity, and
  * compares with the same model's view a week earlier to say what changed.
  */
-export function scoreShard(f: ShardFeatures, model: ScoringModel, d: District, options: TierOptions = {}): ScoredStudent[] {
+export function scoreShard(f: ShardFeatures, model: ScoringModel, d: Pick<District, 'roster' | 'students'>, options: TierOptions = {}): ScoredStudent[] {
   const now = rank(f.now, model, d.roster, options);
   const before = rank(f.before, model, d.roster, options);
   const prevByStudent = new Map<number, number>();
@@ -116,7 +116,7 @@ export function scoreStudents(p: Prepared, model: ScoringModel, asOf: Day, optio
   return scoreShard(shardFeatures(p, asOf, options.schools), model, p.district, options);
 }
 
-function rank(m: FeatureMatrix, model: ScoringModel, roster: Prepared['district']['roster'], options: TierOptions) {
+function rank(m: FeatureMatrix, model: ScoringModel, roster: District['roster'], options: TierOptions) {
   const { risk } = scoreMatrix(model, m);
   const inClass = ranksWithin(Int32Array.from(m.students, (s) => roster.classOf[s]), risk);
   const inSchool = ranksWithin(Int32Array.from(m.students, (s) => roster.school[s]), risk);
