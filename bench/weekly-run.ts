@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseDay } from '../src/dates/index.js';
 import { initTf } from '../src/model/index.js';
-import { featuresStage, ingestMerge, ingestSource, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
+import { featuresStage, preparedTables, ingestMerge, ingestSource, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
 import { arg, district, peakRssMb, table } from './harness.js';
 import type { Table } from '../src/sources/index.js';
 
@@ -41,8 +41,10 @@ for (const n of sizes) {
     });
     let shards: string[][] = [];
     await stage('read', async () => (shards = (await ingestMerge(spec)).shards));
+    let prepared: Awaited<ReturnType<typeof preparedTables>> | undefined;
+    await stage('features', async () => (prepared = await preparedTables(spec)));
     for (let s = 0; s < shards.length; s++) {
-      await stage('features', () => featuresStage(spec, s, shards[s]));
+      await stage('features', () => featuresStage(spec, s, shards[s], prepared));
       await stage('score', () => scoreStage(spec, s));
       await stage('lists', () => listsStage(spec, s));
     }

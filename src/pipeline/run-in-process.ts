@@ -1,7 +1,7 @@
 import { log } from '../observability/index.js';
 import type { Table } from '../sources/index.js';
 import { SOURCES, type RunSpec } from './run-spec.js';
-import { featuresStage } from './stages/features.js';
+import { featuresStage, preparedTables } from './stages/features.js';
 import { ingestMerge, ingestSource } from './stages/ingest.js';
 import { listsStage } from './stages/lists.js';
 import { scoreStage } from './stages/score.js';
@@ -27,8 +27,9 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
     if (source === 'students') students = r.table;
   }
   const ingest = await time('ingest', () => ingestMerge(spec));
+  const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec)) : undefined;
   for (let k = 0; k < ingest.shards.length; k++) {
-    await time('features', () => featuresStage(spec, k, ingest.shards[k]));
+    await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared));
     await time('score', () => scoreStage(spec, k));
     await time('lists', () => listsStage(spec, k));
   }

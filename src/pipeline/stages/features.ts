@@ -1,14 +1,22 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepare, writeMatrices } from '../../features/index.js';
+import { prepare, writeMatrices, type Prepared } from '../../features/index.js';
 import { shardFeatures } from '../../scoring/index.js';
 import { readDistrictCache } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
-/** Features as of D and a week before for one shard's schools, from the checked tables. */
-export async function featuresStage(spec: RunSpec, shard: number, schools: readonly string[]): Promise<{ students: number }> {
-  const district = await readDistrictCache(join(workDir(spec), 'tables'));
-  const p = prepare(district);
+/** The checked tables, indexed for feature building: once per process and run, not once per shard. */
+export async function preparedTables(spec: RunSpec): Promise<Prepared> {
+  return prepare(await readDistrictCache(join(workDir(spec), 'tables')));
+}
+
+/**
+ * Features as of D and a week before for one shard's schools, from the checked tables. A run in
+ * one process passes the tables it already prepared; a worker prepares them itself.
+ */
+export async function featuresStage(spec: RunSpec, shard: number, schools: readonly string[], prepared?: Prepared): Promise<{ students: number }> {
+  const p = prepared ?? (await preparedTables(spec));
+  const district = p.district;
   const wanted = new Set(schools);
   const indices = district.roster.schools.flatMap((id, k) => (wanted.has(id) ? [k] : []));
   const f = shardFeatures(p, spec.asOf, indices);
