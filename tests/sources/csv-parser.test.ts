@@ -48,6 +48,23 @@ describe('CsvParser', () => {
     expect(recs[2]).toEqual({ line: 3, fields: ['2', 'ok'] });
   });
 
+  it('reads old Mac line ends (a lone CR) as line ends, on the fast path and off it', () => {
+    expect(parse('a,b\r1,2\r3,4\n5,6\n')).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['1', '2'] },
+      { line: 3, fields: ['3', '4'] },
+      { line: 4, fields: ['5', '6'] },
+    ]);
+  });
+
+  it('gives the same records on the quote-free fast path as the general parser', () => {
+    const plain = 'a,b,c\n1,,3\n,,\n4,5,6\r\n7,8,9\n';
+    const quoted = plain.replace('4,5,6', '"4",5,6');
+    expect(parse(plain).map((r) => ('fields' in r ? r.fields.join('|') : r.error))).toEqual(
+      parse(quoted).map((r) => ('fields' in r ? r.fields.join('|') : r.error)),
+    );
+  });
+
   it('keeps a file whose last line has no line break', () => {
     expect(parse('a\n1')).toEqual([
       { line: 1, fields: ['a'] },

@@ -16,6 +16,23 @@ export interface CsvBroken {
 
 export type CsvItem = CsvRecord | CsvBroken;
 
+/**
+ * Receives records as they are parsed. `fields` is reused for the next record: read it (or copy
+ * it) during the call. This keeps the hot path free of per-record arrays and objects.
+ */
+export interface RecordSink {
+  record(line: number, fields: readonly string[], count: number): void;
+  broken(line: number, error: string): void;
+}
+
+/** A sink that keeps copies of the records in an array (for tests and small inputs). */
+export function collectInto(out: CsvItem[]): RecordSink {
+  return {
+    record: (line, fields, count) => void out.push({ line, fields: fields.slice(0, count) }),
+    broken: (line, error) => void out.push({ line, error }),
+  };
+}
+
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
@@ -31,8 +48,10 @@ export class CsvParser {
     this.maxFieldChars = options.maxFieldChars ?? 1 << 20;
   }
 
+  private readonly fields: string[] = [];
+
   /** Feeds decoded text; complete records go to `out`. */
-  push(text: string, out: CsvItem[]): void {
+  push(text: string, out: CsvItem[] | RecordSink): void {
     if (this.skipping) {
       const nl = text.indexOf('\n');
       if (nl < 0) return;
@@ -40,26 +59,53 @@ export class CsvParser {
       text = text.slice(nl + 1);
     }
     this.buf = this.buf.length === 0 ? text : this.buf + text;
-    this.drain(out, false);
+    this.drain(Array.isArray(out) ? collectInto(out) : out, false);
   }
 
   /** Flushes what is left at the end of the input. */
-  end(out: CsvItem[]): void {
-    this.drain(out, true);
+  end(out: CsvItem[] | RecordSink): void {
+    this.drain(Array.isArray(out) ? collectInto(out) : out, true);
     this.buf = '';
   }
 
-  private drain(out: CsvItem[], atEnd: boolean): void {
+  private drain(sink: RecordSink, atEnd: boolean): void {
     const s = this.buf;
+    const fields = this.fields;
     let pos = 0;
+    let nextQuote = s.indexOf('"');
+    let nextCr = s.indexOf('\r');
     while (pos < s.length) {
       const startLine = this.line;
+      // Fast path: a whole line with no quote in it splits on commas, allocating only the values.
+      const nl = s.indexOf('\n', pos);
+      if (nextQuote >= 0 && nextQuote < pos) nextQuote = s.indexOf('"', pos);
+      if (nextCr >= 0 && nextCr < pos) nextCr = s.indexOf('\r', pos);
+      const loneCr = nextCr >= 0 && nextCr < nl - 1; // an old Mac line end inside: the slow path splits it
+      if (nl >= 0 && (nextQuote < 0 || nextQuote > nl) && !loneCr && nl - pos <= this.maxFieldChars) {
+        let end = nl;
+        if (end > pos && s.charCodeAt(end - 1) === CR) end--;
+        let n = 0;
+        let from = pos;
+        for (;;) {
+          const comma = s.indexOf(',', from);
+          if (comma < 0 || comma >= end) {
+            fields[n++] = s.slice(from, end);
+            break;
+          }
+          fields[n++] = s.slice(from, comma);
+          from = comma + 1;
+        }
+        this.line++;
+        pos = nl + 1;
+        if (!(n === 1 && fields[0].trim() === '')) sink.record(startLine, fields, n);
+        continue;
+      }
       const r = parseRecord(s, pos, atEnd, this.maxFieldChars);
       if (r.kind === 'incomplete') break;
       if (r.kind === 'broken') {
         // Skip only the record's first physical line, so later lines are read again.
         const nl = s.indexOf('\n', pos);
-        out.push({ line: startLine, error: r.error });
+        sink.broken(startLine, r.error);
         this.line += 1;
         if (nl < 0 && !atEnd) this.skipping = true;
         pos = nl < 0 ? s.length : nl + 1;
@@ -67,7 +113,7 @@ export class CsvParser {
       }
       this.line += r.newlines;
       pos = r.next;
-      if (!(r.fields.length === 1 && r.fields[0].trim() === '')) out.push({ line: startLine, fields: r.fields });
+      if (!(r.fields.length === 1 && r.fields[0].trim() === '')) sink.record(startLine, r.fields, r.fields.length);
     }
     this.buf = pos === 0 ? s : s.slice(pos);
   }

@@ -4,7 +4,8 @@ import { log } from '../../observability/index.js';
 import type { FileSpec } from '../spec/index.js';
 import type { Encoding } from './encoding.js';
 import { EMPTY, parseCell, Refusal, type CellValue, type ParseContext } from './parse-value.js';
-import { jsonRecordToFields, streamRecords, type SourceFormat } from './records.js';
+import { jsonRecordToFields, readRecords, type SourceFormat } from './records.js';
+import type { RecordSink } from './csv-parser.js';
 import { shownValue, type Reject } from './reject.js';
 import { TableBuilder, type Table } from './table.js';
 import { findRepeats } from './unique.js';
@@ -66,66 +67,67 @@ export async function loadFile(
   const valueOf = (name: string) => values[spec.columns.findIndex((c) => c.name === name)];
   let firstJson = true;
 
-  for await (const batch of streamRecords(path, format, { encoding: options.encoding })) {
-    report.encoding = batch.encoding;
-    for (const item of batch.items) {
-      if ('error' in item) {
-        if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName}: the header row cannot be read (${item.error})`);
-        report.rows_read++;
-        refuse(item.line, '', '', item.error);
-        continue;
-      }
-      let fields = item.fields;
+  type Problem = { column: string; value: string; reason: string; sensitive: boolean };
+  const sink: RecordSink = {
+    broken(line, error) {
+      if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName}: the header row cannot be read (${error})`);
+      report.rows_read++;
+      refuse(line, '', '', error);
+    },
+    record(line, rawFields, rawCount) {
+      let fields: readonly string[] = rawFields;
+      let count = rawCount;
       if (!header) {
-        header = fields.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+        header = fields.slice(0, count).map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
         fieldOf = bindHeader(spec, fileName, header, report);
-        continue;
+        return;
       }
       report.rows_read++;
       if (format === 'jsonl') {
         const parsed = jsonRecordToFields(fields[0], header, jsonSeen);
         if ('error' in parsed) {
-          refuse(item.line, '', shownValue(fields[0], true), parsed.error);
-          continue;
+          refuse(line, '', shownValue(fields[0], true), parsed.error);
+          return;
         }
-        fields = parsed.fields;
         if (firstJson) {
           firstJson = false;
-          checkJsonKeys(spec, fileName, item.fields[0], report);
+          checkJsonKeys(spec, fileName, fields[0], report);
         }
-      } else if (fields.length > header.length) {
-        refuse(item.line, `(field ${header.length + 1})`, fields[header.length], `the row has ${fields.length} fields; the header has ${header.length}`);
-        continue;
+        fields = parsed.fields;
+        count = parsed.fields.length;
+      } else if (count > header.length) {
+        refuse(line, `(field ${header.length + 1})`, fields[header.length], `the row has ${count} fields; the header has ${header.length}`);
+        return;
       }
-      const problems: { column: string; value: string; reason: string; sensitive: boolean }[] = [];
+      let problems: Problem[] | null = null; // allocated only for a row that has one
       for (let k = 0; k < spec.columns.length; k++) {
         const c = spec.columns[k];
         const at = fieldOf![k];
-        const raw = at >= 0 && at < fields.length ? fields[at] : '';
+        const raw = at >= 0 && at < count ? fields[at] : '';
         let v = parseCell(c.type, raw, options);
         if (v === EMPTY && c.presence === 'value') v = new Refusal('a required value is empty');
         if (v instanceof Refusal) {
-          problems.push({ column: c.name, value: raw, reason: v.reason, sensitive: c.type.kind === 'text' });
+          (problems ??= []).push({ column: c.name, value: raw, reason: v.reason, sensitive: c.type.kind === 'text' });
           v = EMPTY;
         }
         values[k] = v;
       }
-      if (problems.length === 0 && spec.checks) {
+      if (problems === null && spec.checks) {
         for (const check of spec.checks) {
           const bad = check(valueOf);
-          if (bad) problems.push({ column: bad.column, value: String(valueOf(bad.column)), reason: bad.reason, sensitive: false });
+          if (bad) (problems ??= []).push({ column: bad.column, value: String(valueOf(bad.column)), reason: bad.reason, sensitive: false });
         }
       }
-      if (problems.length > 0) {
+      if (problems !== null) {
         const [first, ...more] = problems;
         const also = more.length > 0 ? `; also ${more.map((p) => `${p.column}: ${p.reason}`).join('; ')}` : '';
-        refuse(item.line, first.column, first.value, first.reason + also, first.sensitive);
-        continue;
+        refuse(line, first.column, first.value, first.reason + also, first.sensitive);
+        return;
       }
-      builder.append(item.line, values);
-    }
-    options.onBytes?.(batch.bytes);
-  }
+      builder.append(line, values);
+    },
+  };
+  report.encoding = await readRecords(path, format, { encoding: options.encoding, onBytes: options.onBytes }, sink);
   if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} has no header row`);
 
   let table = builder.build();

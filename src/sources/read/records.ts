@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { CsvParser, type CsvItem } from './csv-parser.js';
+import { CsvParser, type RecordSink } from './csv-parser.js';
 import { detectEncoding, type Encoding } from './encoding.js';
 
 export type SourceFormat = 'csv' | 'jsonl';
@@ -11,26 +11,20 @@ export interface RecordStreamOptions {
   chunkBytes?: number;
 }
 
-export interface RecordBatch {
-  encoding: Encoding;
-  items: CsvItem[];
-  /** Bytes of the file read so far. */
-  bytes: number;
-}
-
 /**
- * Streams a file as batches of records with their physical line numbers. CSV gives the header
- * as its first record; JSON Lines gives one record per object, its fields in `jsonKeys` order,
- * the keys collected on the way (a header it does not have).
+ * Streams a file into `sink` record by record, with physical line numbers: CSV gives its header
+ * as the first record; JSON Lines gives one one-field record (the raw JSON) per line. Returns the
+ * encoding used (detected from the first bytes unless forced), or null for an empty file.
  */
-export async function* streamRecords(
+export async function readRecords(
   path: string,
   format: SourceFormat,
-  options: RecordStreamOptions = {},
-): AsyncGenerator<RecordBatch> {
+  options: RecordStreamOptions & { onBytes?: (bytes: number) => void },
+  sink: RecordSink,
+): Promise<Encoding | null> {
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   let decoder: InstanceType<typeof TextDecoder> | undefined;
-  let encoding: Encoding = options.encoding ?? 'utf-8';
+  let encoding: Encoding | null = null;
   const lines = format === 'csv' ? new CsvParser() : new JsonLinesSplitter();
   let bytes = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -39,22 +33,21 @@ export async function* streamRecords(
       encoding = options.encoding ?? detectEncoding(chunk);
       decoder = new TextDecoder(encoding);
     }
-    const items: CsvItem[] = [];
-    lines.push(decoder.decode(chunk, { stream: true }), items);
-    if (items.length > 0) yield { encoding, items, bytes };
+    lines.push(decoder.decode(chunk, { stream: true }), sink);
+    options.onBytes?.(bytes);
   }
-  const items: CsvItem[] = [];
-  if (decoder) lines.push(decoder.decode(), items);
-  lines.end(items);
-  if (items.length > 0) yield { encoding, items, bytes };
+  if (decoder) lines.push(decoder.decode(), sink);
+  lines.end(sink);
+  return encoding;
 }
 
 /** Splits JSON Lines; each line becomes a one-field record holding the raw JSON. */
 class JsonLinesSplitter {
   private buf = '';
   private line = 1;
+  private readonly one: string[] = [''];
 
-  push(text: string, out: CsvItem[]): void {
+  push(text: string, out: RecordSink): void {
     this.buf += text;
     let start = 0;
     for (;;) {
@@ -66,15 +59,16 @@ class JsonLinesSplitter {
     this.buf = this.buf.slice(start);
   }
 
-  end(out: CsvItem[]): void {
+  end(out: RecordSink): void {
     if (this.buf.length > 0) this.emit(this.buf, out);
     this.buf = '';
   }
 
-  private emit(text: string, out: CsvItem[]): void {
+  private emit(text: string, out: RecordSink): void {
     const line = this.line++;
     if (text.trim() === '') return;
-    out.push({ line, fields: [text] });
+    this.one[0] = text;
+    out.record(line, this.one, 1);
   }
 }
 
