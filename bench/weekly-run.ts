@@ -45,7 +45,7 @@ for (const n of sizes) {
     await stage('features', async () => (prepared = await preparedTables(spec)));
     for (let s = 0; s < shards.length; s++) {
       await stage('features', () => featuresStage(spec, s, shards[s], prepared));
-      await stage('score', () => scoreStage(spec, s));
+      await stage('score', () => scoreStage(spec, s, prepared?.district));
       await stage('lists', () => listsStage(spec, s));
     }
     await stage('summary', () => summaryStage(spec, 'in-process', {}));

@@ -4,19 +4,23 @@ import { readMatrices } from '../../features/index.js';
 import { binCounts, loadModel, type LoadedModel } from '../../model/index.js';
 import type { FeatureMatrix } from '../../features/index.js';
 import { scoreShard, type ScoredStudent } from '../../scoring/index.js';
-import { buildRoster, readTable } from '../../sources/index.js';
+import { buildRoster, readTable, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
 /** Scores one shard with the run's model: risk, ranks, tiers, reasons, what changed. */
-export async function scoreStage(spec: RunSpec, shard: number): Promise<{ scored: number; high: number; medium: number }> {
+export async function scoreStage(
+  spec: RunSpec,
+  shard: number,
+  roll?: Pick<District, 'students' | 'roster'>,
+): Promise<{ scored: number; high: number; medium: number }> {
   const work = workDir(spec);
-  // Scoring needs the roll only; the big tables stay on disk.
+  // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, { matrices, extra }] = await Promise.all([
-    readTable(join(work, 'tables', 'students.tbl')),
+    roll?.students ?? readTable(join(work, 'tables', 'students.tbl')),
     loadModel(spec.modelId, spec.modelsDir),
     readMatrices<{ weekly: (number | null)[][]; exams: number[][] }>(join(work, 'features', `${shard}.bin`)),
   ]);
-  const scored = scoreShard({ asOf: spec.asOf, now: matrices.now, before: matrices.before, ...extra }, model, { students, roster: buildRoster(students) }, spec.tiers);
+  const scored = scoreShard({ asOf: spec.asOf, now: matrices.now, before: matrices.before, ...extra }, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);
   await mkdir(join(work, 'drift'), { recursive: true });
   await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
