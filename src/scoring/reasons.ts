@@ -30,9 +30,12 @@ export function reasonsFor(model: ScoringModel, m: FeatureMatrix, row: number, o
   const minWeight = options.minWeight ?? 0.1;
   const a = attributions(model, m, row);
   const out: Reason[] = [];
-  const order = Array.from(a.keys()).sort((x, y) => a[y] - a[x]);
+  // Most students have few features above the floor: sort only those.
+  const order: number[] = [];
+  for (let k = 0; k < a.length; k++) if (a[k] >= minWeight) order.push(k);
+  order.sort((x, y) => a[y] - a[x] || x - y);
   for (const k of order) {
-    if (a[k] < minWeight || out.length >= max) break;
+    if (out.length >= max) break;
     const f = BY_NAME.get(model.features[k]);
     if (!f?.reason || f.audience === 'never') continue;
     const v = m.get(row, f.name);
