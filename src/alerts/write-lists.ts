@@ -45,6 +45,8 @@ export async function writeSchoolLists(school: string, students: readonly Scored
   const dir = join(o.out, 'lists', safeName(school));
   await mkdir(dir, { recursive: true });
   const written: WrittenList[] = [];
+  // Files are written side by side: a school has dozens, and waiting on each in turn is most of the time.
+  const writes: Promise<void>[] = [];
 
   const byRecipient = new Map<string, { classes: Set<string>; rows: ScoredStudent[] }>();
   for (const s of students) {
@@ -60,16 +62,17 @@ export async function writeSchoolLists(school: string, students: readonly Scored
     const base = join(dir, `teacher-${safeName(recipient)}`);
     const cls = [...classes].sort().join('、');
     const title = t.teacherTitle(`${school} ${cls}`, rows[0]?.as_of ?? '');
-    await writeFile(`${base}.csv`, '\uFEFF' + teacherCsv(listed, lang));
-    await writeFile(`${base}.html`, page(lang, title, teacherHtml(title, listed, leaving, lang, t.footer(o.modelId, at))));
+    writes.push(writeFile(`${base}.csv`, '\uFEFF' + teacherCsv(listed, lang)));
+    writes.push(writeFile(`${base}.html`, page(lang, title, teacherHtml(title, listed, leaving, lang, t.footer(o.modelId, at)))));
     written.push({ kind: 'head_teacher', school_id: school, recipient, csv: `${base}.csv`, html: `${base}.html`, ...count(listed) });
   }
 
   const triage = triageOrder(students.filter((s) => s.tier !== 'low' || s.acute.wellbeing_flagged || s.acute.family_severe));
   const base = join(dir, 'triage');
   const title = t.triageTitle(school, students[0]?.as_of ?? '');
-  await writeFile(`${base}.csv`, '\uFEFF' + triageCsv(triage, lang));
-  await writeFile(`${base}.html`, page(lang, title, triageHtml(title, triage, lang, t.footer(o.modelId, at))));
+  writes.push(writeFile(`${base}.csv`, '\uFEFF' + triageCsv(triage, lang)));
+  writes.push(writeFile(`${base}.html`, page(lang, title, triageHtml(title, triage, lang, t.footer(o.modelId, at)))));
+  await Promise.all(writes);
   written.push({ kind: 'triage', school_id: school, recipient: 'psychologist', csv: `${base}.csv`, html: `${base}.html`, ...count(triage) });
   return written;
 }

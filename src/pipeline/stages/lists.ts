@@ -23,10 +23,17 @@ export async function listsStage(spec: RunSpec, shard: number): Promise<{ lists:
   );
   const bySchool = new Map<string, typeof scored>();
   for (const s of scored) (bySchool.get(s.school_id) ?? bySchool.set(s.school_id, []).get(s.school_id)!).push(s);
-  const lists: WrittenList[] = [];
-  for (const [school, rows] of [...bySchool].sort(([a], [b]) => a.localeCompare(b))) {
-    lists.push(...(await writeSchoolLists(school, rows, recipients, { out: spec.out, lang: spec.lang, modelId: spec.modelId, generatedAt: formatDay(spec.asOf) })));
+  // Schools a few at a time: their files are written while the next school's pages are built.
+  const schools = [...bySchool].sort(([a], [b]) => a.localeCompare(b));
+  const perSchool: WrittenList[][] = new Array(schools.length);
+  for (let i = 0; i < schools.length; i += 8) {
+    await Promise.all(
+      schools.slice(i, i + 8).map(async ([school, rows], j) => {
+        perSchool[i + j] = await writeSchoolLists(school, rows, recipients, { out: spec.out, lang: spec.lang, modelId: spec.modelId, generatedAt: formatDay(spec.asOf) });
+      }),
+    );
   }
+  const lists = perSchool.flat();
   await mkdir(join(work, 'lists'), { recursive: true });
   await writeFile(join(work, 'lists', `${shard}.json`), JSON.stringify(lists));
   return { lists };
