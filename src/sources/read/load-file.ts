@@ -115,7 +115,10 @@ export async function loadFile(
       if (problems === null && spec.checks) {
         for (const check of spec.checks) {
           const bad = check(valueOf);
-          if (bad) (problems ??= []).push({ column: bad.column, value: String(valueOf(bad.column)), reason: bad.reason, sensitive: false });
+          if (!bad) continue;
+          // Show the cell as the school wrote it (a date as text, not a day number).
+          const at = fieldOf![spec.columns.findIndex((c) => c.name === bad.column)];
+          (problems ??= []).push({ column: bad.column, value: at >= 0 && at < count ? fields[at] : '', reason: bad.reason, sensitive: false });
         }
       }
       if (problems !== null) {
