@@ -15,6 +15,11 @@ export interface WorkerOptions extends QueueSettings {
   concurrency?: number;
   /** Which stages this process serves. Default all. */
   stages?: (keyof typeof QUEUES)[];
+  /**
+   * How long a job's lock lasts without renewal, in ms: a worker that dies mid-job has its job
+   * picked up by another after about this long. Default 30,000 (BullMQ's).
+   */
+  lockMs?: number;
   url?: string;
 }
 
@@ -77,7 +82,15 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
   const stages = o.stages ?? (Object.keys(QUEUES) as (keyof typeof QUEUES)[]);
   const workers = stages
     .filter((s) => processors[s])
-    .map((s) => new Worker(QUEUES[s], processors[s]!, { connection: conn(), prefix, concurrency: o.concurrency ?? 1 }));
+    .map(
+      (s) =>
+        new Worker(QUEUES[s], processors[s]!, {
+          connection: conn(),
+          prefix,
+          concurrency: o.concurrency ?? 1,
+          ...(o.lockMs ? { lockDuration: o.lockMs, stalledInterval: o.lockMs } : {}),
+        }),
+    );
   for (const w of workers) w.on('failed', (job, err) => log.error({ queue: w.name, job: job?.id, err: err.message }, 'job failed'));
   return {
     workers,

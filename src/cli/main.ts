@@ -122,9 +122,11 @@ export function buildProgram(): Command {
     .description('serve the pipeline queues on BullMQ (REDIS_URL) until SIGTERM; start as many as you have machines')
     .option('--concurrency <n>', 'jobs at once per stage', positiveInt('--concurrency'), 1)
     .option('--stages <list>', 'stages to serve: ingest,features,score,lists,run,plan,deliver (default all)')
+    .option('--prefix <name>', 'Redis key prefix of the queues', 'ews')
+    .option('--lock-ms <n>', "a dead worker's job is taken over after about this long", positiveInt('--lock-ms'))
     .action(async (o) => {
       const stages = o.stages ? String(o.stages).split(',') : undefined;
-      const workers = startWorkers({ concurrency: o.concurrency, stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never });
+      const workers = startWorkers({ concurrency: o.concurrency, prefix: o.prefix, lockMs: o.lockMs, stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never });
       const plan = !stages || stages.includes('plan') ? startPlanWorker() : null;
       const db = !stages || stages.includes('deliver') ? await openDb() : null;
       const delivery = db ? startDeliveryWorker(db) : null;
