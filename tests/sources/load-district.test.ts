@@ -30,6 +30,7 @@ describe('when a row breaks the contract', () => {
     ['a boolean it cannot read', 'students.csv', 'student_id,school_id,class_id,grade_level,boarding\nA1,S1,7-1,7,maybe\nB2,S1,7-1,7,是\n', 2, 'boarding', /not a boolean/],
     ['a grade level outside 1..12', 'students.csv', 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,13\n', 3, 'grade_level', /outside 1..12/],
     ['a second row for a student id', 'students.csv', 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nA1,S1,7-2,7\n', 4, 'student_id', /repeats line 2/],
+    ['a repeated day in a file ordered by student and day', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present\nA1,2025-09-01,late\nA1,2025-09-02,present\nB2,2025-09-01,present\n', 3, 'student_id', /repeats line 2/],
     ['a second attendance row for the same day', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present\nB2,2025-09-01,present\nA1,2025-09-01,late\n', 4, 'student_id', /repeats line 2/],
   ];
 

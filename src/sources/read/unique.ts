@@ -19,6 +19,23 @@ export function findRepeats(table: Table): Map<number, number> {
       for (const p of parts) k = k * p.range + p.at(i);
       keys[i] = k;
     }
+    // Files usually come ordered (by student, then day): then repeats sit next to each other and
+    // one pass finds them, without sorting tens of millions of keys.
+    let inOrder = true;
+    for (let i = 1; i < n; i++) {
+      if (keys[i] < keys[i - 1]) {
+        inOrder = false;
+        break;
+      }
+    }
+    if (inOrder) {
+      let runStart = 0;
+      for (let i = 1; i < n; i++) {
+        if (keys[i] === keys[i - 1]) repeats.set(i, table.line[runStart]);
+        else runStart = i;
+      }
+      return repeats;
+    }
     const sorted = keys.slice().sort();
     const repeated = new Set<number>();
     for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]);
