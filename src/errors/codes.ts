@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   EWS_UNREADABLE_FILE: { retry: true, text: 'an input file could not be read' },
   EWS_BAD_OPTION: { retry: false, text: 'a command-line option or setting is invalid' },
   EWS_BAD_WINDOW: { retry: false, text: 'a date window is impossible' },
+  // Retired (every verb is built); kept so the code is never reused for something else.
   EWS_NOT_IMPLEMENTED: { retry: false, text: 'this command is not built yet' },
   EWS_NO_MODEL: { retry: false, text: 'no model is registered or in use' },
   EWS_NO_EXAMPLES: { retry: false, text: 'there is nothing to train or evaluate on' },

@@ -3,4 +3,3 @@ export { EwsError } from './ews-error.js';
 export { ContractError } from './contract-error.js';
 export { OptionError } from './option-error.js';
 export { WindowError } from './window-error.js';
-export { NotImplementedError } from './not-implemented-error.js';

@@ -31,11 +31,6 @@ export interface ScoredStudent {
   acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: Detail | null };
 }
 
-export interface ScoreOptions extends TierOptions {
-  /** Score only the students of these schools (roster school indices). Default all. */
-  schools?: readonly number[];
-}
-
 /** What the score stage needs of one shard: features as of D and a week before, and trends. */
 export interface ShardFeatures {
   asOf: Day;
@@ -109,11 +104,6 @@ export function scoreShard(f: ShardFeatures, model: ScoringModel, d: Pick<Distri
     });
   }
   return out;
-}
-
-/** Features and scores in one call, for callers that hold the whole district. */
-export function scoreStudents(p: Prepared, model: ScoringModel, asOf: Day, options: ScoreOptions = {}): ScoredStudent[] {
-  return scoreShard(shardFeatures(p, asOf, options.schools), model, p.district, options);
 }
 
 function rank(m: FeatureMatrix, model: ScoringModel, roster: District['roster'], options: TierOptions) {

@@ -1,4 +1,4 @@
-import { formatDay, parseDay, type Day } from '../../dates/index.js';
+import { formatDay, parseDay, todayInChina, type Day } from '../../dates/index.js';
 import { openDb } from '../../store/index.js';
 import { followupLabels } from '../../followup/index.js';
 import { prepare } from '../../features/index.js';
@@ -9,7 +9,7 @@ import { loadDistrict } from '../../sources/index.js';
 
 async function prepared(data: string, asOf: Day) {
   // Rows dated after D may sit in the folder; features and labels never read past their windows.
-  const { district } = await loadDistrict(data, { today: Math.max(asOf, Date.now() / 86_400_000 + 1) });
+  const { district } = await loadDistrict(data, { today: Math.max(asOf, todayInChina()) });
   return prepare(district);
 }
 

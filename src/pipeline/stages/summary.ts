@@ -6,6 +6,7 @@ import { CsvWriter } from '../../util/csv-write.js';
 import { runKey, workDir, type RunSpec } from '../run-spec.js';
 import type { IngestSummary } from './ingest.js';
 import { readScored, type DriftCounts } from './score.js';
+import type { ScoredStudent } from '../../scoring/index.js';
 import { loadModel, psi, PSI_ALERT } from '../../model/index.js';
 import { log } from '../../observability/index.js';
 import { openDb } from '../../store/index.js';
@@ -47,6 +48,7 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
   const tiers = { high: 0, medium: 0, low: 0 };
   let scored = 0;
   const lists: WrittenList[] = [];
+  const all: ScoredStudent[] = [];
   for (let k = 0; k < ingest.shards.length; k++) {
     const rows = (await readScored(spec, k)).sort(
       (a, b) => a.school_id.localeCompare(b.school_id) || a.class_id.localeCompare(b.class_id) || a.rank_in_class - b.rank_in_class || a.student_id.localeCompare(b.student_id),
@@ -57,6 +59,7 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
       tiers[s.tier]++;
       scored++;
     }
+    if (spec.database) all.push(...rows);
     lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
   }
   await scores.close();
@@ -83,7 +86,6 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
   if (spec.database) {
     const db = await openDb({ url: spec.database });
     try {
-      const all = (await Promise.all(ingest.shards.map((_, k) => readScored(spec, k)))).flat();
       summary.record = await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all);
       const planned = await planListDeliveries(db, lists, await staffContacts(work), {
         asOf: summary.as_of,
