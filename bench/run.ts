@@ -2,7 +2,7 @@
 import { arg } from './harness.js';
 
 const only = arg('only', '');
-const all = ['model', 'weekly-run', 'scale-out'];
+const all = ['read', 'model', 'weekly-run', 'scale-out'];
 for (const name of all) {
   if (only && only !== name) continue;
   await import(`./${name}.ts`);

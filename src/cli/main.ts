@@ -81,8 +81,9 @@ export function buildProgram(): Command {
     .option('--weeks <n>', 'weeks of the school year, from its first Monday', positiveInt('--weeks'), 44)
     .option('--seed <n>', 'random seed: the same seed gives the same district', positiveInt('--seed'), 1)
     .option('--start <date>', 'first Monday of the school year', '2025-09-01')
+    .option('--quizzes', 'add fortnightly quizzes in three subjects (grades within the first weeks)', false)
     .action(async (o) => {
-      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start });
+      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start, quizzes: o.quizzes });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);
     });

@@ -16,6 +16,8 @@ export interface GenerateOptions {
   weeks?: number;
   /** Same seed, same district. Default 1. */
   seed?: number;
+  /** Add fortnightly quizzes in three subjects (for benchmarks: grades within a few weeks). */
+  quizzes?: boolean;
   /** First Monday of the school year. Default 2025-09-01. */
   start?: string;
   onProgress?: (done: number, total: number) => void;
@@ -79,7 +81,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
       `${s.id},${s.klass.school.id},${s.klass.id},${s.klass.grade},${s.gender},${formatDay(s.birth)},${formatDay(s.enrolled)},` +
         `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}\n`,
     );
-    simulateStudent(s, { seed, start, weeks }, sink);
+    simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes }, sink);
     if ((s.index & 1023) === 0) options.onProgress?.(s.index, pop.students.length);
   }
   rows['students.csv'] = pop.students.length;

@@ -18,7 +18,12 @@ export interface SimulationOptions {
   seed: number;
   start: Day;
   weeks: number;
+  /** Fortnightly Friday quizzes (周测) in 语文, 数学, 英语, besides the exams. */
+  quizzes?: boolean;
 }
+
+/** Quiz weeks: every other week, on its Friday, from the second week. */
+const QUIZ_WEEKDAY_OFFSET = 4;
 
 /** Family events: how often each kind comes and how hard it hits the household. */
 const EVENTS = [
@@ -57,6 +62,8 @@ interface Grant {
  */
 export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSink): void {
   const r = new Random(opt.seed, 3, st.index);
+  // Quizzes draw from their own stream, so a district with them is the same district plus quizzes.
+  const rq = opt.quizzes ? new Random(opt.seed, 5, st.index) : null;
   const school = st.klass.school;
   const grade = st.klass.grade;
   let base = st.hardship0;
@@ -137,6 +144,15 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
           const score = sat ? String(Math.round(frac * full)) : '';
           out.grades(`${st.id},${formatDay(day)},${term},${subject},${exam.exam},${score},${full}\n`);
         });
+      }
+      if (rq && offset % 14 === 7 + QUIZ_WEEKDAY_OFFSET) {
+        const term = offset < SECOND_TERM_OFFSET ? term1 : term2;
+        for (let k = 0; k < 3; k++) {
+          const sat = !absent && !rq.chance(0.01);
+          const frac = Math.min(1, Math.max(0, 0.7 + 0.13 * st.ability - 0.06 * h + rq.normal(0, 0.09)));
+          const score = sat ? String(Math.round(frac * 100)) : '';
+          out.grades(`${st.id},${formatDay(day)},${term},${subjects[k]},quiz,${score},100\n`);
+        }
       }
       if (school.screening && SCREENING_OFFSETS.includes(offset) && !absent) {
         const score = Math.round(Math.min(100, Math.max(0, 36 + 9 * h + r.normal(0, 9))));

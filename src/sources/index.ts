@@ -5,6 +5,7 @@ export { Table, TableBuilder, NO_DAY, NO_CODE, type Column } from './read/table.
 export type { Reject } from './read/reject.js';
 export type { FileReport } from './read/load-file.js';
 export { ENCODING_ALIASES, detectEncoding, type Encoding } from './read/encoding.js';
-export { CsvParser } from './read/csv-parser.js';
+export { CsvParser, type RecordSink } from './read/csv-parser.js';
+export type { RecordReader, RecordStreamOptions, SourceFormat } from './read/records.js';
 export * from './spec/index.js';
 export { writeDistrictCache, readDistrictCache, writeTable, readTable } from './cache.js';

@@ -5,7 +5,7 @@ import { ContractError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Encoding } from './read/encoding.js';
 import { loadFile, type FileReport } from './read/load-file.js';
-import type { SourceFormat } from './read/records.js';
+import type { RecordReader, SourceFormat } from './read/records.js';
 import type { Reject } from './read/reject.js';
 import { Table } from './read/table.js';
 import { buildRoster, type Roster } from './roster.js';
@@ -39,6 +39,12 @@ export interface LoadOptions {
   only?: readonly string[];
   /** students.csv as already read (by an earlier step of the same run): it is not read again. */
   students?: Table;
+  /** false reads every line as text; for comparing with the byte path, which is the default. */
+  bytePath?: boolean;
+  /** Another record reader in place of ours (for the benchmark that compares readers). */
+  reader?: RecordReader;
+  /** Bytes read at a time; default 1 MiB. */
+  chunkBytes?: number;
   /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -94,7 +100,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       f.fileName,
       f.spec,
       f.format,
-      { encoding: options.encoding, today, roster: roster?.index, onBytes: (b) => options.onProgress?.(done + b, total) },
+      { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today, roster: roster?.index, onBytes: (b) => options.onProgress?.(done + b, total) },
       report.rejects,
     );
     done += sizes[located.indexOf(f)];

@@ -23,6 +23,11 @@ export type CsvItem = CsvRecord | CsvBroken;
 export interface RecordSink {
   record(line: number, fields: readonly string[], count: number): void;
   broken(line: number, error: string): void;
+  /**
+   * Offered each quote-free line of a UTF-8 file as raw bytes (`end` before any CR), before any
+   * text is made of it. Returns true if it took the line; false sends it down the text path.
+   */
+  bytes?(line: number, buf: Uint8Array, start: number, end: number): boolean;
 }
 
 /** A sink that keeps copies of the records in an array (for tests and small inputs). */
@@ -49,6 +54,22 @@ export class CsvParser {
   }
 
   private readonly fields: string[] = [];
+
+  /** True when no record is half read: the next input starts a new record. */
+  get idle(): boolean {
+    return this.buf.length === 0 && !this.skipping;
+  }
+
+  /** The physical line the next input starts on. */
+  get nextLine(): number {
+    return this.line;
+  }
+
+  /** Moves on to `line` when lines were read elsewhere (the byte path); only while idle. */
+  skipTo(line: number): void {
+    if (!this.idle) throw new Error('CsvParser.skipTo while a record is half read');
+    this.line = line;
+  }
 
   /** Feeds decoded text; complete records go to `out`. */
   push(text: string, out: CsvItem[] | RecordSink): void {

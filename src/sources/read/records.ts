@@ -11,6 +11,13 @@ export interface RecordStreamOptions {
   chunkBytes?: number;
 }
 
+export type RecordReader = (
+  path: string,
+  format: SourceFormat,
+  options: RecordStreamOptions & { onBytes?: (bytes: number) => void },
+  sink: RecordSink,
+) => Promise<Encoding | null>;
+
 /**
  * Streams a file into `sink` record by record, with physical line numbers: CSV gives its header
  * as the first record; JSON Lines gives one one-field record (the raw JSON) per line. Returns the
@@ -26,19 +33,87 @@ export async function readRecords(
   let decoder: InstanceType<typeof TextDecoder> | undefined;
   let encoding: Encoding | null = null;
   const lines = format === 'csv' ? new CsvParser() : new JsonLinesSplitter();
+  let byLine: ByteLines | undefined;
   let bytes = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (!decoder) {
       encoding = options.encoding ?? detectEncoding(chunk);
       decoder = new TextDecoder(encoding);
+      if (format === 'csv' && encoding === 'utf-8' && sink.bytes) byLine = new ByteLines(lines as CsvParser, decoder);
     }
-    lines.push(decoder.decode(chunk, { stream: true }), sink);
+    if (byLine) byLine.push(chunk, sink);
+    else lines.push(decoder.decode(chunk, { stream: true }), sink);
     options.onBytes?.(bytes);
   }
-  if (decoder) lines.push(decoder.decode(), sink);
+  if (byLine) byLine.end(sink);
+  else if (decoder) lines.push(decoder.decode(), sink);
   lines.end(sink);
   return encoding;
+}
+
+const LF = 10;
+const CR = 13;
+
+/**
+ * Splits UTF-8 bytes into lines and offers each to the sink's byte reader, so the usual line
+ * never becomes text. A line it declines, and every line of a quoted record spanning several,
+ * goes through the text parser, which numbers lines the same way; a line longer than a chunk
+ * sends the rest of the file down the text path, so memory stays bounded.
+ */
+class ByteLines {
+  private carry: Buffer | null = null;
+  private line = 1;
+  private textOnly = false;
+
+  constructor(
+    private readonly text: CsvParser,
+    private readonly decoder: InstanceType<typeof TextDecoder>,
+  ) {}
+
+  push(chunk: Buffer, sink: RecordSink): void {
+    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.carry = null;
+    if (this.textOnly) {
+      this.text.push(this.decoder.decode(buf, { stream: true }), sink);
+      return;
+    }
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(LF, pos);
+      if (nl < 0) break;
+      this.take(buf, pos, nl + 1, nl, sink);
+      pos = nl + 1;
+    }
+    if (pos === buf.length) return;
+    if (buf.length - pos > chunk.length && buf.length - pos > 1 << 20) {
+      this.textOnly = true;
+      if (this.text.idle) this.text.skipTo(this.line);
+      this.text.push(this.decoder.decode(buf.subarray(pos), { stream: true }), sink);
+      return;
+    }
+    this.carry = Buffer.from(buf.subarray(pos)); // a copy: the chunk is not ours to keep
+  }
+
+  end(sink: RecordSink): void {
+    if (this.carry) this.take(this.carry, 0, this.carry.length, this.carry.length, sink);
+    this.carry = null;
+    this.text.push(this.decoder.decode(), sink);
+  }
+
+  /** One physical line: bytes [start, next), `eol` where its line end begins. */
+  private take(buf: Buffer, start: number, next: number, eol: number, sink: RecordSink): void {
+    if (this.text.idle) {
+      const end = eol > start && buf[eol - 1] === CR ? eol - 1 : eol;
+      if (sink.bytes!(this.line, buf, start, end)) {
+        this.line++;
+        return;
+      }
+      this.text.skipTo(this.line);
+    }
+    this.text.push(this.decoder.decode(buf.subarray(start, next), { stream: true }), sink);
+    this.line = this.text.nextLine;
+  }
 }
 
 /** Splits JSON Lines; each line becomes a one-field record holding the raw JSON. */
