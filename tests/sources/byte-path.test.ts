@@ -36,6 +36,13 @@ const DAMAGES: ((line: string, r: Random) => string | Buffer)[] = [
   (l) => l.replace(/\d{4}-\d\d-\d\d/, '45901'), // an Excel serial
   (l) => l.replace(/\d{4}-\d\d-\d\d/, '2030-01-01'), // the future
   (l) => l.replace(/\d{4}-\d\d-\d\d/, '2025-02-30'),
+  (l) => l.replace(/\d{4}-\d\d-\d\d/, '2025-00-15'),
+  (l) => l.replace(/\d{4}-\d\d-\d\d/, '2025-09-00'),
+  // A real date, then an impossible one its digits could be mistaken for.
+  (l) => `${l.replace(/\d{4}-\d\d-\d\d/, '2025-08-31')}\n${l.replace(/\d{4}-\d\d-\d\d/, '2025-09-00')}`,
+  (l) => `${l.replace(/\d{4}-\d\d-\d\d/, '2024-12-15')}\n${l.replace(/\d{4}-\d\d-\d\d/, '2025-00-15')}`,
+  (l) => l.replace(/\d{4}-\d\d-\d\d/, '2025-13-01'),
+  (l) => l.replace(/\d{4}-\d\d-\d\d/, '1899-12-31'),
   (l) => l.replace(/present|absent_\w+|late|quiz|monthly/, (w) => w.toUpperCase()),
   (l) => l.replace(/,(\d+(\.\d+)?)(,|$)/, (_, n, _f, end) => `,${['+', '', '0', ''][n.length % 4]}${n}${['e0', '.', '', '.000'][n.length % 4]}${end}`),
   (l) => l.replace(/,(\d+(\.\d+)?)(,|$)/, ',1e400$3'),
