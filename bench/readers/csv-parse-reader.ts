@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { detectEncoding, type Encoding, type RecordReader, type RecordSink } from '../../src/sources/index.js';
 
@@ -37,12 +38,13 @@ export const csvParseRecords: RecordReader = async (path, format, options, sink:
       return undefined;
     },
   });
-  const records = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 }).pipe(decode).pipe(parser);
-  for await (const item of records as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+  parser.on('data', (item: { record: string[]; info: { lines: number } }) => {
     // info.lines is the line the record ends on; a quoted line break moves its start up.
     let breaks = 0;
     for (const f of item.record) for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) breaks++;
     sink.record(item.info.lines - breaks, item.record, item.record.length);
-  }
+  });
+  // Events, not `for await`: the library's fastest way to be read, so the comparison is fair to it.
+  await pipeline(createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 }), decode, parser);
   return encoding;
 };
