@@ -100,7 +100,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       f.fileName,
       f.spec,
       f.format,
-      { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today, roster: roster?.index, onBytes: (b) => options.onProgress?.(done + b, total) },
+      { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today, roster: roster?.index, rosterIds: roster?.ids, onBytes: (b) => options.onProgress?.(done + b, total) },
       report.rejects,
     );
     done += sizes[located.indexOf(f)];

@@ -14,6 +14,8 @@ export type CellValue = number | string | string[] | typeof EMPTY;
 export interface ParseContext {
   /** student_id → roster index, once students.csv has been read. */
   readonly roster?: ReadonlyMap<string, number>;
+  /** The roster's ids in order: files that list students in the roll's order are matched without lookups. */
+  readonly rosterIds?: readonly string[];
   /** The last real date: rows dated after it are impossible (a date in the future). */
   readonly today: number;
 }

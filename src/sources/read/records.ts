@@ -72,8 +72,23 @@ class ByteLines {
   ) {}
 
   push(chunk: Buffer, sink: RecordSink): void {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
-    this.carry = null;
+    let buf = chunk;
+    if (this.carry) {
+      if (this.textOnly) {
+        buf = Buffer.concat([this.carry, chunk]);
+      } else {
+        // Only the line cut by the chunk's edge is joined, not the whole chunk copied.
+        const nl = chunk.indexOf(LF);
+        if (nl < 0) {
+          buf = Buffer.concat([this.carry, chunk]);
+        } else {
+          const line = Buffer.concat([this.carry, chunk.subarray(0, nl + 1)]);
+          this.take(line, 0, line.length, line.length - 1, sink);
+          buf = chunk.subarray(nl + 1);
+        }
+      }
+      this.carry = null;
+    }
     if (this.textOnly) {
       this.text.push(this.decoder.decode(buf, { stream: true }), sink);
       return;
@@ -86,7 +101,7 @@ class ByteLines {
       pos = nl + 1;
     }
     if (pos === buf.length) return;
-    if (buf.length - pos > chunk.length && buf.length - pos > 1 << 20) {
+    if (buf.length - pos > 1 << 20) {
       this.textOnly = true;
       if (this.text.idle) this.text.skipTo(this.line);
       this.text.push(this.decoder.decode(buf.subarray(pos), { stream: true }), sink);
