@@ -16,7 +16,16 @@ export interface Roster {
   readonly classes: readonly { school: number; classId: string }[];
 }
 
+// Each source read in a run is handed the same checked students: index them once.
+const built = new WeakMap<Table, Roster>();
+
 export function buildRoster(students: Table): Roster {
+  let roster = built.get(students);
+  if (!roster) built.set(students, (roster = indexRoster(students)));
+  return roster;
+}
+
+function indexRoster(students: Table): Roster {
   const ids = students.strings('student_id');
   const index = new Map<string, number>();
   ids.forEach((id, i) => index.set(id, i));

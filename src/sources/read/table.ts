@@ -102,14 +102,31 @@ export class TableBuilder {
 
   constructor(readonly spec: FileSpec) {
     this.sinks = spec.columns.map((c) => makeSink(c.type));
+    this.refreshTyped();
   }
+
+  // Numeric columns are written here directly: a call per cell through each sink was a third of reading.
+  private typed: (TypedColumn | null)[] = [];
+  private empties: number[] = [];
 
   /** `values` in spec column order. */
   append(line: number, values: readonly CellValue[]): void {
     if (this.n === this.cap) this.grow();
-    this.line[this.n] = line;
-    for (let k = 0; k < this.sinks.length; k++) this.sinks[k].set(this.n, values[k]);
-    this.n++;
+    const n = this.n;
+    this.line[n] = line;
+    const typed = this.typed;
+    for (let k = 0; k < typed.length; k++) {
+      const data = typed[k];
+      const v = values[k];
+      if (data !== null) data[n] = v === EMPTY ? this.empties[k] : (v as number);
+      else this.sinks[k].set(n, v);
+    }
+    this.n = n + 1;
+  }
+
+  private refreshTyped(): void {
+    this.typed = this.sinks.map((s) => s.typed?.() ?? null);
+    this.empties = this.sinks.map((s) => s.empty ?? 0);
   }
 
   get length(): number {
@@ -122,6 +139,7 @@ export class TableBuilder {
     this.cap = rows;
     this.line = resize(this.line, this.cap);
     for (const s of this.sinks) s.grow(this.cap);
+    this.refreshTyped();
   }
 
   build(): Table {
@@ -134,13 +152,19 @@ export class TableBuilder {
     this.cap *= 2;
     this.line = resize(this.line, this.cap);
     for (const s of this.sinks) s.grow(this.cap);
+    this.refreshTyped();
   }
 }
+
+type TypedColumn = Int32Array | Float64Array | Uint8Array | Int8Array;
 
 interface Sink {
   set(i: number, v: CellValue): void;
   grow(cap: number): void;
   column(n: number): Column;
+  /** A numeric column's current array and its empty value, for direct writes. */
+  typed?(): TypedColumn;
+  empty?: number;
 }
 
 function resize<T extends Int32Array | Float64Array | Uint8Array | Int8Array>(a: T, cap: number): T {
@@ -156,6 +180,8 @@ function typedSink<T extends Int32Array | Float64Array | Uint8Array | Int8Array>
 ): Sink {
   let data = make(1024);
   return {
+    typed: () => data,
+    empty,
     set: (i, v) => void (data[i] = v === EMPTY ? empty : (v as number)),
     grow: (cap) => void (data = resize(data, cap)),
     column: (n) => ({ kind, data: data.slice(0, n) }) as Column,
