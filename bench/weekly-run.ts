@@ -45,8 +45,9 @@ for (const n of sizes) {
     await stage('features', async () => (prepared = await preparedTables(spec)));
     for (let s = 0; s < shards.length; s++) {
       await stage('features', () => featuresStage(spec, s, shards[s], prepared));
-      await stage('score', () => scoreStage(spec, s, prepared?.district));
-      await stage('lists', () => listsStage(spec, s));
+      let rows: Awaited<ReturnType<typeof scoreStage>>['rows'] | undefined;
+      await stage('score', async () => (rows = (await scoreStage(spec, s, prepared?.district)).rows));
+      await stage('lists', () => listsStage(spec, s, rows));
     }
     await stage('summary', () => summaryStage(spec, 'in-process', {}));
     t.total = performance.now() - all;

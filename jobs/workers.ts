@@ -62,7 +62,10 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       return { shards: summary.shards.length, students: summary.students };
     }),
     features: guarded(async (job) => featuresStage(job.data.spec, job.data.shard, job.data.schools)),
-    score: guarded(async (job) => scoreStage(job.data.spec, job.data.shard)),
+    score: guarded(async (job) => {
+      const { rows: _rows, ...counts } = await scoreStage(job.data.spec, job.data.shard);
+      return counts; // the scores themselves stay on disk, not in Redis
+    }),
     lists: guarded(async (job) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
     run: guarded(async (job) => {
       const spec = job.data.spec as RunSpec;

@@ -89,5 +89,7 @@ export function integratedGradients(net: DenseStack, x: ArrayLike<number>, steps
 /** Exact contributions of a linear model: weight × standardised value. */
 export function linearContributions(net: DenseStack, x: ArrayLike<number>): Float64Array {
   const layer = net[0];
-  return Float64Array.from({ length: layer.inputs }, (_, i) => layer.kernel[i] * x[i]);
+  const out = new Float64Array(layer.inputs);
+  for (let i = 0; i < out.length; i++) out[i] = layer.kernel[i] * x[i];
+  return out;
 }

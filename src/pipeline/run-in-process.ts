@@ -30,8 +30,8 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
   const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec)) : undefined;
   for (let k = 0; k < ingest.shards.length; k++) {
     await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared));
-    await time('score', () => scoreStage(spec, k, prepared?.district));
-    await time('lists', () => listsStage(spec, k));
+    const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district));
+    await time('lists', () => listsStage(spec, k, rows));
   }
   timings.total = Math.round(performance.now() - start);
   const summary = await time('summary', () => summaryStage(spec, 'in-process', timings));

@@ -5,12 +5,14 @@ import { readTable } from '../../sources/index.js';
 import { formatDay } from '../../dates/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { readScored } from './score.js';
+import type { ScoredStudent } from '../../scoring/index.js';
 import { existsSync } from 'node:fs';
 
 /** Writes the lists of one shard's schools: each head teacher's, and each school's triage list. */
-export async function listsStage(spec: RunSpec, shard: number): Promise<{ lists: WrittenList[] }> {
+export async function listsStage(spec: RunSpec, shard: number, scoredRows?: ScoredStudent[]): Promise<{ lists: WrittenList[] }> {
   const work = workDir(spec);
-  const scored = await readScored(spec, shard);
+  // A run in one process hands the shard's scores on; a worker reads what the score job wrote.
+  const scored = scoredRows ?? (await readScored(spec, shard));
   const staffFile = join(work, 'tables', 'staff.tbl');
   const staff = existsSync(staffFile) ? await readTable(staffFile) : null;
   const recipients = recipientsFrom(

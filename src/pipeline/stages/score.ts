@@ -12,7 +12,7 @@ export async function scoreStage(
   spec: RunSpec,
   shard: number,
   roll?: Pick<District, 'students' | 'roster'>,
-): Promise<{ scored: number; high: number; medium: number }> {
+): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, { matrices, extra }] = await Promise.all([
@@ -25,7 +25,7 @@ export async function scoreStage(
   await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
   await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
-  return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length };
+  return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length, rows: scored };
 }
 
 export async function readScored(spec: RunSpec, shard: number): Promise<ScoredStudent[]> {
@@ -48,7 +48,8 @@ function driftCounts(model: LoadedModel, m: FeatureMatrix, scored: readonly Scor
   const features: Record<string, number[]> = {};
   if (ref) {
     for (const [name, r] of Object.entries(ref.features)) {
-      const values = Float64Array.from({ length: m.rows }, (_, row) => m.get(row, name));
+      const values = new Float64Array(m.rows);
+      for (let row = 0; row < m.rows; row++) values[row] = m.get(row, name);
       features[name] = Array.from(binCounts(values, r.edges));
     }
   }

@@ -41,6 +41,9 @@ export interface RunSummary {
  * scores.csv carries reason codes every reader may see; screening-based codes stay on the
  * psychologists' lists.
  */
+// The order localeCompare gives, from one collator: localeCompare builds one per call, slow on a million rows.
+const collate = new Intl.Collator().compare;
+
 export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timings: Record<string, number>): Promise<RunSummary> {
   const work = workDir(spec);
   const ingest = JSON.parse(await readFile(join(work, 'ingest.json'), 'utf8')) as IngestSummary;
@@ -51,7 +54,7 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
   const all: ScoredStudent[] = [];
   for (let k = 0; k < ingest.shards.length; k++) {
     const rows = (await readScored(spec, k)).sort(
-      (a, b) => a.school_id.localeCompare(b.school_id) || a.class_id.localeCompare(b.class_id) || a.rank_in_class - b.rank_in_class || a.student_id.localeCompare(b.student_id),
+      (a, b) => collate(a.school_id, b.school_id) || collate(a.class_id, b.class_id) || a.rank_in_class - b.rank_in_class || collate(a.student_id, b.student_id),
     );
     for (const s of rows) {
       const codes = s.reasons.filter((r) => r.audience === 'all').map((r) => r.code).join(';');
