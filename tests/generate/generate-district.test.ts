@@ -141,3 +141,30 @@ describe('generateDistrict', () => {
     });
   });
 });
+
+describe('quizzes in a generated district', () => {
+  it('should add fortnightly quizzes in three subjects and leave every other row as it was', async () => {
+    const plain = await tempDir();
+    const quizzed = await tempDir();
+    try {
+      await generateDistrict({ out: plain.dir, students: 400, weeks: 8, seed: 5 });
+      await generateDistrict({ out: quizzed.dir, students: 400, weeks: 8, seed: 5, quizzes: true });
+      const [a, b] = [await digest(plain.dir), await digest(quizzed.dir)];
+      for (const f of Object.keys(a).filter((f) => f !== 'grades.csv')) expect(b[f], f).toBe(a[f]);
+      const lines = (await readFile(join(quizzed.dir, 'grades.csv'), 'utf8')).trim().split('\n').slice(1);
+      const before = (await readFile(join(plain.dir, 'grades.csv'), 'utf8')).trim().split('\n').slice(1);
+      expect(before).toEqual([]); // 8 weeks end before the first monthly exam
+      const quiz = lines.map((l) => l.split(','));
+      expect(new Set(quiz.map((q) => q[4]))).toEqual(new Set(['quiz']));
+      expect(new Set(quiz.map((q) => q[1]))).toEqual(new Set(['2025-09-12', '2025-09-26', '2025-10-10', '2025-10-24']));
+      // Three subjects a quiz day for nearly every student (not those who joined later or left).
+      expect(quiz.length).toBeGreaterThan(400 * 4 * 3 * 0.9);
+      expect(quiz.length).toBeLessThanOrEqual(400 * 4 * 3);
+      const { report } = await loadDistrict(quizzed.dir, { today: FAR_TODAY });
+      expect(report.rejects).toEqual([]);
+    } finally {
+      await plain.cleanup();
+      await quizzed.cleanup();
+    }
+  });
+});
