@@ -99,15 +99,39 @@ function gradeRows(district: District, g: DayRows): GradeRows {
   const frac = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) frac[i] = score[i] / full[i];
   const roster = district.roster;
-  const level = district.students.float64('grade_level');
-  const classKey = (i: number) => `${roster.classOf[student[i]]}|${g.day[i]}|${subject[i]}`;
-  const gradeKey = (i: number) => `${roster.school[student[i]]}|${level[student[i]]}|${g.day[i]}|${subject[i]}`;
+  // Group keys packed into one exact number (class, day, subject), not a string per row: at 12M
+  // grade rows the strings were most of this stage.
+  const day = g.day;
+  let minDay = 0;
+  let maxDay = 0;
+  for (let i = 0; i < day.length; i++) {
+    if (i === 0 || day[i] < minDay) minDay = day[i];
+    if (i === 0 || day[i] > maxDay) maxDay = day[i];
+  }
+  const days = maxDay - minDay + 1;
+  const subjects = t.codes('subject').dict.length + 1; // codes start at -1 (empty)
+  const level = denseIds(district.students.float64('grade_level'));
+  const classKey = (i: number) => (roster.classOf[student[i]] * days + (day[i] - minDay)) * subjects + (subject[i] + 1);
+  const gradeKey = (i: number) =>
+    ((roster.school[student[i]] * level.count + level.ids[student[i]]) * days + (day[i] - minDay)) * subjects + (subject[i] + 1);
   return { ...g, frac, zClass: zWithin(frac, classKey), zGrade: zWithin(frac, gradeKey) };
 }
 
+/** Each distinct value (NaN included) numbered 0, 1, … in order of first appearance. */
+function denseIds(values: Float64Array): { ids: Int32Array; count: number } {
+  const seen = new Map<number, number>();
+  const ids = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let id = seen.get(values[i]);
+    if (id === undefined) seen.set(values[i], (id = seen.size));
+    ids[i] = id;
+  }
+  return { ids, count: Math.max(seen.size, 1) };
+}
+
 /** z-score of each value within its group; 0 where the group is too small or flat to say. */
-function zWithin(values: Float64Array, key: (i: number) => string): Float64Array {
-  const ids = new Map<string, number>();
+function zWithin(values: Float64Array, key: (i: number) => number): Float64Array {
+  const ids = new Map<number, number>();
   const group = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const k = key(i);
