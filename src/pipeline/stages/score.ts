@@ -6,6 +6,7 @@ import type { FeatureMatrix } from '../../features/index.js';
 import { scoreShard, type ScoredStudent } from '../../scoring/index.js';
 import { buildRoster, readTable, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
+import { scoreLines } from './score-lines.js';
 
 /** Scores one shard with the run's model: risk, ranks, tiers, reasons, what changed. */
 export async function scoreStage(
@@ -25,6 +26,9 @@ export async function scoreStage(
   await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
   await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
+  const { text, ...counts } = scoreLines(scored);
+  await writeFile(join(work, 'scores', `${shard}.csv`), text);
+  await writeFile(join(work, 'scores', `${shard}.lines.json`), JSON.stringify(counts));
   return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length, rows: scored };
 }
 

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import type { WrittenList } from '../../alerts/index.js';
 import { formatDay } from '../../dates/index.js';
 import { CsvWriter } from '../../util/csv-write.js';
+import { byScoresOrder, SCORE_COLUMNS, type ScoreLines } from './score-lines.js';
 import { runKey, workDir, type RunSpec } from '../run-spec.js';
 import type { IngestSummary } from './ingest.js';
 import { readScored, type DriftCounts } from './score.js';
@@ -15,7 +16,7 @@ import { planDelivery, planListDeliveries, type StaffContact } from '../../alert
 import { existsSync } from 'node:fs';
 import { readTable, STAFF_ROLES } from '../../sources/index.js';
 
-export const SCORE_COLUMNS = ['student_id', 'school_id', 'class_id', 'as_of', 'risk', 'rank_in_class', 'rank_in_school', 'tier', 'reasons'] as const;
+export { SCORE_COLUMNS } from './score-lines.js';
 
 export interface RunSummary {
   run_key: string;
@@ -41,9 +42,6 @@ export interface RunSummary {
  * scores.csv carries reason codes every reader may see; screening-based codes stay on the
  * psychologists' lists.
  */
-// The order localeCompare gives, from one collator: localeCompare builds one per call, slow on a million rows.
-const collate = new Intl.Collator().compare;
-
 export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timings: Record<string, number>): Promise<RunSummary> {
   const work = workDir(spec);
   const ingest = JSON.parse(await readFile(join(work, 'ingest.json'), 'utf8')) as IngestSummary;
@@ -53,16 +51,13 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
   const lists: WrittenList[] = [];
   const all: ScoredStudent[] = [];
   for (let k = 0; k < ingest.shards.length; k++) {
-    const rows = (await readScored(spec, k)).sort(
-      (a, b) => collate(a.school_id, b.school_id) || collate(a.class_id, b.class_id) || a.rank_in_class - b.rank_in_class || collate(a.student_id, b.student_id),
-    );
-    for (const s of rows) {
-      const codes = s.reasons.filter((r) => r.audience === 'all').map((r) => r.code).join(';');
-      scores.row([s.student_id, s.school_id, s.class_id, s.as_of, s.risk.toFixed(6), s.rank_in_class, s.rank_in_school, s.tier, codes]);
-      tiers[s.tier]++;
-      scored++;
-    }
-    if (spec.database) all.push(...rows);
+    // The score stage wrote this shard's lines of scores.csv: joined here, not parsed back and redone.
+    const part = JSON.parse(await readFile(join(work, 'scores', `${k}.lines.json`), 'utf8')) as Omit<ScoreLines, 'text'>;
+    scores.raw(await readFile(join(work, 'scores', `${k}.csv`), 'utf8'));
+    for (const t of ['high', 'medium', 'low'] as const) tiers[t] += part.tiers[t];
+    scored += part.scored;
+    // Follow-up cases need every scored row: only a run that records to a database reads them back.
+    if (spec.database) for (const s of (await readScored(spec, k)).sort(byScoresOrder)) all.push(s);
     lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
   }
   await scores.close();
