@@ -35,14 +35,16 @@ for (const n of sizes) {
     };
     const all = performance.now();
     let students: Table | undefined;
+    const tables = new Map<string, Table>();
     for (const s of SOURCES) await stage('read', async () => {
       const r = await ingestSource(spec, s, students);
       if (s === 'students') students = r.table;
+      if (r.table) tables.set(s, r.table);
     });
     let shards: string[][] = [];
     await stage('read', async () => (shards = (await ingestMerge(spec)).shards));
     let prepared: Awaited<ReturnType<typeof preparedTables>> | undefined;
-    await stage('features', async () => (prepared = await preparedTables(spec)));
+    await stage('features', async () => (prepared = await preparedTables(spec, tables)));
     for (let s = 0; s < shards.length; s++) {
       await stage('features', () => featuresStage(spec, s, shards[s], prepared));
       let rows: Awaited<ReturnType<typeof scoreStage>>['rows'] | undefined;

@@ -22,12 +22,14 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
   };
   const start = performance.now();
   let students: Table | undefined;
+  const tables = new Map<string, Table>();
   for (const source of SOURCES) {
     const r = await time('ingest', () => ingestSource(spec, source, students));
     if (source === 'students') students = r.table;
+    if (r.table) tables.set(source, r.table);
   }
   const ingest = await time('ingest', () => ingestMerge(spec));
-  const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec)) : undefined;
+  const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec, tables)) : undefined;
   for (let k = 0; k < ingest.shards.length; k++) {
     await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared));
     const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district));

@@ -108,20 +108,32 @@ export async function writeDistrictCache(dir: string, d: District): Promise<void
 
 export async function readDistrictCache(dir: string): Promise<District> {
   const read = async (name: string) => (existsSync(join(dir, `${name}.tbl`)) ? readTable(join(dir, `${name}.tbl`)) : null);
-  const [students, staff, attendance, grades, familyEvents, subsidies, wellbeing, mealCard, outcomes] = await Promise.all(
-    Object.values(TABLES).map(read),
-  );
-  if (!students) throw new Error(`no checked tables in ${dir}: run the ingest stage first`);
+  const names = Object.values(TABLES);
+  const tables = await Promise.all(names.map(read));
+  if (!tables[0]) throw new Error(`no checked tables in ${dir}: run the ingest stage first`);
+  const byName = new Map<string, Table>();
+  names.forEach((name, k) => {
+    const t = tables[k];
+    if (t) byName.set(name, t);
+  });
+  return districtOf(byName);
+}
+
+/** A district from checked tables by source name (`family_events`, …), as a run in one process holds them. */
+export function districtOf(tables: ReadonlyMap<string, Table>): District {
+  const get = (key: keyof typeof TABLES) => tables.get(TABLES[key]) ?? null;
+  const students = get('students');
+  if (!students) throw new Error('no checked students table');
   return {
     roster: buildRoster(students),
     students,
-    staff,
-    attendance: attendance!,
-    grades: grades!,
-    familyEvents: familyEvents!,
-    subsidies: subsidies!,
-    wellbeing,
-    mealCard,
-    outcomes,
+    staff: get('staff'),
+    attendance: get('attendance')!,
+    grades: get('grades')!,
+    familyEvents: get('familyEvents')!,
+    subsidies: get('subsidies')!,
+    wellbeing: get('wellbeing'),
+    mealCard: get('mealCard'),
+    outcomes: get('outcomes'),
   };
 }

@@ -2,12 +2,15 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepare, writeMatrices, type Prepared } from '../../features/index.js';
 import { shardFeatures } from '../../scoring/index.js';
-import { readDistrictCache } from '../../sources/index.js';
+import { districtOf, readDistrictCache, type Table } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
-/** The checked tables, indexed for feature building: once per process and run, not once per shard. */
-export async function preparedTables(spec: RunSpec): Promise<Prepared> {
-  return prepare(await readDistrictCache(join(workDir(spec), 'tables')));
+/**
+ * The checked tables, indexed for feature building: once per process and run, not once per shard.
+ * A run in one process hands on the tables its ingest just read; a worker reads the stage's cache.
+ */
+export async function preparedTables(spec: RunSpec, tables?: ReadonlyMap<string, Table>): Promise<Prepared> {
+  return prepare(tables ? districtOf(tables) : await readDistrictCache(join(workDir(spec), 'tables')));
 }
 
 /**
