@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Random } from '../../src/generate/index.js';
 import { assignTiers, changeSince, ranksWithin } from '../../src/scoring/index.js';
 
 describe('ranks', () => {
@@ -6,6 +7,17 @@ describe('ranks', () => {
     const group = [0, 0, 0, 0, 1, 1];
     const risk = [0.1, 0.5, 0.5, 0.2, 0.3, 0.9];
     expect(Array.from(ranksWithin(group, risk))).toEqual([4, 1, 1, 3, 2, 1]);
+  });
+
+  it('gives each student 1 + the number in its group with a strictly higher risk, in large mixed groups', () => {
+    const r = new Random(9);
+    const n = 3000;
+    const group = Array.from({ length: n }, () => r.int(0, 6));
+    const risk = Array.from({ length: n }, () => r.int(0, 40) / 40); // many ties
+    const byGroup = new Map<number, number[]>();
+    group.forEach((g, i) => (byGroup.get(g) ?? byGroup.set(g, []).get(g)!).push(risk[i]));
+    const expected = risk.map((x, i) => 1 + byGroup.get(group[i])!.filter((y) => y > x).length);
+    expect(Array.from(ranksWithin(group, risk))).toEqual(expected);
   });
 });
 
