@@ -48,7 +48,7 @@ for (const n of sizes) {
     for (let s = 0; s < shards.length; s++) {
       await stage('features', () => featuresStage(spec, s, shards[s], prepared));
       let rows: Awaited<ReturnType<typeof scoreStage>>['rows'] | undefined;
-      await stage('score', async () => (rows = (await scoreStage(spec, s, prepared?.district)).rows));
+      await stage('score', async () => (rows = (await scoreStage(spec, s, prepared?.district, false)).rows));
       await stage('lists', () => listsStage(spec, s, rows));
     }
     await stage('summary', () => summaryStage(spec, 'in-process', {}));

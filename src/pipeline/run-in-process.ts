@@ -6,6 +6,7 @@ import { ingestMerge, ingestSource } from './stages/ingest.js';
 import { listsStage } from './stages/lists.js';
 import { scoreStage } from './stages/score.js';
 import { summaryStage, type RunSummary } from './stages/summary.js';
+import type { ScoredStudent } from '../scoring/index.js';
 
 /**
  * The weekly run in this process: the same stage functions, in the same order, as the
@@ -29,14 +30,17 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
     if (r.table) tables.set(source, r.table);
   }
   const ingest = await time('ingest', () => ingestMerge(spec));
+  const scored: ScoredStudent[][] = [];
   const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec, tables)) : undefined;
   for (let k = 0; k < ingest.shards.length; k++) {
     await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared));
-    const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district));
+    // One process: scores go from stage to stage in memory, not through the work folder.
+    const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district, false));
     await time('lists', () => listsStage(spec, k, rows));
+    if (spec.database) scored[k] = rows; // follow-up cases are opened from every row
   }
   timings.total = Math.round(performance.now() - start);
-  const summary = await time('summary', () => summaryStage(spec, 'in-process', timings));
+  const summary = await time('summary', () => summaryStage(spec, 'in-process', timings, scored));
   log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
   return summary;
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMatrices } from '../../features/index.js';
 import { binCounts, loadModel, type LoadedModel } from '../../model/index.js';
-import type { FeatureMatrix } from '../../features/index.js';
+import { featureIndex, type FeatureMatrix } from '../../features/index.js';
 import { scoreShard, type ScoredStudent } from '../../scoring/index.js';
 import { buildRoster, readTable, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
@@ -13,6 +13,8 @@ export async function scoreStage(
   spec: RunSpec,
   shard: number,
   roll?: Pick<District, 'students' | 'roster'>,
+  /** false: the rows are handed on in memory (a run in one process), not written for the next job. */
+  writeRows = true,
 ): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
@@ -25,7 +27,7 @@ export async function scoreStage(
   await mkdir(join(work, 'drift'), { recursive: true });
   await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
-  await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
+  if (writeRows) await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
   const { text, ...counts } = scoreLines(scored);
   await writeFile(join(work, 'scores', `${shard}.csv`), text);
   await writeFile(join(work, 'scores', `${shard}.lines.json`), JSON.stringify(counts));
@@ -53,7 +55,8 @@ function driftCounts(model: LoadedModel, m: FeatureMatrix, scored: readonly Scor
   if (ref) {
     for (const [name, r] of Object.entries(ref.features)) {
       const values = new Float64Array(m.rows);
-      for (let row = 0; row < m.rows; row++) values[row] = m.get(row, name);
+      const c = featureIndex(name);
+      for (let row = 0; row < m.rows; row++) values[row] = m.values[row * m.width + c];
       features[name] = Array.from(binCounts(values, r.edges));
     }
   }

@@ -42,7 +42,13 @@ export interface RunSummary {
  * scores.csv carries reason codes every reader may see; screening-based codes stay on the
  * psychologists' lists.
  */
-export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timings: Record<string, number>): Promise<RunSummary> {
+export async function summaryStage(
+  spec: RunSpec,
+  mode: RunSummary['mode'],
+  timings: Record<string, number>,
+  /** Each shard's scored rows, when a run in one process kept them instead of writing them. */
+  scoredRows?: readonly (readonly ScoredStudent[])[],
+): Promise<RunSummary> {
   const work = workDir(spec);
   const ingest = JSON.parse(await readFile(join(work, 'ingest.json'), 'utf8')) as IngestSummary;
   const scores = new CsvWriter(join(spec.out, 'scores.csv'), SCORE_COLUMNS);
@@ -57,7 +63,7 @@ export async function summaryStage(spec: RunSpec, mode: RunSummary['mode'], timi
     for (const t of ['high', 'medium', 'low'] as const) tiers[t] += part.tiers[t];
     scored += part.scored;
     // Follow-up cases need every scored row: only a run that records to a database reads them back.
-    if (spec.database) for (const s of (await readScored(spec, k)).sort(byScoresOrder)) all.push(s);
+    if (spec.database) for (const s of [...(scoredRows?.[k] ?? (await readScored(spec, k)))].sort(byScoresOrder)) all.push(s);
     lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
   }
   await scores.close();
