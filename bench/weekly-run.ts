@@ -46,9 +46,10 @@ for (const n of sizes) {
     let prepared: Awaited<ReturnType<typeof preparedTables>> | undefined;
     await stage('features', async () => (prepared = await preparedTables(spec, tables)));
     for (let s = 0; s < shards.length; s++) {
-      await stage('features', () => featuresStage(spec, s, shards[s], prepared));
+      let features: Awaited<ReturnType<typeof featuresStage>>['features'] | undefined;
+      await stage('features', async () => (features = (await featuresStage(spec, s, shards[s], prepared, false)).features));
       let rows: Awaited<ReturnType<typeof scoreStage>>['rows'] | undefined;
-      await stage('score', async () => (rows = (await scoreStage(spec, s, prepared?.district, false)).rows));
+      await stage('score', async () => (rows = (await scoreStage(spec, s, prepared?.district, false, features)).rows));
       await stage('lists', () => listsStage(spec, s, rows));
     }
     await stage('summary', () => summaryStage(spec, 'in-process', {}));

@@ -61,7 +61,10 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       await flows.add(scoringFlow(spec, summary.shards, job.data.settings ?? settings, job.timestamp));
       return { shards: summary.shards.length, students: summary.students };
     }),
-    features: guarded(async (job) => featuresStage(job.data.spec, job.data.shard, job.data.schools)),
+    features: guarded(async (job) => {
+      const { students } = await featuresStage(job.data.spec, job.data.shard, job.data.schools);
+      return { students }; // the matrices stay on disk, not in Redis
+    }),
     score: guarded(async (job) => {
       const { rows: _rows, ...counts } = await scoreStage(job.data.spec, job.data.shard);
       return counts; // the scores themselves stay on disk, not in Redis

@@ -33,9 +33,9 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
   const scored: ScoredStudent[][] = [];
   const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec, tables)) : undefined;
   for (let k = 0; k < ingest.shards.length; k++) {
-    await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared));
-    // One process: scores go from stage to stage in memory, not through the work folder.
-    const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district, false));
+    // One process: features and scores go from stage to stage in memory, not through the work folder.
+    const { features } = await time('features', () => featuresStage(spec, k, ingest.shards[k], prepared, false));
+    const { rows } = await time('score', () => scoreStage(spec, k, prepared?.district, false, features));
     await time('lists', () => listsStage(spec, k, rows));
     if (spec.database) scored[k] = rows; // follow-up cases are opened from every row
   }

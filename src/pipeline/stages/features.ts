@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepare, writeMatrices, type Prepared } from '../../features/index.js';
-import { shardFeatures } from '../../scoring/index.js';
+import { shardFeatures, type ShardFeatures } from '../../scoring/index.js';
 import { districtOf, readDistrictCache, type Table } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
@@ -17,14 +17,23 @@ export async function preparedTables(spec: RunSpec, tables?: ReadonlyMap<string,
  * Features as of D and a week before for one shard's schools, from the checked tables. A run in
  * one process passes the tables it already prepared; a worker prepares them itself.
  */
-export async function featuresStage(spec: RunSpec, shard: number, schools: readonly string[], prepared?: Prepared): Promise<{ students: number }> {
+export async function featuresStage(
+  spec: RunSpec,
+  shard: number,
+  schools: readonly string[],
+  prepared?: Prepared,
+  /** false: the features are handed on in memory (a run in one process), not written for the next job. */
+  write = true,
+): Promise<{ students: number; features: ShardFeatures }> {
   const p = prepared ?? (await preparedTables(spec));
   const district = p.district;
   const wanted = new Set(schools);
   const indices = district.roster.schools.flatMap((id, k) => (wanted.has(id) ? [k] : []));
   const f = shardFeatures(p, spec.asOf, indices);
-  const dir = join(workDir(spec), 'features');
-  await mkdir(dir, { recursive: true });
-  await writeMatrices(join(dir, `${shard}.bin`), { now: f.now, before: f.before }, { weekly: f.weekly, exams: f.exams });
-  return { students: f.now.rows };
+  if (write) {
+    const dir = join(workDir(spec), 'features');
+    await mkdir(dir, { recursive: true });
+    await writeMatrices(join(dir, `${shard}.bin`), { now: f.now, before: f.before }, { weekly: f.weekly, exams: f.exams });
+  }
+  return { students: f.now.rows, features: f };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { readMatrices } from '../../features/index.js';
 import { binCounts, loadModel, type LoadedModel } from '../../model/index.js';
 import { featureIndex, type FeatureMatrix } from '../../features/index.js';
-import { scoreShard, type ScoredStudent } from '../../scoring/index.js';
+import { scoreShard, type ScoredStudent, type ShardFeatures } from '../../scoring/index.js';
 import { buildRoster, readTable, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { scoreLines } from './score-lines.js';
@@ -15,15 +15,18 @@ export async function scoreStage(
   roll?: Pick<District, 'students' | 'roster'>,
   /** false: the rows are handed on in memory (a run in one process), not written for the next job. */
   writeRows = true,
+  /** The shard's features as the features stage made them, in one process; else read from its file. */
+  features?: ShardFeatures,
 ): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
-  const [students, model, { matrices, extra }] = await Promise.all([
+  const [students, model, f] = await Promise.all([
     roll?.students ?? readTable(join(work, 'tables', 'students.tbl')),
     loadModel(spec.modelId, spec.modelsDir),
-    readMatrices<{ weekly: (number | null)[][]; exams: number[][] }>(join(work, 'features', `${shard}.bin`)),
+    features ?? readShardFeatures(spec, shard),
   ]);
-  const scored = scoreShard({ asOf: spec.asOf, now: matrices.now, before: matrices.before, ...extra }, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);
+  const scored = scoreShard(f, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);
+  const matrices = { now: f.now };
   await mkdir(join(work, 'drift'), { recursive: true });
   await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
@@ -32,6 +35,11 @@ export async function scoreStage(
   await writeFile(join(work, 'scores', `${shard}.csv`), text);
   await writeFile(join(work, 'scores', `${shard}.lines.json`), JSON.stringify(counts));
   return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length, rows: scored };
+}
+
+async function readShardFeatures(spec: RunSpec, shard: number): Promise<ShardFeatures> {
+  const { matrices, extra } = await readMatrices<{ weekly: (number | null)[][]; exams: number[][] }>(join(workDir(spec), 'features', `${shard}.bin`));
+  return { asOf: spec.asOf, now: matrices.now, before: matrices.before, ...extra };
 }
 
 export async function readScored(spec: RunSpec, shard: number): Promise<ScoredStudent[]> {
