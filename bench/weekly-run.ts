@@ -37,7 +37,7 @@ for (const n of sizes) {
     let students: Table | undefined;
     const tables = new Map<string, Table>();
     for (const s of SOURCES) await stage('read', async () => {
-      const r = await ingestSource(spec, s, students);
+      const r = await ingestSource(spec, s, students, false);
       if (s === 'students') students = r.table;
       if (r.table) tables.set(s, r.table);
     });

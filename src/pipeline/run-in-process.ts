@@ -25,7 +25,7 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
   let students: Table | undefined;
   const tables = new Map<string, Table>();
   for (const source of SOURCES) {
-    const r = await time('ingest', () => ingestSource(spec, source, students));
+    const r = await time('ingest', () => ingestSource(spec, source, students, false));
     if (source === 'students') students = r.table;
     if (r.table) tables.set(source, r.table);
   }

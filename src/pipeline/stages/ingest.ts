@@ -14,7 +14,13 @@ export interface SourceResult {
  * Reads and checks one source file (with students.csv, which every row refers to) and keeps
  * its checked table and its rejects for the later stages. A missing optional file is no error.
  */
-export async function ingestSource(spec: RunSpec, source: string, students?: Table): Promise<SourceResult> {
+export async function ingestSource(
+  spec: RunSpec,
+  source: string,
+  students?: Table,
+  /** false: the table is handed on in memory (a run in one process); the roll and staff are always kept. */
+  cache = true,
+): Promise<SourceResult> {
   const dir = join(workDir(spec), 'tables');
   await mkdir(dir, { recursive: true });
   const present = locateFiles(spec.data).some((f) => f.spec.name === source);
@@ -23,7 +29,7 @@ export async function ingestSource(spec: RunSpec, source: string, students?: Tab
   const { district, report } = await loadDistrict(spec.data, { only: [source], encoding: spec.encoding, today: spec.today, students: source === 'students' ? undefined : students });
   const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;
   const table = district[key as keyof typeof district];
-  await writeTable(join(dir, `${source}.tbl`), table as never);
+  if (cache || source === 'students' || source === 'staff') await writeTable(join(dir, `${source}.tbl`), table as never);
   const fileReport = Object.values(report.files).find((f) => f.file.startsWith(`${source}.`))!;
   const rejects = report.rejects.filter((r) => r.file === fileReport.file);
   await writeFile(join(dir, `${source}.report.json`), JSON.stringify({ report: fileReport, rejects }));
