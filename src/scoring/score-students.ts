@@ -42,16 +42,24 @@ export interface ShardFeatures {
   exams: number[][];
 }
 
+// Who is on the roll on a day, worked out once per run and day rather than once per shard.
+const rolls = new WeakMap<Prepared, Map<Day, Int32Array>>();
+function rollOf(p: Prepared, day: Day): Int32Array {
+  let byDay = rolls.get(p);
+  if (!byDay) rolls.set(p, (byDay = new Map()));
+  let ids = byDay.get(day);
+  if (!ids) byDay.set(day, (ids = onRoll(p.district, day, p.exits)));
+  return ids;
+}
+
 /** Features for everyone on the roll as of D and D−7 (optionally only some schools). */
 export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[]): ShardFeatures {
   const d = p.district;
-  const pick = (ids: Int32Array) => {
-    if (!schools) return ids;
-    const keep = new Set(schools);
-    return ids.filter((s) => keep.has(d.roster.school[s]));
-  };
-  const now = buildFeatures(p, asOf, pick(onRoll(d, asOf, p.exits)));
-  const before = buildFeatures(p, asOf - 7, pick(onRoll(d, asOf - 7, p.exits)));
+  const keep = new Uint8Array(d.roster.schools.length);
+  for (const k of schools ?? []) keep[k] = 1;
+  const pick = (ids: Int32Array) => (schools ? ids.filter((s) => keep[d.roster.school[s]] === 1) : ids.slice());
+  const now = buildFeatures(p, asOf, pick(rollOf(p, asOf)));
+  const before = buildFeatures(p, asOf - 7, pick(rollOf(p, asOf - 7)));
   return {
     asOf,
     now,
