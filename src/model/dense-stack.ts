@@ -87,9 +87,8 @@ export function integratedGradients(net: DenseStack, x: ArrayLike<number>, steps
 }
 
 /** Exact contributions of a linear model: weight × standardised value. */
-export function linearContributions(net: DenseStack, x: ArrayLike<number>): Float64Array {
+export function linearContributions(net: DenseStack, x: ArrayLike<number>, out = new Float64Array(net[0].inputs)): Float64Array {
   const layer = net[0];
-  const out = new Float64Array(layer.inputs);
   for (let i = 0; i < out.length; i++) out[i] = layer.kernel[i] * x[i];
   return out;
 }

@@ -37,6 +37,19 @@ export function inputRow(model: ScoringModel, m: FeatureMatrix, row: number, col
 }
 
 /** Calibrated risk and raw logit for every row of a feature matrix. */
+/**
+ * Buffers reused from one student to the next (a million small arrays otherwise): the result of
+ * `attributions` then lives in `out` until the next call.
+ */
+export interface AttributionScratch {
+  x: Float64Array;
+  out: Float64Array;
+}
+
+export function attributionScratch(model: ScoringModel): AttributionScratch {
+  return { x: new Float64Array(model.features.length), out: new Float64Array(model.net[0].inputs) };
+}
+
 export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Float64Array; logit: Float64Array } {
   const cols = columnsOf(model);
   const x = new Float64Array(cols.length);
@@ -55,7 +68,7 @@ export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Floa
  * Each feature's part in a row's logit: exact for the linear model, integrated gradients for
  * the MLP. Positive = pushes the risk up. Indexed like `model.features`.
  */
-export function attributions(model: ScoringModel, m: FeatureMatrix, row: number): Float64Array {
-  const x = inputRow(model, m, row);
-  return model.kind === 'logistic' ? linearContributions(model.net, x) : integratedGradients(model.net, x);
+export function attributions(model: ScoringModel, m: FeatureMatrix, row: number, scratch?: AttributionScratch): Float64Array {
+  const x = inputRow(model, m, row, columnsOf(model), scratch?.x);
+  return model.kind === 'logistic' ? linearContributions(model.net, x, scratch?.out) : integratedGradients(model.net, x);
 }

@@ -1,5 +1,5 @@
 import { FEATURES, type FeatureDef, type FeatureMatrix, type ReasonAudience } from '../features/index.js';
-import { attributions, type ScoringModel } from '../model/index.js';
+import { attributions, attributionScratch, type AttributionScratch, type ScoringModel } from '../model/index.js';
 
 /** One reason a student is on a list: a stable code (the feature's name) and its words. */
 export interface Reason {
@@ -25,10 +25,14 @@ const BY_NAME = new Map<string, FeatureDef>(FEATURES.map((f) => [f.name, f]));
  * if it has words, its value makes them true, and it may be shown at all: gender and ethnicity
  * are not inputs, and disability or hukou never become reasons.
  */
+const scratches = new WeakMap<ScoringModel, AttributionScratch>();
+
 export function reasonsFor(model: ScoringModel, m: FeatureMatrix, row: number, options: ReasonOptions = {}): Reason[] {
   const max = options.max ?? 4;
   const minWeight = options.minWeight ?? 0.1;
-  const a = attributions(model, m, row);
+  let scratch = scratches.get(model);
+  if (!scratch) scratches.set(model, (scratch = attributionScratch(model)));
+  const a = attributions(model, m, row, scratch); // read here only: the next student reuses it
   const out: Reason[] = [];
   // Most students have few features above the floor: sort only those.
   const order: number[] = [];
