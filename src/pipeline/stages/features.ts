@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepare, writeMatrices, type Prepared } from '../../features/index.js';
 import { shardFeatures, type ShardFeatures } from '../../scoring/index.js';
@@ -10,8 +10,29 @@ import { workDir, type RunSpec } from '../run-spec.js';
  * A run in one process hands on the tables its ingest just read; a worker reads the stage's cache.
  */
 export async function preparedTables(spec: RunSpec, tables?: ReadonlyMap<string, Table>): Promise<Prepared> {
-  return prepare(tables ? districtOf(tables) : await readDistrictCache(join(workDir(spec), 'tables')));
+  if (tables) return prepare(districtOf(tables));
+  const dir = join(workDir(spec), 'tables');
+  // A worker takes several shard jobs of the same run: it prepares the tables once for them all. The
+  // key changes if ingest writes the tables again; the memory is let go after a quiet spell.
+  const key = `${dir}\u0000${(await stat(join(dir, 'students.tbl'))).mtimeMs}`;
+  if (kept?.key !== key) {
+    const entry: Kept = { key, prepared: readDistrictCache(dir).then(prepare), timer: undefined };
+    entry.prepared.catch(() => kept === entry && (kept = null));
+    kept = entry;
+  }
+  const entry = kept;
+  clearTimeout(entry.timer);
+  entry.timer = setTimeout(() => kept === entry && (kept = null), KEEP_MS).unref();
+  return entry.prepared;
 }
+
+interface Kept {
+  key: string;
+  prepared: Promise<Prepared>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+let kept: Kept | null = null;
+const KEEP_MS = 10 * 60_000;
 
 /**
  * Features as of D and a week before for one shard's schools, from the checked tables. A run in
