@@ -36,7 +36,6 @@ export function inputRow(model: ScoringModel, m: FeatureMatrix, row: number, col
   return out;
 }
 
-/** Calibrated risk and raw logit for every row of a feature matrix. */
 /**
  * Buffers reused from one student to the next (a million small arrays otherwise): the result of
  * `attributions` then lives in `out` until the next call.
@@ -50,6 +49,7 @@ export function attributionScratch(model: ScoringModel): AttributionScratch {
   return { x: new Float64Array(model.features.length), out: new Float64Array(model.net[0].inputs) };
 }
 
+/** Calibrated risk and raw logit for every row of a feature matrix. */
 export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Float64Array; logit: Float64Array } {
   const cols = columnsOf(model);
   const x = new Float64Array(cols.length);

@@ -26,15 +26,14 @@ export async function scoreStage(
     features ?? readShardFeatures(spec, shard),
   ]);
   const scored = scoreShard(f, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);
-  const matrices = { now: f.now };
   await mkdir(join(work, 'drift'), { recursive: true });
-  await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, matrices.now, scored)));
+  await writeFile(join(work, 'drift', `${shard}.json`), JSON.stringify(driftCounts(model, f.now, scored)));
   await mkdir(join(work, 'scores'), { recursive: true });
   if (writeRows) await writeFile(join(work, 'scores', `${shard}.ndjson`), scored.map((s) => JSON.stringify(s)).join('\n') + (scored.length ? '\n' : ''));
   const { text, ...counts } = scoreLines(scored);
   await writeFile(join(work, 'scores', `${shard}.csv`), text);
   await writeFile(join(work, 'scores', `${shard}.lines.json`), JSON.stringify(counts));
-  return { scored: scored.length, high: scored.filter((s) => s.tier === 'high').length, medium: scored.filter((s) => s.tier === 'medium').length, rows: scored };
+  return { scored: counts.scored, high: counts.tiers.high, medium: counts.tiers.medium, rows: scored };
 }
 
 async function readShardFeatures(spec: RunSpec, shard: number): Promise<ShardFeatures> {

@@ -198,10 +198,10 @@ function studentField(ctx: ParseContext): FastField | null {
   };
 }
 
-/** The bytes [a, b), all ASCII, spell `s`. */
+/** The bytes [a, b), known to be ASCII, spell `s`. */
 function sameAscii(s: string, buf: Uint8Array, a: number, b: number): boolean {
   if (s.length !== b - a) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== buf[a + i] || buf[a + i] > 127) return false;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== buf[a + i]) return false;
   return true;
 }
 
