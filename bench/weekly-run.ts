@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseDay } from '../src/dates/index.js';
 import { initTf } from '../src/model/index.js';
-import { featuresStage, preparedTables, ingestMerge, ingestSource, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
+import { featuresStage, preparedTables, ingestMerge, ingestSources, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
 import { arg, district, peakRssMb, table } from './harness.js';
 import type { Table } from '../src/sources/index.js';
 
@@ -34,12 +34,9 @@ for (const n of sizes) {
       t[`${name}_rss`] = peakRssMb();
     };
     const all = performance.now();
-    let students: Table | undefined;
     const tables = new Map<string, Table>();
-    for (const s of SOURCES) await stage('read', async () => {
-      const r = await ingestSource(spec, s, students, false);
-      if (s === 'students') students = r.table;
-      if (r.table) tables.set(s, r.table);
+    await stage('read', async () => {
+      for (const r of await ingestSources(spec, SOURCES, undefined, false)) if (r.table) tables.set(r.source, r.table);
     });
     let shards: string[][] = [];
     await stage('read', async () => (shards = (await ingestMerge(spec)).shards));

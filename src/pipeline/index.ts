@@ -1,6 +1,6 @@
 export { runKey, workDir, SOURCES, type RunSpec } from './run-spec.js';
 export { runInProcess } from './run-in-process.js';
-export { ingestSource, ingestMerge, type IngestSummary } from './stages/ingest.js';
+export { ingestSource, ingestSources, ingestMerge, type IngestSummary } from './stages/ingest.js';
 export { featuresStage, preparedTables } from './stages/features.js';
 export { scoreStage } from './stages/score.js';
 export { listsStage } from './stages/lists.js';

@@ -2,7 +2,7 @@ import { log } from '../observability/index.js';
 import type { Table } from '../sources/index.js';
 import { SOURCES, type RunSpec } from './run-spec.js';
 import { featuresStage, preparedTables } from './stages/features.js';
-import { ingestMerge, ingestSource } from './stages/ingest.js';
+import { ingestMerge, ingestSources } from './stages/ingest.js';
 import { listsStage } from './stages/lists.js';
 import { scoreStage } from './stages/score.js';
 import { summaryStage, type RunSummary } from './stages/summary.js';
@@ -22,13 +22,9 @@ export async function runInProcess(spec: RunSpec, onStage?: (stage: string) => v
     return r;
   };
   const start = performance.now();
-  let students: Table | undefined;
   const tables = new Map<string, Table>();
-  for (const source of SOURCES) {
-    const r = await time('ingest', () => ingestSource(spec, source, students, false));
-    if (source === 'students') students = r.table;
-    if (r.table) tables.set(source, r.table);
-  }
+  // Every file in one read: the big ones on reader threads while this thread reads the rest.
+  for (const r of await time('ingest', () => ingestSources(spec, SOURCES, undefined, false))) if (r.table) tables.set(r.source, r.table);
   const ingest = await time('ingest', () => ingestMerge(spec));
   const scored: ScoredStudent[][] = [];
   const prepared = ingest.shards.length > 0 ? await time('features', () => preparedTables(spec, tables)) : undefined;

@@ -1,10 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
-import { ContractError } from '../errors/index.js';
+import { ContractError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Encoding } from './read/encoding.js';
 import { loadFile, type FileReport } from './read/load-file.js';
+import { ReaderPool, ReaderThreadLost, type ReadJob, type ReadResult } from './read/reader-pool.js';
 import type { RecordReader, SourceFormat } from './read/records.js';
 import type { Reject } from './read/reject.js';
 import { Table } from './read/table.js';
@@ -29,6 +31,8 @@ export interface LoadReport {
   /** Per file name (e.g. `attendance.csv`): what was read. Absent files are absent here. */
   files: Record<string, FileReport>;
   rejects: Reject[];
+  /** Reader threads, besides the calling one, that read at least one file. */
+  threads: number;
 }
 
 export interface LoadOptions {
@@ -45,6 +49,13 @@ export interface LoadOptions {
   reader?: RecordReader;
   /** Bytes read at a time; default 1 MiB. */
   chunkBytes?: number;
+  /**
+   * Reader threads besides this one (default: one per spare core, none for a small folder; or
+   * EWS_READ_THREADS). Files are read whole, each on one thread, biggest first.
+   */
+  threads?: number;
+  /** The module a reader thread runs (tests give one that dies, to show the file is then read here). */
+  readerScript?: URL;
   /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
   onProgress?: (bytes: number, total: number) => void;
 }
@@ -86,30 +97,86 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
   const located = locateFiles(dir).filter(
     (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),
   );
-  const sizes = located.map((f) => statSync(f.path).size);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  let done = 0;
+  const sizes = new Map(located.map((f) => [f, statSync(f.path).size]));
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0);
+  const progress = new Map<Located, number>();
+  const onBytes = (f: Located) => (b: number) => {
+    progress.set(f, b);
+    if (options.onProgress) options.onProgress([...progress.values()].reduce((a, x) => a + x, 0), total);
+  };
   const today = options.today ?? todayInChina();
-  const report: LoadReport = { files: {}, rejects: [] };
-  const tables = new Map<string, Table>();
+  const others = located.filter((f) => f.spec.name !== 'students').sort((a, b) => sizes.get(b)! - sizes.get(a)!);
+  const threads = readerThreads(options, others.length, others.reduce((a, f) => a + sizes.get(f)!, 0));
+  // Started before students.csv is read, so that their start-up overlaps with it.
+  const pool = threads > 0 ? new ReaderPool(threads, options.readerScript) : null;
+  const results = new Map<Located, ReadResult | Error>();
+  const took = new Map<Located, { ms: number; thread: number }>();
+  const used = new Set<number>();
   let roster: Roster | undefined = options.students ? buildRoster(options.students) : undefined;
+  try {
+    const readHere = async (f: Located): Promise<ReadResult> => {
+      const rejects: Reject[] = [];
+      const context = { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today };
+      const r = await loadFile(f.path, f.fileName, f.spec, f.format, { ...context, roster: roster?.index, rosterIds: roster?.ids, onBytes: onBytes(f) }, rejects);
+      return { ...r, rejects };
+    };
+    const studentsFile = located.find((f) => f.spec.name === 'students');
+    if (studentsFile) {
+      const start = performance.now();
+      const r = await readHere(studentsFile);
+      results.set(studentsFile, r);
+      took.set(studentsFile, { ms: Math.round(performance.now() - start), thread: 0 });
+      roster = buildRoster(r.table);
+    }
+    if (pool && roster) pool.setRoster(roster.ids);
+    // Biggest files first, each to whichever thread is free: one lane is this thread.
+    const queue = [...others];
+    const lane = async (read: (f: Located) => Promise<ReadResult>, thread?: number) => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        try {
+          const start = performance.now();
+          results.set(f, await read(f));
+          took.set(f, { ms: Math.round(performance.now() - start), thread: thread === undefined ? 0 : thread + 1 });
+          onBytes(f)(sizes.get(f)!); // a thread posts progress in steps, not its last bytes
+          if (thread !== undefined) used.add(thread);
+        } catch (e) {
+          if (!(e instanceof ReaderThreadLost)) {
+            results.set(f, e as Error);
+            continue;
+          }
+          // The thread died, not the file: it is read again here.
+          log.warn({ file: f.fileName, err: e.message }, 'reader thread lost; reading the file in the main thread');
+          queue.unshift(f);
+          return;
+        }
+      }
+    };
+    const job = (f: Located): ReadJob => ({
+      path: f.path,
+      fileName: f.fileName,
+      spec: f.spec.name,
+      format: f.format,
+      options: { encoding: options.encoding, bytePath: options.bytePath, chunkBytes: options.chunkBytes, today },
+    });
+    await Promise.all([lane(readHere), ...Array.from({ length: threads }, (_, k) => lane((f) => pool!.read(k, job(f), onBytes(f)), k))]);
+    while (queue.length > 0) await lane(readHere);
+  } finally {
+    await pool?.close();
+  }
+
+  // Reported in the folder's order whichever thread read what, and as a sequential read fails: at
+  // the first file that breaks the contract.
+  const report: LoadReport = { files: {}, rejects: [], threads: used.size };
+  const tables = new Map<string, Table>();
   if (options.students) tables.set('students', options.students);
   for (const f of located) {
-    const { table, report: fileReport } = await loadFile(
-      f.path,
-      f.fileName,
-      f.spec,
-      f.format,
-      { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today, roster: roster?.index, rosterIds: roster?.ids, onBytes: (b) => options.onProgress?.(done + b, total) },
-      report.rejects,
-    );
-    done += sizes[located.indexOf(f)];
-    report.files[f.fileName] = fileReport;
-    tables.set(f.spec.name, table);
-    if (f.spec.name === 'students') roster = buildRoster(table);
-    log.info({ file: f.fileName, rows: fileReport.rows_read, rejected: fileReport.rows_rejected, encoding: fileReport.encoding }, 'read');
+    const r = results.get(f)!;
+    if (r instanceof Error) throw r;
+    report.files[f.fileName] = r.report;
+    report.rejects.push(...r.rejects.sort((a, b) => a.line - b.line));
+    tables.set(f.spec.name, r.table);
+    log.info({ file: f.fileName, rows: r.report.rows_read, rejected: r.report.rows_rejected, encoding: r.report.encoding, ...took.get(f) }, 'read');
   }
-  report.rejects.sort((a, b) => (a.file === b.file ? a.line - b.line : 0));
   const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
   const district: District = {
     roster: roster!,
@@ -124,4 +191,23 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     outcomes: tables.get('outcomes') ?? null,
   };
   return { district, report };
+}
+
+/** Below this many bytes besides students.csv, starting a thread costs more than it saves. */
+const THREAD_MIN_BYTES = 48 << 20;
+
+function readerThreads(options: LoadOptions, files: number, bytes: number): number {
+  if (options.reader) return 0; // a function cannot be handed to another thread
+  const wanted = options.threads ?? envThreads();
+  if (wanted !== undefined) return Math.max(0, Math.min(wanted, files - 1));
+  if (bytes < THREAD_MIN_BYTES) return 0;
+  return Math.max(0, Math.min(availableParallelism() - 1, files - 1, 3));
+}
+
+function envThreads(): number | undefined {
+  const v = process.env.EWS_READ_THREADS;
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new OptionError('EWS_READ_THREADS', `must be a whole number ≥ 0, not ${JSON.stringify(v)}`);
+  return n;
 }

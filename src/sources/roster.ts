@@ -1,3 +1,4 @@
+import { firstIndexOf } from './read/string-index.js';
 import type { Table } from './read/table.js';
 
 /**
@@ -27,8 +28,8 @@ export function buildRoster(students: Table): Roster {
 
 function indexRoster(students: Table): Roster {
   const ids = students.strings('student_id');
-  const index = new Map<string, number>();
-  ids.forEach((id, i) => index.set(id, i));
+  // Ids are unique here (repeats were refused), so first position = position.
+  const index = firstIndexOf(ids);
   const school = students.codes('school_id');
   const klass = students.codes('class_id');
   const classKeys = new Map<string, number>();

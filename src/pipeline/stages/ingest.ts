@@ -14,26 +14,40 @@ export interface SourceResult {
  * Reads and checks one source file (with students.csv, which every row refers to) and keeps
  * its checked table and its rejects for the later stages. A missing optional file is no error.
  */
-export async function ingestSource(
+export async function ingestSource(spec: RunSpec, source: string, students?: Table, cache = true): Promise<SourceResult> {
+  return (await ingestSources(spec, [source], students, cache))[0];
+}
+
+/**
+ * Reads and checks several source files at once (big ones on reader threads, see loadDistrict),
+ * keeping each one's table and report as ingestSource does.
+ */
+export async function ingestSources(
   spec: RunSpec,
-  source: string,
+  sources: readonly string[],
   students?: Table,
-  /** false: the table is handed on in memory (a run in one process); the roll and staff are always kept. */
+  /** false: the tables are handed on in memory (a run in one process); the roll and staff are always kept. */
   cache = true,
-): Promise<SourceResult> {
+): Promise<SourceResult[]> {
   const dir = join(workDir(spec), 'tables');
   await mkdir(dir, { recursive: true });
-  const present = locateFiles(spec.data).some((f) => f.spec.name === source);
-  if (!present) return { source, report: null };
+  const located = new Set(locateFiles(spec.data).map((f) => f.spec.name));
+  const present = sources.filter((s) => located.has(s));
   // A run in one process hands the checked students on; workers in parallel each read them.
-  const { district, report } = await loadDistrict(spec.data, { only: [source], encoding: spec.encoding, today: spec.today, students: source === 'students' ? undefined : students });
-  const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;
-  const table = district[key as keyof typeof district];
-  if (cache || source === 'students' || source === 'staff') await writeTable(join(dir, `${source}.tbl`), table as never);
-  const fileReport = Object.values(report.files).find((f) => f.file.startsWith(`${source}.`))!;
-  const rejects = report.rejects.filter((r) => r.file === fileReport.file);
-  await writeFile(join(dir, `${source}.report.json`), JSON.stringify({ report: fileReport, rejects }));
-  return { source, report: fileReport, table: table as Table };
+  const given = present.includes('students') ? undefined : students;
+  const { district, report } = present.length > 0 ? await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given }) : { district: null, report: null };
+  return Promise.all(
+    sources.map(async (source): Promise<SourceResult> => {
+      if (!district || !report || !present.includes(source)) return { source, report: null };
+      const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;
+      const table = district[key as keyof typeof district] as Table;
+      if (cache || source === 'students' || source === 'staff') await writeTable(join(dir, `${source}.tbl`), table);
+      const fileReport = Object.values(report.files).find((f) => f.file.startsWith(`${source}.`))!;
+      const rejects = report.rejects.filter((r) => r.file === fileReport.file);
+      await writeFile(join(dir, `${source}.report.json`), JSON.stringify({ report: fileReport, rejects }));
+      return { source, report: fileReport, table };
+    }),
+  );
 }
 
 export interface IngestSummary {

@@ -1,3 +1,4 @@
+import { firstIndexOf } from './string-index.js';
 import type { Table } from './table.js';
 
 /**
@@ -93,14 +94,10 @@ function keyPart(table: Table, name: string): KeyPart {
     case 'codes':
       return part(c.dict.length + 1, c.data, 1);
     case 'strings': {
-      const ids = new Map<string, number>();
+      // A string's key is the row it first appears on.
       const data = new Float64Array(c.data.length);
-      c.data.forEach((s, i) => {
-        let id = ids.get(s);
-        if (id === undefined) ids.set(s, (id = ids.size));
-        data[i] = id;
-      });
-      return part(Math.max(ids.size, 1), data, 0);
+      firstIndexOf(c.data, data);
+      return part(Math.max(data.length, 1), data, 0);
     }
     default:
       throw new Error(`${table.spec.name}.${name} cannot be part of a key`);
