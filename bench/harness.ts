@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { generateDistrict } from '../src/generate/index.js';
@@ -27,6 +28,38 @@ export async function district(students: number, weeks: number, seed = 1): Promi
     await generateDistrict({ out: dir, students, weeks, seed, quizzes: true });
   }
   return dir;
+}
+
+/**
+ * A new, empty folder for one run's outputs. Outputs are kept, not deleted before the next run:
+ * on these machines' ext4 (no journal) a file created within minutes of many deletions makes the
+ * kernel skip every recently freed inode, and writing the 48,000 list files of a 1M run took
+ * 13–35 s instead of 1–2 s. `npm run bench -- --clean` removes them.
+ */
+export async function freshOut(label: string): Promise<string> {
+  const dir = join(RUNS, `${label}-${new Date().toISOString().replace(/[:.]/g, '')}-${process.pid}-${outs++}`);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+export const RUNS = join(process.env.EWS_BENCH_DIR ?? join(tmpdir(), 'ews-bench'), 'runs');
+let outs = 0;
+
+/**
+ * How fast this machine is right now: the median time of a plain loop counting line ends in
+ * 256 MB. These shared machines vary by up to 2× over a day; figures are comparable only
+ * alongside this one.
+ */
+export function scanLoopMs(): number {
+  const bytes = new Uint8Array(256 << 20).fill(65);
+  for (let i = 99; i < bytes.length; i += 100) bytes[i] = 10;
+  const times: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    let lines = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) lines++;
+    times.push(performance.now() - t + (lines < 0 ? 1 : 0));
+  }
+  return Math.round(times.sort((a, b) => a - b)[1]);
 }
 
 export function rssMb(): number {

@@ -5,13 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { enqueueRun, waitForRun } from '../jobs/run-on-queue.js';
 import { parseDay } from '../src/dates/index.js';
 import { planRun, runInProcess } from '../src/pipeline/index.js';
-import { arg, district, table } from './harness.js';
+import { arg, district, freshOut, table } from './harness.js';
 
 const sizes = arg('sizes', '100000').split(',').map(Number);
 const counts = arg('workers', '1,2,4').split(',').map(Number);
@@ -28,15 +27,13 @@ const rows: Record<string, string | number>[] = [];
 for (const n of sizes) {
   const data = await district(n, 8);
   const base = { data, asOf: parseDay('2025-10-27'), database: null, shardStudents: Math.max(5000, Math.round(n / 10)) };
-  const localOut = join(tmpdir(), `ews-scale-local-${n}`);
-  await rm(localOut, { recursive: true, force: true });
+  const localOut = await freshOut(`scale-${n}-in-process`);
   const t0 = performance.now();
   await runInProcess(await planRun({ ...base, out: localOut }));
   const local = await digest(localOut);
   rows.push({ students: n, workers: 'in-process', seconds: ((performance.now() - t0) / 1000).toFixed(1), same_outputs: 'reference' });
   for (const w of counts) {
-    const out = join(tmpdir(), `ews-scale-${n}-${w}`);
-    await rm(out, { recursive: true, force: true });
+    const out = await freshOut(`scale-${n}-${w}-workers`);
     const spec = await planRun({ ...base, out });
     const workers: ChildProcess[] = Array.from({ length: w }, () =>
       spawn(process.execPath, [join(ROOT, 'bin', 'ews.js'), 'worker', '--stages', 'ingest,features,score,lists,run'], { stdio: 'ignore', env: { ...process.env, EWS_LOG_LEVEL: 'error' } }),

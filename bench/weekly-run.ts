@@ -4,13 +4,12 @@
  * attendance are generated once and cached. Prints wall time and peak memory (RSS) after each
  * stage, median over --repeats, and writes JSON under bench/results/.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { parseDay } from '../src/dates/index.js';
 import { initTf } from '../src/model/index.js';
 import { featuresStage, preparedTables, ingestMerge, ingestSources, listsStage, planRun, scoreStage, SOURCES, summaryStage } from '../src/pipeline/index.js';
-import { arg, district, peakRssMb, table } from './harness.js';
+import { arg, district, freshOut, peakRssMb, scanLoopMs, table } from './harness.js';
 import type { Table } from '../src/sources/index.js';
 
 const sizes = arg('sizes', '10000,100000').split(',').map(Number);
@@ -23,8 +22,7 @@ for (const n of sizes) {
   const data = await district(n, 8);
   const runs: Record<string, number>[] = [];
   for (let k = 0; k < repeats; k++) {
-    const out = join(tmpdir(), `ews-bench-run-${n}`);
-    await rm(out, { recursive: true, force: true });
+    const out = await freshOut(`weekly-${n}`);
     const spec = await planRun({ data, out, asOf, database: null });
     const t: Record<string, number> = {};
     const stage = async (name: string, fn: () => Promise<unknown>) => {
@@ -66,7 +64,8 @@ for (const n of sizes) {
   });
   process.stderr.write(`${n}: ${JSON.stringify(rows.at(-1))}\n`);
 }
-console.log(`weekly run, 8 weeks of data, as of 2025-10-27, median of ${repeats}`);
+const scanMs = scanLoopMs();
+console.log(`weekly run, 8 weeks of data, as of 2025-10-27, median of ${repeats}; this machine's scan loop: ${scanMs} ms (see harness)`);
 console.log(table(rows));
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
-await writeFile(join(import.meta.dirname, 'results', `weekly-run-${Date.now()}.json`), JSON.stringify({ repeats, rows }, null, 2));
+await writeFile(join(import.meta.dirname, 'results', `weekly-run-${Date.now()}.json`), JSON.stringify({ repeats, scan_loop_ms: scanMs, rows }, null, 2));
