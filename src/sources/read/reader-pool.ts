@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ContractError, EwsError } from '../../errors/index.js';
 import type { ErrorCode } from '../../errors/codes.js';
 import { log } from '../../observability/index.js';
@@ -8,6 +8,7 @@ import type { SourceFormat } from './records.js';
 import type { Reject } from './reject.js';
 import { fromParts, type TableParts } from './table-parts.js';
 import type { Table } from './table.js';
+import { startThread } from '../../util/threads.js';
 
 export interface ReadJob {
   path: string;
@@ -50,9 +51,9 @@ export class ReaderPool {
   private readonly threads: { worker: Worker; pending: Map<number, Pending>; lost: boolean }[] = [];
   private nextId = 0;
 
-  constructor(size: number, script: URL = new URL('./reader-thread.js', import.meta.url)) {
+  constructor(size: number, script?: URL) {
     for (let k = 0; k < size; k++) {
-      const worker = new Worker(script);
+      const worker = startThread(new URL('./reader-thread.ts', import.meta.url), script);
       const thread = { worker, pending: new Map<number, Pending>(), lost: false };
       const lose = (why: string) => {
         if (thread.lost) return;

@@ -1,7 +1,10 @@
 import { FILE_SPECS } from '../spec/index.js';
 import { Table, type Column } from './table.js';
 
-/** A table as plain data that a worker thread can post: typed columns move without a copy. */
+/**
+ * A table as plain data that can be posted to another thread: columns in shared memory are
+ * shared, other typed columns move (transferred, not copied), strings are copied.
+ */
 export interface TableParts {
   spec: string;
   length: number;
@@ -9,9 +12,12 @@ export interface TableParts {
   columns: [string, Column][];
 }
 
-export function toParts(t: Table): { parts: TableParts; transfer: ArrayBuffer[] } {
-  const transfer = new Set<ArrayBuffer>([t.line.buffer as ArrayBuffer]);
-  for (const c of t.columns.values()) if (ArrayBuffer.isView(c.data)) transfer.add(c.data.buffer as ArrayBuffer);
+/** `move`: the caller gives its unshared columns up to the receiver (they are then unusable here). */
+export function toParts(t: Table, move = true): { parts: TableParts; transfer: ArrayBuffer[] } {
+  const transfer = new Set<ArrayBuffer>();
+  for (const data of [t.line, ...[...t.columns.values()].map((c) => c.data)]) {
+    if (move && ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) transfer.add(data.buffer);
+  }
   return { parts: { spec: t.spec.name, length: t.length, line: t.line, columns: [...t.columns] }, transfer: [...transfer] };
 }
 
