@@ -1,12 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
-import { ContractError, OptionError } from '../errors/index.js';
+import { ContractError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Encoding } from './read/encoding.js';
 import { loadFile, type FileReport } from './read/load-file.js';
-import { ReaderPool, ReaderThreadLost, type ReadJob, type ReadResult } from './read/reader-pool.js';
+import { ReaderPool, type ReadJob, type ReadResult } from './read/reader-pool.js';
+import { inLanes } from '../util/lanes.js';
+import { spareThreads } from '../util/threads.js';
 import type { RecordReader, SourceFormat } from './read/records.js';
 import type { Reject } from './read/reject.js';
 import { Table } from './read/table.js';
@@ -50,8 +51,8 @@ export interface LoadOptions {
   /** Bytes read at a time; default 1 MiB. */
   chunkBytes?: number;
   /**
-   * Reader threads besides this one (default: one per spare core, none for a small folder; or
-   * EWS_READ_THREADS). Files are read whole, each on one thread, biggest first.
+   * Reader threads besides this one (default: EWS_THREADS, else one per spare core up to 3; none
+   * for a small folder). Files are read whole, each on one thread, biggest first.
    */
   threads?: number;
   /** The module a reader thread runs (tests give one that dies, to show the file is then read here). */
@@ -110,8 +111,8 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
   // Started before students.csv is read, so that their start-up overlaps with it.
   const pool = threads > 0 ? new ReaderPool(threads, options.readerScript) : null;
   const results = new Map<Located, ReadResult | Error>();
-  const took = new Map<Located, { ms: number; thread: number }>();
-  const used = new Set<number>();
+  const took = new Map<Located, number>();
+  const thread = new Map<Located, number>();
   let roster: Roster | undefined = options.students ? buildRoster(options.students) : undefined;
   try {
     const readHere = async (f: Located): Promise<ReadResult> => {
@@ -120,37 +121,21 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       const r = await loadFile(f.path, f.fileName, f.spec, f.format, { ...context, roster: roster?.index, rosterIds: roster?.ids, onBytes: onBytes(f) }, rejects);
       return { ...r, rejects };
     };
+    const timed = (read: (f: Located) => Promise<ReadResult>) => async (f: Located) => {
+      const start = performance.now();
+      const r = await read(f);
+      took.set(f, Math.round(performance.now() - start));
+      onBytes(f)(sizes.get(f)!); // a thread posts progress in steps, not its last bytes
+      return r;
+    };
     const studentsFile = located.find((f) => f.spec.name === 'students');
     if (studentsFile) {
-      const start = performance.now();
-      const r = await readHere(studentsFile);
+      const r = await timed(readHere)(studentsFile);
       results.set(studentsFile, r);
-      took.set(studentsFile, { ms: Math.round(performance.now() - start), thread: 0 });
       roster = buildRoster(r.table);
     }
     if (pool && roster) pool.setRoster(roster.ids);
     // Biggest files first, each to whichever thread is free: one lane is this thread.
-    const queue = [...others];
-    const lane = async (read: (f: Located) => Promise<ReadResult>, thread?: number) => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        try {
-          const start = performance.now();
-          results.set(f, await read(f));
-          took.set(f, { ms: Math.round(performance.now() - start), thread: thread === undefined ? 0 : thread + 1 });
-          onBytes(f)(sizes.get(f)!); // a thread posts progress in steps, not its last bytes
-          if (thread !== undefined) used.add(thread);
-        } catch (e) {
-          if (!(e instanceof ReaderThreadLost)) {
-            results.set(f, e as Error);
-            continue;
-          }
-          // The thread died, not the file: it is read again here.
-          log.warn({ file: f.fileName, err: e.message }, 'reader thread lost; reading the file in the main thread');
-          queue.unshift(f);
-          return;
-        }
-      }
-    };
     const job = (f: Located): ReadJob => ({
       path: f.path,
       fileName: f.fileName,
@@ -158,15 +143,18 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       format: f.format,
       options: { encoding: options.encoding, bytePath: options.bytePath, chunkBytes: options.chunkBytes, today },
     });
-    await Promise.all([lane(readHere), ...Array.from({ length: threads }, (_, k) => lane((f) => pool!.read(k, job(f), onBytes(f)), k))]);
-    while (queue.length > 0) await lane(readHere);
+    const done = await inLanes(others, [timed(readHere), ...Array.from({ length: threads }, (_, k) => timed((f) => pool!.read(k, job(f), onBytes(f))))]);
+    others.forEach((f, i) => {
+      results.set(f, done.results[i]!);
+      thread.set(f, done.lane[i]);
+    });
   } finally {
     await pool?.close();
   }
 
   // Reported in the folder's order whichever thread read what, and as a sequential read fails: at
   // the first file that breaks the contract.
-  const report: LoadReport = { files: {}, rejects: [], threads: used.size };
+  const report: LoadReport = { files: {}, rejects: [], threads: new Set([...thread.values()].filter((k) => k > 0)).size };
   const tables = new Map<string, Table>();
   if (options.students) tables.set('students', options.students);
   for (const f of located) {
@@ -175,7 +163,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     report.files[f.fileName] = r.report;
     report.rejects.push(...r.rejects.sort((a, b) => a.line - b.line));
     tables.set(f.spec.name, r.table);
-    log.info({ file: f.fileName, rows: r.report.rows_read, rejected: r.report.rows_rejected, encoding: r.report.encoding, ...took.get(f) }, 'read');
+    log.info({ file: f.fileName, rows: r.report.rows_read, rejected: r.report.rows_rejected, encoding: r.report.encoding, ms: took.get(f), thread: thread.get(f) ?? 0 }, 'read');
   }
   const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
   const district: District = {
@@ -198,16 +186,6 @@ const THREAD_MIN_BYTES = 48 << 20;
 
 function readerThreads(options: LoadOptions, files: number, bytes: number): number {
   if (options.reader) return 0; // a function cannot be handed to another thread
-  const wanted = options.threads ?? envThreads();
-  if (wanted !== undefined) return Math.max(0, Math.min(wanted, files - 1));
-  if (bytes < THREAD_MIN_BYTES) return 0;
-  return Math.max(0, Math.min(availableParallelism() - 1, files - 1, 3));
-}
-
-function envThreads(): number | undefined {
-  const v = process.env.EWS_READ_THREADS;
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new OptionError('EWS_READ_THREADS', `must be a whole number ≥ 0, not ${JSON.stringify(v)}`);
-  return n;
+  if (options.threads === undefined && bytes < THREAD_MIN_BYTES) return 0;
+  return spareThreads(files - 1, options.threads);
 }

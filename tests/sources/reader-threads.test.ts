@@ -15,7 +15,7 @@ import { tempDir } from '../helpers/folder.js';
  */
 const TODAY = parseDay('2026-11-25');
 const CORPUS = join(import.meta.dirname, '..', 'corpus', 'messy-school');
-const CRASHING = new URL('../fixtures/crashing-reader-thread.js', import.meta.url);
+const CRASHING = new URL('../fixtures/crashing-thread.js', import.meta.url);
 
 const read = (dir: string, extra: LoadOptions) => loadDistrict(dir, { today: TODAY, ...extra });
 

@@ -28,6 +28,8 @@ export async function ingestSources(
   students?: Table,
   /** false: the tables are handed on in memory (a run in one process); the roll and staff are always kept. */
   cache = true,
+  /** Reader threads (see loadDistrict). */
+  threads?: number,
 ): Promise<SourceResult[]> {
   const dir = join(workDir(spec), 'tables');
   await mkdir(dir, { recursive: true });
@@ -35,7 +37,7 @@ export async function ingestSources(
   const present = sources.filter((s) => located.has(s));
   // A run in one process hands the checked students on; workers in parallel each read them.
   const given = present.includes('students') ? undefined : students;
-  const { district, report } = present.length > 0 ? await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given }) : { district: null, report: null };
+  const { district, report } = present.length > 0 ? await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given, threads }) : { district: null, report: null };
   return Promise.all(
     sources.map(async (source): Promise<SourceResult> => {
       if (!district || !report || !present.includes(source)) return { source, report: null };

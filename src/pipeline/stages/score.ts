@@ -8,21 +8,25 @@ import { buildRoster, readTable, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { scoreLines } from './score-lines.js';
 
+/** What a run in one process hands the score stage instead of reading it from the work folder. */
+export interface ScoreInputs {
+  roll?: Pick<District, 'students' | 'roster'>;
+  /** false: the rows are handed on in memory, not written for the next job. */
+  writeRows?: boolean;
+  /** The shard's features as the features stage made them. */
+  features?: ShardFeatures;
+  /** The run's model, loaded once (a shard thread has no TensorFlow to load it with). */
+  model?: LoadedModel;
+}
+
 /** Scores one shard with the run's model: risk, ranks, tiers, reasons, what changed. */
-export async function scoreStage(
-  spec: RunSpec,
-  shard: number,
-  roll?: Pick<District, 'students' | 'roster'>,
-  /** false: the rows are handed on in memory (a run in one process), not written for the next job. */
-  writeRows = true,
-  /** The shard's features as the features stage made them, in one process; else read from its file. */
-  features?: ShardFeatures,
-): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
+export async function scoreStage(spec: RunSpec, shard: number, given: ScoreInputs = {}): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
+  const { roll, writeRows = true, features } = given;
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, f] = await Promise.all([
     roll?.students ?? readTable(join(work, 'tables', 'students.tbl')),
-    loadModel(spec.modelId, spec.modelsDir),
+    given.model ?? loadModel(spec.modelId, spec.modelsDir),
     features ?? readShardFeatures(spec, shard),
   ]);
   const scored = scoreShard(f, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);

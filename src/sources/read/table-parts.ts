@@ -1,10 +1,7 @@
 import { FILE_SPECS } from '../spec/index.js';
 import { Table, type Column } from './table.js';
 
-/**
- * A table as plain data that can be posted to another thread: columns in shared memory are
- * shared, other typed columns move (transferred, not copied), strings are copied.
- */
+/** A table as plain data that a worker thread can post: typed columns move without a copy. */
 export interface TableParts {
   spec: string;
   length: number;
@@ -12,11 +9,10 @@ export interface TableParts {
   columns: [string, Column][];
 }
 
-/** `move`: the caller gives its unshared columns up to the receiver (they are then unusable here). */
-export function toParts(t: Table, move = true): { parts: TableParts; transfer: ArrayBuffer[] } {
+export function toParts(t: Table): { parts: TableParts; transfer: ArrayBuffer[] } {
   const transfer = new Set<ArrayBuffer>();
   for (const data of [t.line, ...[...t.columns.values()].map((c) => c.data)]) {
-    if (move && ArrayBuffer.isView(data) && data.buffer instanceof ArrayBuffer) transfer.add(data.buffer);
+    if (ArrayBuffer.isView(data)) transfer.add(data.buffer as ArrayBuffer);
   }
   return { parts: { spec: t.spec.name, length: t.length, line: t.line, columns: [...t.columns] }, transfer: [...transfer] };
 }

@@ -71,22 +71,8 @@ export class Table {
   }
 }
 
-/**
- * A finished column lives in shared memory: threads that prepare and score shards of the same run
- * read the same tables without a copy of them each.
- */
-function sharedLike<T extends TypedColumn>(a: T, n: number): T {
-  return new (a.constructor as new (b: SharedArrayBuffer, at: number, n: number) => T)(new SharedArrayBuffer(n * a.BYTES_PER_ELEMENT), 0, n);
-}
-
-function sharedSlice<T extends TypedColumn>(a: T, n: number): T {
-  const out = sharedLike(a, n);
-  out.set(a.subarray(0, n) as never);
-  return out;
-}
-
 function pickTyped<T extends Int32Array | Float64Array | Uint8Array | Int8Array>(a: T, idx: Int32Array): T {
-  const out = sharedLike(a, idx.length);
+  const out = new (a.constructor as new (n: number) => T)(idx.length);
   for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
   return out;
 }
@@ -163,7 +149,7 @@ export class TableBuilder {
   build(): Table {
     const cols = new Map<string, Column>();
     this.spec.columns.forEach((c, k) => cols.set(c.name, this.sinks[k].column(this.n)));
-    return new Table(this.spec, this.n, sharedSlice(this.line, this.n), cols);
+    return new Table(this.spec, this.n, this.line.slice(0, this.n), cols);
   }
 }
 
@@ -195,7 +181,7 @@ function typedSink<T extends Int32Array | Float64Array | Uint8Array | Int8Array>
     empty,
     set: (i, v) => void (data[i] = v === EMPTY ? empty : (v as number)),
     grow: (cap) => void (data = resize(data, cap)),
-    column: (n) => ({ kind, data: sharedSlice(data, n) }) as Column,
+    column: (n) => ({ kind, data: data.slice(0, n) }) as Column,
   };
 }
 
@@ -227,7 +213,7 @@ function makeSink(type: ValueType): Sink {
           data[i] = code;
         },
         grow: (cap) => void (data = resize(data, cap)),
-        column: (n) => ({ kind: 'codes', data: sharedSlice(data, n), dict }),
+        column: (n) => ({ kind: 'codes', data: data.slice(0, n), dict }),
       };
     }
     case 'id':
