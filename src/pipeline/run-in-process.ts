@@ -32,7 +32,7 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   const tables = new Map<string, Table>();
   // Every file in one read: the big ones on reader threads while this thread reads the rest.
   for (const r of await time('ingest', () => ingestSources(spec, SOURCES, undefined, false, options.threads))) if (r.table) tables.set(r.source, r.table);
-  const { shards } = await time('ingest', () => ingestMerge(spec));
+  const { shards } = await time('ingest', () => ingestMerge(spec, tables.get('students')));
   const scored: ScoredStudent[][] = [];
   if (shards.length > 0) {
     const model = await time('score', () => loadModel(spec.modelId, spec.modelsDir));

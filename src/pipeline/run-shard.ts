@@ -29,6 +29,6 @@ export async function runShard(spec: RunSpec, shard: number, schools: readonly s
   const features_ms = lap();
   const { rows } = await scoreStage(spec, shard, { roll: prepared.district, writeRows: false, features, model });
   const score_ms = lap();
-  await listsStage(spec, shard, rows);
+  await listsStage(spec, shard, rows, prepared.district.staff);
   return { rows: spec.database ? rows : [], ms: { features: features_ms, score: score_ms, lists: lap() } };
 }

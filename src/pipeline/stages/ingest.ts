@@ -60,8 +60,8 @@ export interface IngestSummary {
   shards: string[][];
 }
 
-/** Gathers every source's report into rejects.csv and plans the shards for scoring. */
-export async function ingestMerge(spec: RunSpec): Promise<IngestSummary> {
+/** Gathers every source's report into rejects.csv and plans the shards for scoring (`roll`: the checked students, if at hand). */
+export async function ingestMerge(spec: RunSpec, roll?: Table): Promise<IngestSummary> {
   const dir = join(workDir(spec), 'tables');
   const files: Record<string, FileReport> = {};
   const rejects: Reject[] = [];
@@ -74,7 +74,8 @@ export async function ingestMerge(spec: RunSpec): Promise<IngestSummary> {
   await mkdir(spec.out, { recursive: true });
   await writeRejects(join(spec.out, 'rejects.csv'), rejects);
   if (!existsSync(join(dir, 'students.tbl'))) throw new Error('ingest: students were not read');
-  const students = await readTable(join(dir, 'students.tbl'));
+  // A run in one process hands the roll on; the queue's merge job reads what the students job kept.
+  const students = roll ?? (await readTable(join(dir, 'students.tbl')));
   const school = students.codes('school_id');
   const sizes = new Map<string, number>();
   for (let i = 0; i < students.length; i++) {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipientsFrom, writeSchoolLists, type WrittenList } from '../../alerts/index.js';
-import { readTable } from '../../sources/index.js';
+import { readTable, type Table } from '../../sources/index.js';
 import { formatDay } from '../../dates/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { readScored } from './score.js';
@@ -9,12 +9,18 @@ import type { ScoredStudent } from '../../scoring/index.js';
 import { existsSync } from 'node:fs';
 
 /** Writes the lists of one shard's schools: each head teacher's, and each school's triage list. */
-export async function listsStage(spec: RunSpec, shard: number, scoredRows?: ScoredStudent[]): Promise<{ lists: WrittenList[] }> {
+export async function listsStage(
+  spec: RunSpec,
+  shard: number,
+  scoredRows?: ScoredStudent[],
+  /** The checked staff table (null: the folder has none), as a run in one process holds it. */
+  staffTable?: Table | null,
+): Promise<{ lists: WrittenList[] }> {
   const work = workDir(spec);
-  // A run in one process hands the shard's scores on; a worker reads what the score job wrote.
+  // A run in one process hands the shard's scores and the staff on; a worker reads what ingest and score wrote.
   const scored = scoredRows ?? (await readScored(spec, shard));
   const staffFile = join(work, 'tables', 'staff.tbl');
-  const staff = existsSync(staffFile) ? await readTable(staffFile) : null;
+  const staff = staffTable !== undefined ? staffTable : existsSync(staffFile) ? await readTable(staffFile) : null;
   const recipients = recipientsFrom(
     staff && {
       ids: staff.strings('staff_id'),
