@@ -249,7 +249,21 @@ function enumField(values: readonly string[]): FastField {
  */
 function memoField(type: ValueType, ctx: ParseContext): FastField {
   const memo = new Map<number, { bytes: Uint8Array; value: CellValue }>();
+  // Files come sorted: a school, class or term repeats row after row, so the last value is tried first.
+  let last: { bytes: Uint8Array; value: CellValue } | undefined;
   return (buf, pos, end, cell) => {
+    if (last) {
+      const n = last.bytes.length;
+      const stop = pos + n;
+      if (stop <= end && (stop === end || buf[stop] === COMMA)) {
+        let i = 0;
+        while (i < n && last.bytes[i] === buf[pos + i]) i++;
+        if (i === n) {
+          cell.value = last.value;
+          return stop;
+        }
+      }
+    }
     let hash = 0x811c9dc5;
     let stop = pos;
     for (; stop < end; stop++) {
@@ -265,12 +279,15 @@ function memoField(type: ValueType, ctx: ParseContext): FastField {
       while (i < len && hit.bytes[i] === buf[pos + i]) i++;
       if (i === len) {
         cell.value = hit.value;
+        last = hit;
         return stop;
       }
     }
     const v = parseCell(type, asText(buf, pos, stop), ctx);
     if (v instanceof Refusal || v === EMPTY) return -1;
-    if (memo.size < 4096) memo.set(hash, { bytes: buf.slice(pos, stop), value: v });
+    const entry = { bytes: buf.slice(pos, stop), value: v };
+    if (memo.size < 4096) memo.set(hash, entry);
+    last = entry;
     cell.value = v;
     return stop;
   };
