@@ -56,7 +56,11 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
   const processors: Record<keyof typeof QUEUES, Processor | null> = {
     ingest: guarded(async (job) => {
       const spec = job.data.spec as RunSpec;
-      if (job.name === 'source') return ingestSource(spec, job.data.source);
+      if (job.name === 'source') {
+        // Counts only: a job's result is stored in Redis, and the table stays in the work folder.
+        const { report } = await ingestSource(spec, job.data.source);
+        return { source: job.data.source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
+      }
       const summary = await ingestMerge(spec);
       await flows.add(scoringFlow(spec, summary.shards, job.data.settings ?? settings, job.timestamp));
       return { shards: summary.shards.length, students: summary.students };

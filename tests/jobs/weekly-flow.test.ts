@@ -69,6 +69,25 @@ describe('the weekly run on BullMQ', () => {
       for (const f of a) expect(await readFile(join(queued.out, f)), f).toEqual(await readFile(join(local.out, f)));
     });
 
+    it('should keep only counts in Redis, never tables, matrices or rows', async () => {
+      const c = connect();
+      try {
+        const sizes: Record<string, number> = {};
+        for (const name of Object.values(QUEUES)) {
+          const q = new Queue(name, { connection: c, prefix });
+          for (const job of await q.getJobs(['completed'])) {
+            if (job.id!.startsWith(runKey(queued))) sizes[job.id!] = JSON.stringify(job.returnvalue ?? null).length;
+          }
+          await q.close();
+        }
+        expect(Object.keys(sizes).length).toBeGreaterThanOrEqual(12); // 9 sources, merge, 3 per shard, summary
+        expect(sizes[jobId.source(runKey(queued), 'attendance')]).toBeGreaterThan(0);
+        for (const [id, size] of Object.entries(sizes)) expect(size, id).toBeLessThan(1024);
+      } finally {
+        c.disconnect();
+      }
+    });
+
     it('should replace, not duplicate, when the same run is repeated', async () => {
       const before = await files(queued.out);
       const workers = startWorkers({ prefix });
