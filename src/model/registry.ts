@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EwsError } from '../errors/index.js';
@@ -78,7 +78,38 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
   return folder;
 }
 
+/**
+ * A registered model, ready to score. A worker scores many shards with the same model: it is
+ * loaded once and kept while its files stay as they are (a few models at most; never a failure).
+ */
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
+  const folder = join(dir, id);
+  const stamp = await filesStamp(folder, ['meta.json', 'model.json', 'weights.bin']);
+  const hit = stamp ? loaded.get(folder) : undefined;
+  if (hit && hit.stamp === stamp) return hit.model;
+  const model = readModel(id, dir);
+  if (stamp) {
+    loaded.delete(folder);
+    loaded.set(folder, { stamp, model });
+    if (loaded.size > 4) loaded.delete(loaded.keys().next().value!);
+    model.catch(() => loaded.get(folder)?.model === model && loaded.delete(folder));
+  }
+  return model;
+}
+
+const loaded = new Map<string, { stamp: string; model: Promise<LoadedModel> }>();
+
+/** Sizes and change times of a folder's files, or null if one is missing. */
+async function filesStamp(folder: string, names: string[]): Promise<string | null> {
+  try {
+    const stats = await Promise.all(names.map((n) => stat(join(folder, n))));
+    return stats.map((s) => `${s.size}:${s.mtimeMs}`).join('/');
+  } catch {
+    return null;
+  }
+}
+
+async function readModel(id: string, dir: string): Promise<LoadedModel> {
   await initTf();
   const folder = join(dir, id);
   if (!existsSync(join(folder, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);

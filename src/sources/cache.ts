@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { District } from './load-district.js';
@@ -94,6 +94,35 @@ export async function readTable(path: string): Promise<Table> {
     else cols.set(c.name, { kind: c.kind, data: view(c.kind, c.offset!, header.length) } as Column);
   }
   return new Table(spec, header.length, new Int32Array(ab, header.lineOffset, header.length), cols);
+}
+
+/**
+ * readTable for a worker that takes many jobs of one run: the roll and the staff are read once,
+ * and read again only when the file changes. A few tables at most, let go after a quiet spell.
+ */
+export async function readTableKept(path: string): Promise<Table> {
+  const s = await stat(path);
+  const stamp = `${s.size}:${s.mtimeMs}`;
+  let entry = keptTables.get(path);
+  if (!entry || entry.stamp !== stamp) {
+    const table = readTable(path);
+    entry = { stamp, table, timer: undefined };
+    keptTables.delete(path);
+    keptTables.set(path, entry);
+    if (keptTables.size > 8) forget(keptTables.keys().next().value!);
+    const mine = entry;
+    table.catch(() => keptTables.get(path) === mine && forget(path));
+  }
+  clearTimeout(entry.timer);
+  entry.timer = setTimeout(() => forget(path), 10 * 60_000).unref();
+  return entry.table;
+}
+
+const keptTables = new Map<string, { stamp: string; table: Promise<Table>; timer: ReturnType<typeof setTimeout> | undefined }>();
+
+function forget(path: string): void {
+  clearTimeout(keptTables.get(path)?.timer);
+  keptTables.delete(path);
 }
 
 export async function writeDistrictCache(dir: string, d: District): Promise<void> {

@@ -8,4 +8,4 @@ export { ENCODING_ALIASES, detectEncoding, type Encoding } from './read/encoding
 export { CsvParser, type RecordSink } from './read/csv-parser.js';
 export type { RecordReader, RecordStreamOptions, SourceFormat } from './read/records.js';
 export * from './spec/index.js';
-export { writeDistrictCache, readDistrictCache, districtOf, writeTable, readTable } from './cache.js';
+export { writeDistrictCache, readDistrictCache, districtOf, writeTable, readTable, readTableKept } from './cache.js';

@@ -1,7 +1,7 @@
-import { cp } from 'node:fs/promises';
+import { cp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentModelId, modelsDir, previousModelId, promoteModel, promotionHistory } from '../../src/model/index.js';
+import { currentModelId, loadModel, modelsDir, previousModelId, promoteModel, promotionHistory } from '../../src/model/index.js';
 import { tempDir } from '../helpers/folder.js';
 
 describe('promotions and rollback', () => {
@@ -32,5 +32,21 @@ describe('promotions and rollback', () => {
 
   it('should refuse to put in use a model it does not hold', async () => {
     await expect(promoteModel('ews-none', 'x', 'y', t.dir)).rejects.toThrow(/no model ews-none/);
+  });
+
+  it('should load a model once for many shards, and again when its files change', async () => {
+    const a = await loadModel(bundled, t.dir);
+    expect(await loadModel(bundled, t.dir)).toBe(a);
+    // Same size, other weights: the kept model must not be served.
+    const weights = join(t.dir, bundled, 'weights.bin');
+    const bytes = await readFile(weights);
+    const changed = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)).map((w) => w * 2);
+    await writeFile(weights, new Uint8Array(changed.buffer));
+    await utimes(weights, new Date(), new Date(Date.now() + 5000));
+    const b = await loadModel(bundled, t.dir);
+    expect(b).not.toBe(a);
+    expect(b.net[0].kernel[0]).toBeCloseTo(a.net[0].kernel[0] * 2, 5);
+    await rm(weights);
+    await expect(loadModel(bundled, t.dir)).rejects.toThrow();
   });
 });

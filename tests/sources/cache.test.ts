@@ -1,7 +1,8 @@
+import { utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDistrict } from '../../src/generate/index.js';
-import { loadDistrict, readDistrictCache, writeDistrictCache, type District } from '../../src/sources/index.js';
+import { loadDistrict, readDistrictCache, readTableKept, writeDistrictCache, writeTable, type District } from '../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../helpers/folder.js';
 
 describe('the checked-table cache', () => {
@@ -33,5 +34,16 @@ describe('the checked-table cache', () => {
     expect(original.familyEvents.strings('note').some((n) => n !== '')).toBe(true);
     expect(back.familyEvents.strings('note').every((n) => n === '')).toBe(true);
     expect(Array.from(back.familyEvents.uint8('event'))).toEqual(Array.from(original.familyEvents.uint8('event')));
+  });
+
+  it('keeps a table read for many jobs, and reads it again when the file changes', async () => {
+    const path = join(t.dir, 'cache', 'students.tbl');
+    const a = await readTableKept(path);
+    expect(await readTableKept(path)).toBe(a);
+    await writeTable(path, original.students.filter(new Uint8Array(original.students.length).fill(1).fill(0, 0, 10)));
+    await utimes(path, new Date(), new Date(Date.now() + 5000));
+    const b = await readTableKept(path);
+    expect(b.length).toBe(a.length - 10);
+    expect(b.strings('student_id')[0]).toBe(a.strings('student_id')[10]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { recipientsFrom, writeSchoolLists, type WrittenList } from '../../alerts/index.js';
-import { readTable, type Table } from '../../sources/index.js';
+import { readTableKept, type Table } from '../../sources/index.js';
 import { formatDay } from '../../dates/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { readScored } from './score.js';
@@ -20,7 +20,7 @@ export async function listsStage(
   // A run in one process hands the shard's scores and the staff on; a worker reads what ingest and score wrote.
   const scored = scoredRows ?? (await readScored(spec, shard));
   const staffFile = join(work, 'tables', 'staff.tbl');
-  const staff = staffTable !== undefined ? staffTable : existsSync(staffFile) ? await readTable(staffFile) : null;
+  const staff = staffTable !== undefined ? staffTable : existsSync(staffFile) ? await readTableKept(staffFile) : null;
   const recipients = recipientsFrom(
     staff && {
       ids: staff.strings('staff_id'),

@@ -4,7 +4,7 @@ import { readMatrices } from '../../features/index.js';
 import { binCounts, loadModel, type LoadedModel } from '../../model/index.js';
 import { featureIndex, type FeatureMatrix } from '../../features/index.js';
 import { scoreShard, type ScoredStudent, type ShardFeatures } from '../../scoring/index.js';
-import { buildRoster, readTable, type District } from '../../sources/index.js';
+import { buildRoster, readTableKept, type District } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 import { scoreLines } from './score-lines.js';
 
@@ -25,7 +25,7 @@ export async function scoreStage(spec: RunSpec, shard: number, given: ScoreInput
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, f] = await Promise.all([
-    roll?.students ?? readTable(join(work, 'tables', 'students.tbl')),
+    roll?.students ?? readTableKept(join(work, 'tables', 'students.tbl')),
     given.model ?? loadModel(spec.modelId, spec.modelsDir),
     features ?? readShardFeatures(spec, shard),
   ]);
