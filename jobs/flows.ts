@@ -2,8 +2,21 @@ import type { FlowJob } from 'bullmq';
 import { runKey, SOURCES, type RunSpec } from '../src/pipeline/index.js';
 import { jobId, jobOptions, QUEUES, type QueueSettings } from './queues.js';
 
-/** Phase one: every source read and checked in parallel, then merged (which starts phase two). */
+/**
+ * Phase one starts with the roll: students.csv is read and checked once, and its job then starts
+ * the rest (sourcesFlow), whose jobs check their rows against the roll it kept.
+ */
 export function ingestFlow(spec: RunSpec, s: QueueSettings): FlowJob {
+  return {
+    name: 'roll',
+    queueName: QUEUES.ingest,
+    data: { spec, source: 'students', settings: s },
+    opts: { ...jobOptions(s), jobId: jobId.source(runKey(spec), 'students') },
+  };
+}
+
+/** Every other source read and checked in parallel, then merged (which starts phase two). */
+export function sourcesFlow(spec: RunSpec, s: QueueSettings): FlowJob {
   const key = runKey(spec);
   const opts = { ...jobOptions(s), failParentOnFailure: true };
   return {
@@ -11,7 +24,7 @@ export function ingestFlow(spec: RunSpec, s: QueueSettings): FlowJob {
     queueName: QUEUES.ingest,
     data: { spec, settings: s },
     opts: { ...jobOptions(s), jobId: jobId.ingest(key) },
-    children: SOURCES.map((source) => ({
+    children: SOURCES.filter((source) => source !== 'students').map((source) => ({
       name: 'source',
       queueName: QUEUES.ingest,
       data: { spec, source },

@@ -78,8 +78,10 @@ export async function waitForRun(spec: RunSpec, s: { prefix?: string; url?: stri
         }
         break;
       }
-      const first = await ingest.getJob(jobId.ingest(key));
-      if (first && (await first.getState()) === 'failed') throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${first.failedReason}`);
+      for (const id of [jobId.source(key, 'students'), jobId.ingest(key)]) {
+        const first = await ingest.getJob(id);
+        if (first && (await first.getState()) === 'failed') throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${first.failedReason}`);
+      }
       if (Date.now() > deadline) throw new Error('timed out waiting for the weekly run');
       await new Promise((r) => setTimeout(r, 100));
     }

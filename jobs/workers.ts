@@ -2,12 +2,14 @@ import { FlowProducer, UnrecoverableError, Worker, type Job, type Processor } fr
 import type { Redis } from 'ioredis';
 import { EwsError } from '../src/errors/index.js';
 import { log } from '../src/observability/index.js';
-import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, type RunSpec } from '../src/pipeline/index.js';
+import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir, type RunSpec } from '../src/pipeline/index.js';
+import { readTableKept } from '../src/sources/index.js';
+import { join } from 'node:path';
 import { connect } from './connection.js';
 import { enqueueDeliveries } from './deliver.js';
 import { listDeliveries } from '../src/alerts/index.js';
 import { openDb } from '../src/store/index.js';
-import { scoringFlow } from './flows.js';
+import { scoringFlow, sourcesFlow } from './flows.js';
 import { QUEUES, type QueueSettings } from './queues.js';
 
 export interface WorkerOptions extends QueueSettings {
@@ -56,9 +58,16 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
   const processors: Record<keyof typeof QUEUES, Processor | null> = {
     ingest: guarded(async (job) => {
       const spec = job.data.spec as RunSpec;
+      if (job.name === 'roll') {
+        const { report } = await ingestSource(spec, 'students');
+        await flows.add(sourcesFlow(spec, job.data.settings ?? settings));
+        return { source: 'students', rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
+      }
       if (job.name === 'source') {
+        // The roll as its job kept it, not students.csv read again by every source job.
+        const roll = await readTableKept(join(workDir(spec), 'tables', 'students.tbl'));
+        const { report } = await ingestSource(spec, job.data.source, roll);
         // Counts only: a job's result is stored in Redis, and the table stays in the work folder.
-        const { report } = await ingestSource(spec, job.data.source);
         return { source: job.data.source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
       const summary = await ingestMerge(spec);

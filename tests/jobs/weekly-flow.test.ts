@@ -1,4 +1,4 @@
-import { cp, readdir, readFile, rename } from 'node:fs/promises';
+import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,27 @@ describe('the weekly run on BullMQ', () => {
       const c = connect();
       const q = new Queue(QUEUES.score, { connection: c, prefix });
       expect((await q.getJob(jobId.score(runKey(spec), 0)))!.attemptsMade).toBe(2);
+      await q.close();
+      c.disconnect();
+    });
+
+    it('should stop at the roll when students.csv breaks the contract, and say why', async () => {
+      const data = join(t.dir, 'no-roll');
+      await cp(join(t.dir, 'small'), data, { recursive: true });
+      const roll = await readFile(join(data, 'students.csv'), 'utf8');
+      await writeFile(join(data, 'students.csv'), roll.replace(/^student_id,/, 'pupil,'));
+      const broken = { ...spec, data, out: join(t.dir, 'no-roll-out') };
+      const workers = startWorkers({ prefix, backoffMs: 100 });
+      try {
+        await enqueueRun(broken, { prefix });
+        await expect(waitForRun(broken, { prefix, timeoutMs: 60_000 })).rejects.toThrow(/reading its data.*student_id/);
+      } finally {
+        await workers.close();
+      }
+      const c = connect();
+      const q = new Queue(QUEUES.ingest, { connection: c, prefix });
+      expect((await q.getJob(jobId.source(runKey(broken), 'students')))!.attemptsMade).toBe(1); // not retried
+      expect(await q.getJob(jobId.ingest(runKey(broken)))).toBeUndefined(); // the other sources never started
       await q.close();
       c.disconnect();
     });
