@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadDistrict, locateFiles, readTable, writeRejects, writeTable, type FileReport, type Reject, type Table } from '../../sources/index.js';
+import { loadDistrict, locateFiles, readTableKept, writeRejects, writeTable, type FileReport, type Reject, type Table } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
 
 export interface SourceResult {
@@ -75,7 +75,7 @@ export async function ingestMerge(spec: RunSpec, roll?: Table): Promise<IngestSu
   await writeRejects(join(spec.out, 'rejects.csv'), rejects);
   if (!existsSync(join(dir, 'students.tbl'))) throw new Error('ingest: students were not read');
   // A run in one process hands the roll on; the queue's merge job reads what the students job kept.
-  const students = roll ?? (await readTable(join(dir, 'students.tbl')));
+  const students = roll ?? (await readTableKept(join(dir, 'students.tbl')));
   const school = students.codes('school_id');
   const sizes = new Map<string, number>();
   for (let i = 0; i < students.length; i++) {

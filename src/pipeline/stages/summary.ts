@@ -14,7 +14,7 @@ import { openDb } from '../../store/index.js';
 import { recordRun } from '../../followup/index.js';
 import { planDelivery, planListDeliveries, type StaffContact } from '../../alerts/index.js';
 import { existsSync } from 'node:fs';
-import { readTable, STAFF_ROLES } from '../../sources/index.js';
+import { readTableKept, STAFF_ROLES } from '../../sources/index.js';
 
 export { SCORE_COLUMNS } from './score-lines.js';
 
@@ -117,7 +117,7 @@ export async function summaryStage(
 async function staffContacts(work: string): Promise<StaffContact[]> {
   const file = join(work, 'tables', 'staff.tbl');
   if (!existsSync(file)) return [];
-  const t = await readTable(file);
+  const t = await readTableKept(file);
   const school = t.codes('school_id');
   return t.strings('staff_id').map((id, i) => ({
     staff_id: id,
