@@ -145,7 +145,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     });
     const done = await inLanes(others, [timed(readHere), ...Array.from({ length: threads }, (_, k) => timed((f) => pool!.read(k, job(f), onBytes(f))))]);
     others.forEach((f, i) => {
-      results.set(f, done.results[i]!);
+      results.set(f, done.results[i]);
       thread.set(f, done.lane[i]);
     });
   } finally {
