@@ -121,33 +121,49 @@ function rank(m: FeatureMatrix, model: ScoringModel, roster: District['roster'],
   return { m, risk, inClass, inSchool, tiers: assignTiers(inClass, risk, options) };
 }
 
+// Reused from one student to the next: a million students made two arrays each here.
+const weekDays = new Float64Array(8);
+const weekBad = new Float64Array(8);
+
 function weeklyUnexcused(p: Prepared, s: number, asOf: Day): (number | null)[] {
   const a = p.attendance;
-  const days = new Float64Array(8);
-  const bad = new Float64Array(8);
+  weekDays.fill(0);
+  weekBad.fill(0);
   for (let k = a.offsets[s + 1] - 1; k >= a.offsets[s]; k--) {
     const age = asOf - a.day[k];
     if (age < 0) continue;
     if (age >= 56) break;
     const w = 7 - Math.floor(age / 7);
-    days[w]++;
-    if (a.status[k] === STATUS.unexcused) bad[w]++;
+    weekDays[w]++;
+    if (a.status[k] === STATUS.unexcused) weekBad[w]++;
   }
-  return Array.from(days, (n, w) => (n > 0 ? bad[w] / n : null));
+  const out: (number | null)[] = new Array(8);
+  for (let w = 0; w < 8; w++) out[w] = weekDays[w] > 0 ? weekBad[w] / weekDays[w] : null;
+  return out;
 }
 
 function examStanding(p: Prepared, s: number, asOf: Day): number[] {
   const g = p.grades;
-  const byDay = new Map<number, { z: number; n: number }>();
+  // A student's rows run in day order, so each exam day's rows are together: its mean class z is
+  // summed as they pass, and the last four days are kept.
+  const last: number[] = [];
+  let day = 0;
+  let sum = 0;
+  let n = 0;
   for (let k = g.by.offsets[s]; k < g.by.offsets[s + 1]; k++) {
     const i = g.by.order[k];
     if (g.day[i] > asOf) break;
     if (Number.isNaN(g.zClass[i])) continue;
-    const e = byDay.get(g.day[i]) ?? { z: 0, n: 0 };
-    e.z += g.zClass[i];
-    e.n++;
-    byDay.set(g.day[i], e);
+    if (n > 0 && g.day[i] !== day) {
+      if (last.push(Math.round((sum / n) * 100) / 100) > 4) last.shift();
+      sum = 0;
+      n = 0;
+    }
+    day = g.day[i];
+    sum += g.zClass[i];
+    n++;
   }
-  return [...byDay.values()].slice(-4).map((e) => Math.round((e.z / e.n) * 100) / 100);
+  if (n > 0 && last.push(Math.round((sum / n) * 100) / 100) > 4) last.shift();
+  return last;
 }
 
