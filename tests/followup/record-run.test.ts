@@ -38,4 +38,29 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
     const { rows } = await db.query<{ n: string }>(`select count(*) as n from scores`);
     expect(Number(rows[0].n)).toBe(1);
   });
+
+  it('should keep every field as scored, across many statements, whatever the ids and texts hold', async () => {
+    const many = Array.from({ length: 12_345 }, (_, i) => student(`s${i}`, i % 40 === 0 ? 'high' : i % 7 === 0 ? 'medium' : 'low', (i % 1000) / 1000 + 1e-9));
+    // Quotes, backslashes, commas and braces must survive the arrays the rows travel in.
+    many[17] = { ...student('s"17\\,{x}', 'high', 0.123456789012345), weekly_unexcused: [0.5, null, 0], exam_standing: [-1.25, 0.5] };
+    many[17].reasons[0] = { ...many[17].reasons[0], zh: '近4周"无故"缺勤\\5天' };
+    expect(await recordRun(db, { run_key: 'k9', as_of: '2026-03-02', model_id: 'm', summary: {} }, many)).toEqual({
+      alerts_opened: many.filter((s) => s.tier === 'high').length,
+      alerts_open: many.filter((s) => s.tier === 'high').length,
+    });
+    const count = await db.query<{ n: string }>(`select count(*) as n from scores where run_key = 'k9'`);
+    expect(Number(count.rows[0].n)).toBe(many.length);
+    for (const k of [0, 17, 5000, 12_344]) {
+      const want = many[k];
+      const { rows } = await db.query<Record<string, unknown>>(`select * from scores where run_key = 'k9' and student_id = $1`, [want.student_id]);
+      expect(rows).toHaveLength(1);
+      const r = rows[0];
+      expect([r.school_id, r.class_id, Number(r.risk), Number(r.rank_in_class), Number(r.rank_in_school), r.tier]).toEqual([want.school_id, want.class_id, want.risk, want.rank_in_class, want.rank_in_school, want.tier]);
+      expect(r.reasons).toEqual(want.reasons);
+      expect(r.details).toEqual({ change: want.change, weekly_unexcused: want.weekly_unexcused, exam_standing: want.exam_standing, acute: want.acute });
+    }
+    const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [many[17].student_id]);
+    expect(alert.rows[0].detail).toEqual({ reasons: ['att_unexcused_days_4w'], run_key: 'k9' });
+    expect(Number(alert.rows[0].risk)).toBe(many[17].risk);
+  });
 });
