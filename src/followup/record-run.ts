@@ -1,54 +1,103 @@
 import type { ScoredStudent } from '../scoring/index.js';
 import type { Db } from '../store/index.js';
 
+export interface RunRecord {
+  run_key: string;
+  as_of: string;
+  model_id: string;
+}
+
+export interface Recorded {
+  alerts_opened: number;
+  alerts_open: number;
+}
+
 /**
  * Keeps a weekly run in the system of record: the run, every score (replacing an earlier run of
  * the same key), and an alert for each student on the high tier — an open case is reused, so a
  * student high three weeks running has one case, not three.
  */
-export async function recordRun(
+export async function recordRun(db: Db, run: RunRecord & { summary: unknown }, scored: readonly ScoredStudent[]): Promise<Recorded> {
+  return recordRunAsScored(db, run, async (add) => add(scored), run.summary);
+}
+
+/**
+ * recordRun for scores that arrive shard by shard while `produce` runs: each shard's rows are
+ * written while the next is computed, all in one transaction, and nothing is held but the
+ * high tier. The run's summary (tiers and count) is taken from the rows unless given.
+ */
+export async function recordRunAsScored(
   db: Db,
-  run: { run_key: string; as_of: string; model_id: string; summary: unknown },
-  scored: readonly ScoredStudent[],
-): Promise<{ alerts_opened: number; alerts_open: number }> {
+  run: RunRecord,
+  produce: (add: (rows: readonly ScoredStudent[]) => Promise<void>) => Promise<void>,
+  summary?: unknown,
+): Promise<Recorded> {
+  const high: ScoredStudent[] = [];
+  const tiers = { high: 0, medium: 0, low: 0 };
+  let scored = 0;
   await db.transaction(async (tx) => {
-    await tx.query(
-      `insert into runs (run_key, as_of, model_id, summary) values ($1, $2, $3, $4)
-       on conflict (run_key) do update set as_of = excluded.as_of, model_id = excluded.model_id, summary = excluded.summary, created_at = now()`,
-      [run.run_key, run.as_of, run.model_id, JSON.stringify(run.summary)],
-    );
+    await upsertRun(tx, run, summary ?? {});
     await tx.query('delete from scores where run_key = $1', [run.run_key]);
-    // Thousands of rows a statement, one array per column: a statement per 500 rows made recording
-    // 100,000 scores take longer than scoring them.
-    for (let i = 0; i < scored.length; i += CHUNK) {
-      const chunk = scored.slice(i, i + CHUNK);
-      await tx.query(
-        `insert into scores (run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons, details)
-         select $1::text, * from unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::int[], $7::int[], $8::text[], $9::jsonb[], $10::jsonb[])`,
-        [
-          run.run_key,
-          chunk.map((s) => s.student_id),
-          chunk.map((s) => s.school_id),
-          chunk.map((s) => s.class_id),
-          chunk.map((s) => s.risk),
-          chunk.map((s) => s.rank_in_class),
-          chunk.map((s) => s.rank_in_school),
-          chunk.map((s) => s.tier),
-          chunk.map((s) => JSON.stringify(s.reasons)),
-          chunk.map((s) => JSON.stringify({ change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute })),
-        ],
-      );
-    }
+    let writing: Promise<void> = Promise.resolve();
+    await produce(async (rows) => {
+      await writing; // one shard in flight at a time; a failed write stops the producer here
+      for (const s of rows) {
+        tiers[s.tier]++;
+        if (s.tier === 'high') high.push(s);
+      }
+      scored += rows.length;
+      writing = insertScores(tx, run.run_key, rows);
+    });
+    await writing;
+    if (summary === undefined) await upsertRun(tx, run, { tiers, scored });
   });
-  // One case per high-tier student: an open case for the same student and cause is kept, not doubled.
-  const high = scored.filter((s) => s.tier === 'high');
+  return { alerts_opened: await openWeeklyAlerts(db, run.run_key, high), alerts_open: high.length };
+}
+
+async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void> {
+  await db.query(
+    `insert into runs (run_key, as_of, model_id, summary) values ($1, $2, $3, $4)
+     on conflict (run_key) do update set as_of = excluded.as_of, model_id = excluded.model_id, summary = excluded.summary, created_at = now()`,
+    [run.run_key, run.as_of, run.model_id, JSON.stringify(summary)],
+  );
+}
+
+/**
+ * Thousands of rows a statement, one array per column: a statement per 500 rows made recording
+ * 100,000 scores take longer than scoring them.
+ */
+async function insertScores(db: Db, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
+  for (let i = 0; i < scored.length; i += CHUNK) {
+    const chunk = scored.slice(i, i + CHUNK);
+    await db.query(
+      `insert into scores (run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons, details)
+       select $1::text, * from unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::int[], $7::int[], $8::text[], $9::jsonb[], $10::jsonb[])`,
+      [
+        runKey,
+        chunk.map((s) => s.student_id),
+        chunk.map((s) => s.school_id),
+        chunk.map((s) => s.class_id),
+        chunk.map((s) => s.risk),
+        chunk.map((s) => s.rank_in_class),
+        chunk.map((s) => s.rank_in_school),
+        chunk.map((s) => s.tier),
+        chunk.map((s) => JSON.stringify(s.reasons)),
+        chunk.map((s) => JSON.stringify({ change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute })),
+      ],
+    );
+  }
+}
+
+/** One case per high-tier student, in the order given: an open case for the same student and cause is kept, not doubled. */
+async function openWeeklyAlerts(db: Db, runKey: string, high: readonly ScoredStudent[]): Promise<number> {
   let opened = 0;
   for (let i = 0; i < high.length; i += CHUNK) {
     const chunk = high.slice(i, i + CHUNK);
     const { rows } = await db.query(
       `insert into alerts (student_id, school_id, class_id, cause, as_of, risk, detail)
        select student_id, school_id, class_id, 'weekly_list', as_of::date, risk, detail
-       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[]) as t(student_id, school_id, class_id, as_of, risk, detail)
+       from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[]) with ordinality as t(student_id, school_id, class_id, as_of, risk, detail, k)
+       order by k
        on conflict (student_id, cause) where closed_at is null do nothing
        returning id`,
       [
@@ -57,12 +106,12 @@ export async function recordRun(
         chunk.map((s) => s.class_id),
         chunk.map((s) => s.as_of),
         chunk.map((s) => s.risk),
-        chunk.map((s) => JSON.stringify({ reasons: s.reasons.filter((x) => x.audience === 'all').map((x) => x.code), run_key: run.run_key })),
+        chunk.map((s) => JSON.stringify({ reasons: s.reasons.filter((x) => x.audience === 'all').map((x) => x.code), run_key: runKey })),
       ],
     );
     opened += rows.length;
   }
-  return { alerts_opened: opened, alerts_open: high.length };
+  return opened;
 }
 
 const CHUNK = 5000;

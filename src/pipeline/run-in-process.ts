@@ -3,7 +3,11 @@ import { loadModel } from '../model/index.js';
 import type { Table } from '../sources/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
 import { runShard } from './run-shard.js';
-import { SOURCES, type RunSpec } from './run-spec.js';
+import { runKey, SOURCES, type RunSpec } from './run-spec.js';
+import { byScoresOrder } from './stages/score-lines.js';
+import { recordRunAsScored } from '../followup/index.js';
+import { openDb } from '../store/index.js';
+import { formatDay } from '../dates/index.js';
 import { preparedTables } from './stages/features.js';
 import { ingestMerge, ingestSources } from './stages/ingest.js';
 import { summaryStage, type RunSummary } from './stages/summary.js';
@@ -33,19 +37,35 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   // Every file in one read: the big ones on reader threads while this thread reads the rest.
   for (const r of await time('ingest', () => ingestSources(spec, SOURCES, undefined, false, options.threads))) if (r.table) tables.set(r.source, r.table);
   const { shards } = await time('ingest', () => ingestMerge(spec, tables.get('students')));
-  const scored: ScoredStudent[][] = [];
-  if (shards.length > 0) {
+  const shardsInTurn = async (onRows?: (rows: readonly ScoredStudent[]) => Promise<void>) => {
+    if (shards.length === 0) return;
     const model = await time('score', () => loadModel(spec.modelId, spec.modelsDir));
     const prepared = await time('features', () => preparedTables(spec, tables));
     for (let k = 0; k < shards.length; k++) {
       // One process: features and scores go from stage to stage in memory, not through the work folder.
       const { rows, ms } = await runShard(spec, k, shards[k], prepared, model);
       for (const [stage, t] of Object.entries(ms)) add(stage, t);
-      scored[k] = rows; // kept only when the run has a database: follow-up cases are opened from every row
+      await onRows?.(rows);
     }
+  };
+  let summary: RunSummary;
+  if (spec.database) {
+    // Each shard's scores go into the database while the next shard is computed; none are held.
+    const db = await openDb({ url: spec.database });
+    try {
+      const record = await recordRunAsScored(db, { run_key: runKey(spec), as_of: formatDay(spec.asOf), model_id: spec.modelId }, (add) =>
+        shardsInTurn((rows) => time('record', () => add([...rows].sort(byScoresOrder)))),
+      );
+      timings.total = Math.round(performance.now() - start);
+      summary = await time('summary', () => summaryStage(spec, 'in-process', timings, { db, record }));
+    } finally {
+      await db.close();
+    }
+  } else {
+    await shardsInTurn();
+    timings.total = Math.round(performance.now() - start);
+    summary = await time('summary', () => summaryStage(spec, 'in-process', timings));
   }
-  timings.total = Math.round(performance.now() - start);
-  const summary = await time('summary', () => summaryStage(spec, 'in-process', timings, spec.database ? scored : undefined));
   log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
   return summary;
 }

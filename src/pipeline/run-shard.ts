@@ -7,7 +7,7 @@ import { listsStage } from './stages/lists.js';
 import { scoreStage } from './stages/score.js';
 
 export interface ShardDone {
-  /** The shard's scored rows, when the run keeps them for a database (else empty). */
+  /** The shard's scored rows. */
   rows: ScoredStudent[];
   /** Milliseconds in each stage. */
   ms: { features: number; score: number; lists: number };
@@ -30,5 +30,5 @@ export async function runShard(spec: RunSpec, shard: number, schools: readonly s
   const { rows } = await scoreStage(spec, shard, { roll: prepared.district, writeRows: false, features, model });
   const score_ms = lap();
   await listsStage(spec, shard, rows, prepared.district.staff);
-  return { rows: spec.database ? rows : [], ms: { features: features_ms, score: score_ms, lists: lap() } };
+  return { rows, ms: { features: features_ms, score: score_ms, lists: lap() } };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordRun } from '../../src/followup/index.js';
+import { recordRun, recordRunAsScored } from '../../src/followup/index.js';
 import type { ScoredStudent } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
@@ -62,5 +62,38 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
     const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [many[17].student_id]);
     expect(alert.rows[0].detail).toEqual({ reasons: ['att_unexcused_days_4w'], run_key: 'k9' });
     expect(Number(alert.rows[0].risk)).toBe(many[17].risk);
+  });
+
+  it('should record shard by shard exactly what it records at once: scores, cases in the same order, the run', async () => {
+    const rows = Array.from({ length: 9_000 }, (_, i) => student(`s${String(i).padStart(5, '0')}`, i % 30 === 0 ? 'high' : i % 9 === 0 ? 'medium' : 'low', (i % 997) / 997));
+    const run = { run_key: 'k5', as_of: '2026-03-02', model_id: 'm' };
+    const other = await freshDb(engine);
+    try {
+      const tiers = { high: rows.filter((r) => r.tier === 'high').length, medium: rows.filter((r) => r.tier === 'medium').length, low: rows.filter((r) => r.tier === 'low').length };
+      const atOnce = await recordRun(db, { ...run, summary: { tiers, scored: rows.length } }, rows);
+      const inTurn = await recordRunAsScored(other.db, run, async (add) => {
+        for (let i = 0; i < rows.length; i += 2_500) await add(rows.slice(i, i + 2_500));
+      });
+      expect(inTurn).toEqual(atOnce);
+      const dump = async (d: Db) => ({
+        scores: (await d.query(`select * from scores order by student_id`)).rows,
+        alerts: (await d.query(`select id, student_id, school_id, class_id, cause, status, as_of::text, risk, detail from alerts order by id`)).rows,
+        runs: (await d.query(`select run_key, as_of::text, model_id, summary from runs`)).rows,
+      });
+      expect(await dump(other.db)).toEqual(await dump(db));
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('should leave nothing of a run whose scoring fails half way', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => student(`s${i}`, 'high', 0.5));
+    await expect(
+      recordRunAsScored(db, { run_key: 'k6', as_of: '2026-03-02', model_id: 'm' }, async (add) => {
+        await add(rows.slice(0, 50));
+        throw new Error('shard 2 failed');
+      }),
+    ).rejects.toThrow('shard 2 failed');
+    for (const table of ['runs', 'scores', 'alerts']) expect((await db.query(`select * from ${table}`)).rows, table).toEqual([]);
   });
 });

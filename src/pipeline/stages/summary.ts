@@ -10,8 +10,8 @@ import { readScored, type DriftCounts } from './score.js';
 import type { ScoredStudent } from '../../scoring/index.js';
 import { loadModel, psi, PSI_ALERT } from '../../model/index.js';
 import { log } from '../../observability/index.js';
-import { openDb } from '../../store/index.js';
-import { recordRun } from '../../followup/index.js';
+import { openDb, type Db } from '../../store/index.js';
+import { recordRun, type Recorded } from '../../followup/index.js';
 import { planDelivery, planListDeliveries, type StaffContact } from '../../alerts/index.js';
 import { existsSync } from 'node:fs';
 import { readTableKept, STAFF_ROLES } from '../../sources/index.js';
@@ -46,8 +46,8 @@ export async function summaryStage(
   spec: RunSpec,
   mode: RunSummary['mode'],
   timings: Record<string, number>,
-  /** Each shard's scored rows, when a run in one process kept them instead of writing them. */
-  scoredRows?: readonly (readonly ScoredStudent[])[],
+  /** A run in one process recorded its scores shard by shard, in this database: only the rest is left. */
+  recorded?: { db: Db; record: Recorded },
 ): Promise<RunSummary> {
   const work = workDir(spec);
   const ingest = JSON.parse(await readFile(join(work, 'ingest.json'), 'utf8')) as IngestSummary;
@@ -62,8 +62,8 @@ export async function summaryStage(
     scores.raw(await readFile(join(work, 'scores', `${k}.csv`), 'utf8'));
     for (const t of ['high', 'medium', 'low'] as const) tiers[t] += part.tiers[t];
     scored += part.scored;
-    // Follow-up cases need every scored row: only a run that records to a database reads them back.
-    if (spec.database) for (const s of [...(scoredRows?.[k] ?? (await readScored(spec, k)))].sort(byScoresOrder)) all.push(s);
+    // Follow-up cases need every scored row: a queued run that records to a database reads them back.
+    if (spec.database && !recorded) for (const s of (await readScored(spec, k)).sort(byScoresOrder)) all.push(s);
     lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
   }
   await scores.close();
@@ -88,9 +88,9 @@ export async function summaryStage(
   summary.drift = await driftSummary(spec, ingest.shards.length);
   if (summary.drift.alerts.length > 0) log.warn({ run: summary.run_key, alerts: summary.drift.alerts }, 'drift beyond thresholds: analysts should look');
   if (spec.database) {
-    const db = await openDb({ url: spec.database });
+    const db = recorded?.db ?? (await openDb({ url: spec.database }));
     try {
-      summary.record = await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all);
+      summary.record = recorded?.record ?? (await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all));
       const planned = await planListDeliveries(db, lists, await staffContacts(work), {
         asOf: summary.as_of,
         linkBase: process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`,
@@ -106,7 +106,7 @@ export async function summaryStage(
       }
       summary.record.deliveries_planned = planned.length;
     } finally {
-      await db.close();
+      if (!recorded) await db.close();
     }
   }
   await writeFile(join(spec.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
