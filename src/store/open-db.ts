@@ -1,6 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { log } from '../observability/index.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
@@ -26,6 +29,14 @@ function postgres(url: string): Db {
   const wrap = (c: pg.Pool | pg.PoolClient): Db => ({
     engine: 'postgres',
     query: async (sql, params) => ({ rows: (await c.query(sql, params as unknown[])).rows }),
+    copyIn: async (sql, text) => {
+      const client = c instanceof pg.Pool ? await c.connect() : c;
+      try {
+        await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
+      } finally {
+        if (c instanceof pg.Pool) (client as pg.PoolClient).release();
+      }
+    },
     transaction: async (fn) => {
       const client = await pool.connect();
       try {

@@ -41,9 +41,9 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
 
   it('should keep every field as scored, across many statements, whatever the ids and texts hold', async () => {
     const many = Array.from({ length: 12_345 }, (_, i) => student(`s${i}`, i % 40 === 0 ? 'high' : i % 7 === 0 ? 'medium' : 'low', (i % 1000) / 1000 + 1e-9));
-    // Quotes, backslashes, commas and braces must survive the arrays the rows travel in.
+    // Quotes, backslashes, commas, braces, tabs and line ends must survive the arrays or COPY lines rows travel in.
     many[17] = { ...student('s"17\\,{x}', 'high', 0.123456789012345), weekly_unexcused: [0.5, null, 0], exam_standing: [-1.25, 0.5] };
-    many[17].reasons[0] = { ...many[17].reasons[0], zh: '近4周"无故"缺勤\\5天' };
+    many[17].reasons[0] = { ...many[17].reasons[0], zh: '近4周"无故"缺勤\\5天\t\n\r\\.\n\\.' };
     expect(await recordRun(db, { run_key: 'k9', as_of: '2026-03-02', model_id: 'm', summary: {} }, many)).toEqual({
       alerts_opened: many.filter((s) => s.tier === 'high').length,
       alerts_open: many.filter((s) => s.tier === 'high').length,
