@@ -1,15 +1,15 @@
-import { log } from '../observability/index.js';
+import { formatDay } from '../dates/index.js';
+import { recordRunAsScored } from '../followup/index.js';
 import { loadModel } from '../model/index.js';
-import type { Table } from '../sources/index.js';
+import { log } from '../observability/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
+import type { Table } from '../sources/index.js';
+import { openDb } from '../store/index.js';
 import { runShard } from './run-shard.js';
 import { runKey, SOURCES, type RunSpec } from './run-spec.js';
-import { byScoresOrder } from './stages/score-lines.js';
-import { recordRunAsScored } from '../followup/index.js';
-import { openDb } from '../store/index.js';
-import { formatDay } from '../dates/index.js';
 import { preparedTables } from './stages/features.js';
 import { ingestMerge, ingestSources } from './stages/ingest.js';
+import { byScoresOrder } from './stages/score-lines.js';
 import { summaryStage, type RunSummary } from './stages/summary.js';
 
 export interface InProcessOptions {
@@ -21,7 +21,8 @@ export interface InProcessOptions {
  * The weekly run in this process: the same stage functions, in the same order, as the BullMQ
  * flow runs them on workers. The big files are read on reader threads at once; shards go one
  * after another (two shard threads were measured at 1M: 5% faster for 0.8 GB more, since
- * each shard's work slowed by half with two running at once).
+ * each shard's work slowed by half with two running at once). With a database, each shard's
+ * scores are recorded while the next one is computed.
  */
 export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}): Promise<RunSummary> {
   const timings: Record<string, number> = {};
