@@ -7,11 +7,10 @@ import { byScoresOrder, SCORE_COLUMNS, type ScoreLines } from './score-lines.js'
 import { runKey, workDir, type RunSpec } from '../run-spec.js';
 import type { IngestSummary } from './ingest.js';
 import { readScored, type DriftCounts } from './score.js';
-import type { ScoredStudent } from '../../scoring/index.js';
 import { loadModel, psi, PSI_ALERT } from '../../model/index.js';
 import { log } from '../../observability/index.js';
 import { openDb, type Db } from '../../store/index.js';
-import { recordRun, type Recorded } from '../../followup/index.js';
+import { recordRunAsScored, type Recorded } from '../../followup/index.js';
 import { planDelivery, planListDeliveries, type StaffContact } from '../../alerts/index.js';
 import { existsSync } from 'node:fs';
 import { readTableKept, STAFF_ROLES } from '../../sources/index.js';
@@ -55,15 +54,12 @@ export async function summaryStage(
   const tiers = { high: 0, medium: 0, low: 0 };
   let scored = 0;
   const lists: WrittenList[] = [];
-  const all: ScoredStudent[] = [];
   for (let k = 0; k < ingest.shards.length; k++) {
     // The score stage wrote this shard's lines of scores.csv: joined here, not parsed back and redone.
     const part = JSON.parse(await readFile(join(work, 'scores', `${k}.lines.json`), 'utf8')) as Omit<ScoreLines, 'text'>;
     scores.raw(await readFile(join(work, 'scores', `${k}.csv`), 'utf8'));
     for (const t of ['high', 'medium', 'low'] as const) tiers[t] += part.tiers[t];
     scored += part.scored;
-    // Follow-up cases need every scored row: a queued run that records to a database reads them back.
-    if (spec.database && !recorded) for (const s of (await readScored(spec, k)).sort(byScoresOrder)) all.push(s);
     lists.push(...(JSON.parse(await readFile(join(work, 'lists', `${k}.json`), 'utf8')) as WrittenList[]));
   }
   await scores.close();
@@ -90,7 +86,14 @@ export async function summaryStage(
   if (spec.database) {
     const db = recorded?.db ?? (await openDb({ url: spec.database }));
     try {
-      summary.record = recorded?.record ?? (await recordRun(db, { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id, summary: { tiers, scored } }, all));
+      // A queued run reads each shard's rows back to record them, one shard at a time.
+      const run = { run_key: summary.run_key, as_of: summary.as_of, model_id: summary.model_id };
+      const shards = ingest.shards.length;
+      summary.record =
+        recorded?.record ??
+        (await recordRunAsScored(db, run, async (add) => {
+          for (let k = 0; k < shards; k++) await add((await readScored(spec, k)).sort(byScoresOrder));
+        }, { tiers, scored }));
       const planned = await planListDeliveries(db, lists, await staffContacts(work), {
         asOf: summary.as_of,
         linkBase: process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`,
