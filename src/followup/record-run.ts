@@ -62,40 +62,15 @@ async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void
   );
 }
 
-/**
- * Thousands of rows a statement: COPY on PostgreSQL, one array per column on PGlite (a statement
- * per 500 rows made recording 100,000 scores take longer than scoring them).
- */
+/** Thousands of rows at a time by COPY: a statement per 500 rows made recording 100,000 scores take longer than scoring them. */
 async function insertScores(db: Db, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
-  if (db.copyIn) {
-    for (let i = 0; i < scored.length; i += CHUNK) {
-      let text = '';
-      for (const s of scored.slice(i, i + CHUNK)) {
-        const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
-        text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, JSON.stringify(s.reasons), JSON.stringify(details)].map(copyField).join('\t')}\n`;
-      }
-      await db.copyIn(`copy scores (${SCORE_COLUMNS}) from stdin`, text);
-    }
-    return;
-  }
   for (let i = 0; i < scored.length; i += CHUNK) {
-    const chunk = scored.slice(i, i + CHUNK);
-    await db.query(
-      `insert into scores (${SCORE_COLUMNS})
-       select $1::text, * from unnest($2::text[], $3::text[], $4::text[], $5::float8[], $6::int[], $7::int[], $8::text[], $9::jsonb[], $10::jsonb[])`,
-      [
-        runKey,
-        chunk.map((s) => s.student_id),
-        chunk.map((s) => s.school_id),
-        chunk.map((s) => s.class_id),
-        chunk.map((s) => s.risk),
-        chunk.map((s) => s.rank_in_class),
-        chunk.map((s) => s.rank_in_school),
-        chunk.map((s) => s.tier),
-        chunk.map((s) => JSON.stringify(s.reasons)),
-        chunk.map((s) => JSON.stringify({ change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute })),
-      ],
-    );
+    let text = '';
+    for (const s of scored.slice(i, i + CHUNK)) {
+      const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
+      text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, JSON.stringify(s.reasons), JSON.stringify(details)].map(copyField).join('\t')}\n`;
+    }
+    await db.copyIn(`copy scores (${SCORE_COLUMNS}) from stdin`, text);
   }
 }
 

@@ -7,10 +7,10 @@ export interface Db {
   readonly engine: 'postgres' | 'pglite';
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /**
-   * PostgreSQL only: rows in COPY's text format (tab-separated, escaped with copyField), for a
-   * `copy … from stdin` statement — half again as fast as inserts for a run's million scores.
+   * Rows in COPY's text format (tab-separated, escaped with copyField) for a `copy … from stdin`
+   * statement: the fastest way in for a run's million scores on both engines.
    */
-  copyIn?(sql: string, text: string): Promise<void>;
+  copyIn(sql: string, text: string): Promise<void>;
   /** Runs `fn` in one transaction: all of it or none of it. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
