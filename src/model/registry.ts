@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EwsError } from '../errors/index.js';
+import { filesStamp, Kept } from '../util/kept.js';
 import type { Platt } from './calibrate.js';
 import { initTf, tf } from './backend.js';
 import type { ReliabilityBin, Metrics } from './metrics.js';
@@ -84,30 +85,10 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
  */
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
   const folder = join(dir, id);
-  const stamp = await filesStamp(folder, ['meta.json', 'model.json', 'weights.bin']);
-  const hit = stamp ? loaded.get(folder) : undefined;
-  if (hit && hit.stamp === stamp) return hit.model;
-  const model = readModel(id, dir);
-  if (stamp) {
-    loaded.delete(folder);
-    loaded.set(folder, { stamp, model });
-    if (loaded.size > 4) loaded.delete(loaded.keys().next().value!);
-    model.catch(() => loaded.get(folder)?.model === model && loaded.delete(folder));
-  }
-  return model;
+  return loaded.get(folder, await filesStamp(['meta.json', 'model.json', 'weights.bin'].map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
-const loaded = new Map<string, { stamp: string; model: Promise<LoadedModel> }>();
-
-/** Sizes and change times of a folder's files, or null if one is missing. */
-async function filesStamp(folder: string, names: string[]): Promise<string | null> {
-  try {
-    const stats = await Promise.all(names.map((n) => stat(join(folder, n))));
-    return stats.map((s) => `${s.size}:${s.mtimeMs}`).join('/');
-  } catch {
-    return null;
-  }
-}
+const loaded = new Kept<LoadedModel>({ max: 4, idleMs: 10 * 60_000 });
 
 async function readModel(id: string, dir: string): Promise<LoadedModel> {
   await initTf();

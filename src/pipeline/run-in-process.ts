@@ -1,6 +1,5 @@
 import { formatDay } from '../dates/index.js';
 import { recordRunAsScored } from '../followup/index.js';
-import { loadModel } from '../model/index.js';
 import { log } from '../observability/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
 import type { Table } from '../sources/index.js';
@@ -40,11 +39,10 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   const { shards } = await time('ingest', () => ingestMerge(spec, tables.get('students')));
   const shardsInTurn = async (onRows?: (rows: readonly ScoredStudent[]) => Promise<void>) => {
     if (shards.length === 0) return;
-    const model = await time('score', () => loadModel(spec.modelId, spec.modelsDir));
     const prepared = await time('features', () => preparedTables(spec, tables));
     for (let k = 0; k < shards.length; k++) {
       // One process: features and scores go from stage to stage in memory, not through the work folder.
-      const { rows, ms } = await runShard(spec, k, shards[k], prepared, model);
+      const { rows, ms } = await runShard(spec, k, shards[k], prepared);
       for (const [stage, t] of Object.entries(ms)) add(stage, t);
       await onRows?.(rows);
     }

@@ -1,5 +1,4 @@
 import type { Prepared } from '../features/index.js';
-import type { LoadedModel } from '../model/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
 import type { RunSpec } from './run-spec.js';
 import { featuresStage } from './stages/features.js';
@@ -17,7 +16,7 @@ export interface ShardDone {
  * One shard through features, score and lists in memory, as a run in one process does it; what
  * the summary reads (scores, drift, lists) is written to the work folder.
  */
-export async function runShard(spec: RunSpec, shard: number, schools: readonly string[], prepared: Prepared, model?: LoadedModel): Promise<ShardDone> {
+export async function runShard(spec: RunSpec, shard: number, schools: readonly string[], prepared: Prepared): Promise<ShardDone> {
   let t = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -27,7 +26,7 @@ export async function runShard(spec: RunSpec, shard: number, schools: readonly s
   };
   const { features } = await featuresStage(spec, shard, schools, prepared, false);
   const features_ms = lap();
-  const { rows } = await scoreStage(spec, shard, { roll: prepared.district, writeRows: false, features, model });
+  const { rows } = await scoreStage(spec, shard, { roll: prepared.district, writeRows: false, features });
   const score_ms = lap();
   await listsStage(spec, shard, rows, prepared.district.staff);
   return { rows, ms: { features: features_ms, score: score_ms, lists: lap() } };

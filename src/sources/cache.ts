@@ -1,10 +1,11 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { District } from './load-district.js';
 import { Table, type Column } from './read/table.js';
 import { buildRoster } from './roster.js';
 import { FILE_SPECS } from './spec/index.js';
+import { filesStamp, Kept } from '../util/kept.js';
 
 /**
  * Checked tables written once by the ingest stage and read by every later stage, on any
@@ -101,29 +102,10 @@ export async function readTable(path: string): Promise<Table> {
  * and read again only when the file changes. A few tables at most, let go after a quiet spell.
  */
 export async function readTableKept(path: string): Promise<Table> {
-  const s = await stat(path);
-  const stamp = `${s.size}:${s.mtimeMs}`;
-  let entry = keptTables.get(path);
-  if (!entry || entry.stamp !== stamp) {
-    const table = readTable(path);
-    entry = { stamp, table, timer: undefined };
-    keptTables.delete(path);
-    keptTables.set(path, entry);
-    if (keptTables.size > 8) forget(keptTables.keys().next().value!);
-    const mine = entry;
-    table.catch(() => keptTables.get(path) === mine && forget(path));
-  }
-  clearTimeout(entry.timer);
-  entry.timer = setTimeout(() => forget(path), 10 * 60_000).unref();
-  return entry.table;
+  return keptTables.get(path, await filesStamp([path]), () => readTable(path));
 }
 
-const keptTables = new Map<string, { stamp: string; table: Promise<Table>; timer: ReturnType<typeof setTimeout> | undefined }>();
-
-function forget(path: string): void {
-  clearTimeout(keptTables.get(path)?.timer);
-  keptTables.delete(path);
-}
+const keptTables = new Kept<Table>({ max: 8, idleMs: 10 * 60_000 });
 
 export async function writeDistrictCache(dir: string, d: District): Promise<void> {
   await mkdir(dir, { recursive: true });

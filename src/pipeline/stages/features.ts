@@ -1,9 +1,10 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepare, writeMatrices, type Prepared } from '../../features/index.js';
 import { shardFeatures, type ShardFeatures } from '../../scoring/index.js';
 import { districtOf, readDistrictCache, type Table } from '../../sources/index.js';
 import { workDir, type RunSpec } from '../run-spec.js';
+import { filesStamp, Kept } from '../../util/kept.js';
 
 /**
  * The checked tables, indexed for feature building: once per process and run, not once per shard.
@@ -12,27 +13,12 @@ import { workDir, type RunSpec } from '../run-spec.js';
 export async function preparedTables(spec: RunSpec, tables?: ReadonlyMap<string, Table>): Promise<Prepared> {
   if (tables) return prepare(districtOf(tables));
   const dir = join(workDir(spec), 'tables');
-  // A worker takes several shard jobs of the same run: it prepares the tables once for them all. The
-  // key changes if ingest writes the tables again; the memory is let go after a quiet spell.
-  const key = `${dir}\u0000${(await stat(join(dir, 'students.tbl'))).mtimeMs}`;
-  if (kept?.key !== key) {
-    const entry: Kept = { key, prepared: readDistrictCache(dir).then(prepare), timer: undefined };
-    entry.prepared.catch(() => kept === entry && (kept = null));
-    kept = entry;
-  }
-  const entry = kept;
-  clearTimeout(entry.timer);
-  entry.timer = setTimeout(() => kept === entry && (kept = null), KEEP_MS).unref();
-  return entry.prepared;
+  // A worker takes several shard jobs of the same run: it prepares the tables once for them all,
+  // again if ingest writes them again.
+  return kept.get(dir, await filesStamp([join(dir, 'students.tbl')]), () => readDistrictCache(dir).then(prepare));
 }
 
-interface Kept {
-  key: string;
-  prepared: Promise<Prepared>;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-let kept: Kept | null = null;
-const KEEP_MS = 10 * 60_000;
+const kept = new Kept<Prepared>({ max: 1, idleMs: 10 * 60_000 });
 
 /**
  * Features as of D and a week before for one shard's schools, from the checked tables. A run in

@@ -15,18 +15,15 @@ export interface ScoreInputs {
   writeRows?: boolean;
   /** The shard's features as the features stage made them. */
   features?: ShardFeatures;
-  /** The run's model, loaded once (a shard thread has no TensorFlow to load it with). */
-  model?: LoadedModel;
 }
 
 /** Scores one shard with the run's model: risk, ranks, tiers, reasons, what changed. */
-export async function scoreStage(spec: RunSpec, shard: number, given: ScoreInputs = {}): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
-  const { roll, writeRows = true, features } = given;
+export async function scoreStage(spec: RunSpec, shard: number, { roll, writeRows = true, features }: ScoreInputs = {}): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, f] = await Promise.all([
     roll?.students ?? readTableKept(join(work, 'tables', 'students.tbl')),
-    given.model ?? loadModel(spec.modelId, spec.modelsDir),
+    loadModel(spec.modelId, spec.modelsDir), // loaded once per process and kept (see loadModel)
     features ?? readShardFeatures(spec, shard),
   ]);
   const scored = scoreShard(f, model, { students, roster: roll?.roster ?? buildRoster(students) }, spec.tiers);

@@ -5,11 +5,12 @@
 import { serveCalls } from '../../util/threads.js';
 import { FILE_SPECS } from '../spec/index.js';
 import { loadFile } from './load-file.js';
+import { firstIndexOf } from './string-index.js';
 import type { ReadJob, ReadReply } from './reader-pool.js';
 import type { Reject } from './reject.js';
 import { toParts } from './table-parts.js';
 
-let roster: Map<string, number> | undefined;
+let roster: ReadonlyMap<string, number> | undefined;
 let rosterIds: readonly string[] | undefined;
 // Progress is posted every so many bytes, not every chunk.
 const PROGRESS_STEP = 8 << 20;
@@ -18,8 +19,7 @@ serveCalls<ReadJob, ReadReply, number>({
   onNote(note) {
     const { roster: ids } = note as { roster: readonly string[] };
     rosterIds = ids;
-    roster = new Map();
-    ids.forEach((id, i) => roster!.set(id, i));
+    roster = firstIndexOf(ids); // unique: repeats were refused
   },
   async handle(job, progress) {
     const spec = FILE_SPECS.find((s) => s.name === job.spec)!;
