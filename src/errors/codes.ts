@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   EWS_NOT_IMPLEMENTED: { retry: false, text: 'this command is not built yet' },
   EWS_NO_MODEL: { retry: false, text: 'no model is registered or in use' },
   EWS_NO_EXAMPLES: { retry: false, text: 'there is nothing to train or evaluate on' },
+  EWS_MODEL_REFUSED: { retry: false, text: 'a trained model failed a check and was not registered' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

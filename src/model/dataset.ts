@@ -55,6 +55,9 @@ export function subset(e: Examples, keep: (i: number) => boolean): Examples {
   };
 }
 
+/** Weekly example dates kept at most (the latest): two school years. */
+export const MAX_DATES = 104;
+
 export interface TemporalSplit {
   train: Day[];
   validation: Day[];
@@ -68,9 +71,13 @@ export interface TemporalSplit {
  * the ones before for validation, the rest for training. Every training and validation label
  * closes before the first test date, so the test measures what a model trained then would do.
  */
-export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number): TemporalSplit {
+export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number, maxDates = MAX_DATES): TemporalSplit {
   const last = asOf - horizonDays;
-  const first = firstDataDay + 28; // four weeks of history before the first example
+  // Four weeks of history before the first example, and at most `maxDates` weeks back.
+  const first = Math.max(firstDataDay + 28, last - (maxDates - 1) * 7);
+  if (last < first) {
+    throw new EwsError('EWS_NO_EXAMPLES', `too little history: the first example date would be ${formatDay(first)}, after the last whose ${horizonDays}-day horizon closes by ${formatDay(asOf)} (${formatDay(last)})`);
+  }
   const all = asOfSeries(last - Math.floor((last - first) / 7) * 7, last, 7);
   if (all.length < 6 || last < first) {
     throw new EwsError('EWS_NO_EXAMPLES', `too little history: ${all.length} weekly as-of dates from ${formatDay(first)} to ${formatDay(last)}; need 6`);

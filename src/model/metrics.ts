@@ -1,7 +1,13 @@
-/** Ranking and probability metrics for a binary label; `score` higher = riskier. */
+/**
+ * Ranking and probability metrics for a binary label; `score` higher = riskier. Every metric is
+ * total: a NaN score ranks below every number (a model that cannot say is not taken as sure),
+ * ±Infinity rank as the extremes they are, and each loop advances on every step, so no input
+ * can make one spin.
+ */
 
 /** Area under the ROC curve (Mann–Whitney, ties counted half). NaN without both classes. */
-export function auc(score: ArrayLike<number>, y: ArrayLike<number>): number {
+export function auc(rawScore: ArrayLike<number>, y: ArrayLike<number>): number {
+  const score = rankable(rawScore);
   const idx = order(score);
   let pos = 0;
   for (let i = 0; i < y.length; i++) pos += y[i];
@@ -19,7 +25,8 @@ export function auc(score: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /** Average precision (area under the precision–recall curve, step-wise; ties as one step). */
-export function prAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
+export function prAuc(rawScore: ArrayLike<number>, y: ArrayLike<number>): number {
+  const score = rankable(rawScore);
   const idx = order(score).reverse();
   let pos = 0;
   for (let i = 0; i < y.length; i++) pos += y[i];
@@ -29,7 +36,9 @@ export function prAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
   for (let i = 0; i < idx.length; ) {
     let j = i;
     let hits = 0;
-    while (j < idx.length && score[idx[j]] === score[idx[i]]) hits += y[idx[j++]];
+    // j moves at least once: score[idx[i]] equals itself (rankable has no NaN).
+    do hits += y[idx[j++]];
+    while (j < idx.length && score[idx[j]] === score[idx[i]]);
     tp += hits;
     ap += (hits / pos) * (tp / j);
     i = j;
@@ -38,6 +47,7 @@ export function prAuc(score: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 export function brier(prob: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (y.length === 0) return Number.NaN;
   let s = 0;
   for (let i = 0; i < y.length; i++) s += (prob[i] - y[i]) ** 2;
   return s / y.length;
@@ -45,7 +55,8 @@ export function brier(prob: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** Precision and recall among the top `share` of scores (ties broken by order given). */
 export function atTop(score: ArrayLike<number>, y: ArrayLike<number>, share: number): { precision: number; recall: number; k: number } {
-  const idx = order(score).reverse();
+  const idx = order(rankable(score)).reverse();
+  if (idx.length === 0) return { precision: Number.NaN, recall: Number.NaN, k: 0 };
   const k = Math.max(1, Math.round(idx.length * share));
   let tp = 0;
   let pos = 0;
@@ -63,7 +74,8 @@ export interface ReliabilityBin {
 
 /** Reliability by decile of predicted risk, and the expected calibration error over them. */
 export function reliability(prob: ArrayLike<number>, y: ArrayLike<number>, bins = 10): { bins: ReliabilityBin[]; ece: number } {
-  const idx = order(prob);
+  const idx = order(rankable(prob));
+  if (idx.length === 0) return { bins: [], ece: Number.NaN };
   const out: ReliabilityBin[] = [];
   let ece = 0;
   for (let b = 0; b < bins; b++) {
@@ -108,8 +120,15 @@ export function summarise(prob: ArrayLike<number>, y: ArrayLike<number>): Metric
   };
 }
 
-/** Indices sorted by ascending score; stable, so equal scores keep their order. */
-function order(score: ArrayLike<number>): number[] {
+/** Scores with NaN put below every number, so that comparisons and ties are well defined. */
+function rankable(score: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(score.length);
+  for (let i = 0; i < score.length; i++) out[i] = Number.isNaN(score[i]) ? Number.NEGATIVE_INFINITY : score[i];
+  return out;
+}
+
+/** Indices sorted by ascending score (no NaN); stable, so equal scores keep their order. */
+function order(score: Float64Array): number[] {
   const idx = Array.from({ length: score.length }, (_, i) => i);
-  return idx.sort((a, b) => score[a] - score[b] || a - b);
+  return idx.sort((a, b) => (score[a] < score[b] ? -1 : score[a] > score[b] ? 1 : a - b));
 }

@@ -214,9 +214,18 @@ function downsampleNegatives(e: Examples, max: number, seed: number): Examples {
   return subset(e, (i) => e.y[i] === 1 || r.next() < keepNeg);
 }
 
-/** The first day any attendance was recorded: examples start four weeks after it. */
+/**
+ * The first day a student's school life was recorded (attendance, an exam, a canteen meal, a
+ * screening): examples start four weeks after it. Aid and family rows are left out, since a
+ * poverty registration can be years older than anything else in the folder.
+ */
 export function firstDataDay(p: Prepared): Day {
   let first = Number.POSITIVE_INFINITY;
-  for (const d of p.attendance.day) if (d < first) first = d;
-  return Number.isFinite(first) ? first : 0;
+  for (const rows of [p.attendance.day, p.grades.day, p.meal?.day, p.wellbeing?.day]) {
+    if (rows) for (const d of rows) if (d < first) first = d;
+  }
+  if (!Number.isFinite(first)) {
+    throw new EwsError('EWS_NO_EXAMPLES', 'no attendance, grade, canteen or screening row in the folder: nothing to learn from');
+  }
+  return first;
 }

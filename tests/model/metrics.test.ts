@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { applyPlatt, atTop, auc, brier, fitPlatt, prAuc, reliability } from '../../src/model/index.js';
 import { Random } from '../../src/generate/index.js';
 
@@ -44,5 +45,57 @@ describe('Platt scaling', () => {
     expect(c.a).toBeCloseTo(0.5, 1);
     expect(c.b).toBeCloseTo(-2, 1);
     expect(applyPlatt(c, 4)).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('when scores are NaN, infinite or all tied', () => {
+  // Any double, NaN and ±Infinity included, with a label each.
+  const scored = fc.array(fc.tuple(fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, 0)), fc.constantFrom(0, 1)), { maxLength: 60 });
+  const key = (v: number) => (Number.isNaN(v) ? -Infinity : v);
+
+  it('should give the pair-counting AUC, NaN ranked lowest', () => {
+    fc.assert(
+      fc.property(scored, (rows) => {
+        const s = rows.map((r) => r[0]);
+        const y = rows.map((r) => r[1]);
+        let right = 0;
+        let pairs = 0;
+        for (let i = 0; i < s.length; i++) {
+          for (let j = 0; j < s.length; j++) {
+            if (y[i] !== 1 || y[j] !== 0) continue;
+            pairs++;
+            right += key(s[i]) > key(s[j]) ? 1 : key(s[i]) === key(s[j]) ? 0.5 : 0;
+          }
+        }
+        const a = auc(s, y);
+        if (pairs === 0) expect(a).toBeNaN();
+        else expect(a).toBeCloseTo(right / pairs, 9);
+      }),
+    );
+  });
+
+  it('should end with every metric in its range', () => {
+    fc.assert(
+      fc.property(scored, (rows) => {
+        const s = rows.map((r) => r[0]);
+        const y = rows.map((r) => r[1]);
+        const pos = y.reduce((a, b) => a + b, 0);
+        const ap = prAuc(s, y);
+        if (pos === 0) expect(ap).toBeNaN();
+        else expect(ap).toBeGreaterThan(0), expect(ap).toBeLessThanOrEqual(1 + 1e-12);
+        const top = atTop(s, y, 0.1);
+        if (s.length > 0) expect(top.precision).toBeGreaterThanOrEqual(0), expect(top.precision).toBeLessThanOrEqual(1);
+        const probs = s.map((v) => (Number.isFinite(v) ? Math.abs(v) % 1 : 0.5));
+        const rel = reliability(probs, y);
+        if (s.length > 0) expect(rel.ece).toBeGreaterThanOrEqual(0), expect(rel.ece).toBeLessThanOrEqual(1);
+        expect(rel.bins.reduce((a, b) => a + b.n, 0)).toBe(s.length);
+      }),
+    );
+  });
+
+  it('should rank all-NaN scores as ties, not loop', () => {
+    const y = [1, 0, 1, 0, 0];
+    expect(auc(y.map(() => Number.NaN), y)).toBe(0.5);
+    expect(prAuc(y.map(() => Number.NaN), y)).toBeCloseTo(0.4);
   });
 });
