@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatDay, type Day } from '../dates/index.js';
 import { FEATURE_NAMES, type Prepared } from '../features/index.js';
+import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { initTf } from './backend.js';
 import { RAW_COUNT_FEATURES, schoolRateScore, unexcusedRateScore } from './baselines.js';

@@ -79,7 +79,7 @@ describe('when scores are NaN, infinite or all tied', () => {
       fc.property(scored, (rows) => {
         const s = rows.map((r) => r[0]);
         const y = rows.map((r) => r[1]);
-        const pos = y.reduce((a, b) => a + b, 0);
+        const pos = y.reduce<number>((a, b) => a + b, 0);
         const ap = prAuc(s, y);
         if (pos === 0) expect(ap).toBeNaN();
         else expect(ap).toBeGreaterThan(0), expect(ap).toBeLessThanOrEqual(1 + 1e-12);
