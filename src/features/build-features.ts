@@ -3,6 +3,7 @@ import { onRoll } from './cohort.js';
 import { aidFeatures } from './kernels/aid.js';
 import { attendanceFeatures } from './kernels/attendance.js';
 import { canteenFeatures } from './kernels/canteen.js';
+import { contextFeatures } from './kernels/context.js';
 import { familyFeatures } from './kernels/family.js';
 import { gradeFeatures } from './kernels/grades.js';
 import { rosterFeatures } from './kernels/roster.js';
@@ -25,5 +26,6 @@ export function buildFeatures(p: Prepared, asOf: Day, students: Int32Array = onR
   wellbeingFeatures(d.wellbeing, p.wellbeing, asOf, m);
   canteenFeatures(d.mealCard, p.meal, asOf, m, d.roster.school);
   rosterFeatures(d.students, asOf, m);
+  contextFeatures(d, asOf, m);
   return m;
 }

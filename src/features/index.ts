@@ -6,3 +6,4 @@ export { FEATURES, FEATURE_NAMES, featureIndex, type FeatureDef, type FeatureGro
 export { EVENT_TEXT, EVENT_WEIGHT, FAMILY_HALF_LIFE_DAYS } from './kernels/family.js';
 export { PROGRAM_TEXT } from './kernels/aid.js';
 export { writeMatrices, readMatrices } from './matrix-file.js';
+export { schoolDropoutRate } from './kernels/context.js';

@@ -3,7 +3,7 @@
  * a reason. The model, the reason texts and the docs all read this list, so a feature cannot
  * exist in one place and be missing in another.
  */
-export type FeatureGroup = 'attendance' | 'grades' | 'family' | 'aid' | 'wellbeing' | 'canteen' | 'roster';
+export type FeatureGroup = 'attendance' | 'grades' | 'family' | 'aid' | 'wellbeing' | 'canteen' | 'roster' | 'context';
 
 /** Who may see a reason drawn from this feature. */
 export type ReasonAudience = 'all' | 'psychologist' | 'never';
@@ -92,6 +92,13 @@ export const FEATURES: readonly FeatureDef[] = [
     en: (v) => `late or left early on ${pct(v)} of days in the last 4 weeks`,
   }),
   def('att_coverage_4w', 'attendance', 'share', 'days on record in the last 4 weeks over the most any classmate has (missing records)'),
+  def('att_missing', 'attendance', '0/1', 'no attendance on record in the last 4 weeks (the other attendance features then read 0)'),
+  def('att_unexcused_recent', 'attendance', 'weighted share', 'unexcused share over 90 days, each day weighted by recency (halving every 7 days)'),
+  def('att_unexcused_longest_8w', 'attendance', 'school days', 'longest run of unexcused days in the last 8 weeks', {
+    when: (v) => v >= 3,
+    zh: (v) => `近8周曾连续${fmt(v)}天无故缺勤`,
+    en: (v) => `absent without excuse ${fmt(v)} days running in the last 8 weeks`,
+  }),
 
   // Grades: z-scores of the share of full score, within class or grade, per exam and subject.
   def('grade_z_class', 'grades', 'standard deviations', 'standing within the class at the latest exam (mean over subjects)', {
@@ -119,6 +126,18 @@ export const FEATURES: readonly FeatureDef[] = [
     en: (v) => `missed ${fmt(v)} exam papers in the last 8 weeks`,
   }),
   def('grade_missing', 'grades', '0/1', 'no exam on record yet'),
+  def('grade_days_since_sat', 'grades', 'days (capped at 180)', 'days since the student last sat a paper (180 when never)', {
+    when: (v) => v >= 45 && v < 180,
+    zh: (v) => `已${fmt(v)}天未参加考试或提交作业`,
+    en: (v) => `no paper sat or handed in for ${fmt(v)} days`,
+  }),
+  def('grade_missed_share', 'grades', 'share of papers', 'papers not sat over all papers on record so far'),
+  def('grade_slope', 'grades', 'SD per 30 days', 'trend of class standing over the last six exams (least squares)', {
+    when: (v) => v <= -0.2,
+    zh: (v) => `近几次考试成绩持续下滑（每月${fmt(-v, 1)}个标准差）`,
+    en: (v) => `grades sliding over recent exams (${fmt(-v, 1)} SD a month)`,
+  }),
+  def('grade_vs_own', 'grades', 'standard deviations', "latest class standing against the student's own earlier average"),
 
   // Family events: kind × severity, fading with a half-life of 90 days.
   def('family_event_load', 'family', 'weighted events', 'family events weighted by kind and severity, halving every 90 days', {
@@ -131,6 +150,7 @@ export const FEATURES: readonly FeatureDef[] = [
     en: (_v, e) => `a severe family event in the last 4 weeks${e ? `: ${e}` : ''}`,
   }),
   def('family_events_365', 'family', 'events', 'family events in the last year'),
+  def('family_days_since', 'family', 'days (capped at 365)', 'days since the latest family event (365 when none)'),
 
   // Aid: what is in force on the as-of date.
   def('aid_active_programs', 'aid', 'programmes', 'aid programmes granted and in force'),
@@ -191,6 +211,10 @@ export const FEATURES: readonly FeatureDef[] = [
   def('over_age', 'roster', 'years', 'age above the usual age for the grade'),
   def('grade_level', 'roster', '1-12', 'grade level'),
   def('new_enrolment', 'roster', '0/1', 'enrolled within the last 90 days'),
+  def('days_on_roll', 'roster', 'days (capped at 730)', 'days since enrolment (730 when not known)'),
+
+  // Context: the school, not the student; never a reason.
+  def('school_dropout_rate', 'context', 'share', "the school's dropouts in the year before D over its students on file"),
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);

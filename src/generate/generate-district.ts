@@ -4,7 +4,7 @@ import { formatDay, parseDay, type Day } from '../dates/index.js';
 import { OptionError } from '../errors/index.js';
 import { CsvWriter } from '../util/csv-write.js';
 import { buildPopulation, teacherName } from './population.js';
-import { Random } from './random.js';
+import { Random } from '../util/random.js';
 import { simulateStudent, type RowSink } from './simulate.js';
 
 export interface GenerateOptions {

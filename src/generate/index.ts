@@ -1,2 +1,2 @@
 export { generateDistrict, type GenerateOptions, type GenerateResult } from './generate-district.js';
-export { Random, sigmoid } from './random.js';
+export { Random, sigmoid } from '../util/random.js';

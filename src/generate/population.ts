@@ -1,5 +1,5 @@
 import { dayFromCivil, civilFromDay, type Day } from '../dates/index.js';
-import { Random } from './random.js';
+import { Random } from '../util/random.js';
 
 export interface School {
   id: string;

@@ -1,7 +1,7 @@
 import { formatDay, type Day } from '../dates/index.js';
 import { EXAMS, SCREENING_OFFSETS, SECOND_TERM_OFFSET, YEAR_END_OFFSET, schoolDaysOfWeek } from './calendar.js';
 import type { Student } from './population.js';
-import { Random, sigmoid } from './random.js';
+import { Random, sigmoid } from '../util/random.js';
 
 /** Where the simulated rows go, one CSV line each. */
 export interface RowSink {

@@ -1,6 +1,12 @@
 import { FEATURES } from '../features/index.js';
 import type { ModelMeta } from './registry.js';
 
+function kindText(meta: ModelMeta): string {
+  if (meta.kind === 'gbt') return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, chosen by validation log-loss)`;
+  const net = meta.kind === 'mlp' ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)` : 'L2-regularised logistic regression';
+  return `${net}, TensorFlow.js (${meta.backend} backend)`;
+}
+
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 /** The model card: what the model is for, what it must not be used for, how well it did, where it is blind. */
@@ -12,7 +18,7 @@ export function modelCard(meta: ModelMeta): string {
   const used = new Set(meta.features);
   return `# Model card: ${meta.id}
 
-- **Kind**: ${meta.kind === 'mlp' ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)` : 'L2-regularised logistic regression'}, TensorFlow.js (${meta.backend} backend), Platt-calibrated.
+- **Kind**: ${kindText(meta)}, Platt-calibrated.
 - **Predicts**: the probability that a student on the roll drops out within ${meta.horizon_days} days of the as-of date.
 - **Trained** ${meta.created_at.slice(0, 10)} from data dated on or before ${meta.as_of}; seed ${meta.seed}; data fingerprint \`${meta.fingerprint.slice(0, 16)}…\`.
 - **Examples**: weekly as-of dates — training ${meta.window.train[0]} … ${meta.window.train.at(-1)}, validation ${meta.window.validation[0]} … ${meta.window.validation.at(-1)}, test ${meta.window.test[0]} … ${meta.window.test.at(-1)}${meta.window.gap_relaxed ? ' (too little history to keep a full horizon between training and validation)' : ''}.

@@ -1,11 +1,12 @@
-import { Random } from '../generate/random.js';
+import { Random } from '../util/random.js';
 import { tf } from './backend.js';
 import type { DenseStack } from './dense-stack.js';
 
-export type ModelKind = 'logistic' | 'mlp';
+export type ModelKind = 'logistic' | 'mlp' | 'gbt';
+export type NetworkKind = Exclude<ModelKind, 'gbt'>;
 
 export interface FitOptions {
-  kind: ModelKind;
+  kind: NetworkKind;
   seed: number;
   /** Passes over the training rows. Default 8 (logistic) or 14 (MLP). */
   epochs?: number;

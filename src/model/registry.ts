@@ -11,6 +11,7 @@ import type { FitOptions, ModelKind } from './networks.js';
 import { toDenseStack } from './networks.js';
 import type { ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
+import type { TreeEnsemble } from './trees.js';
 
 /** Everything recorded about a trained model beside its weights. */
 export interface ModelMeta {
@@ -24,7 +25,9 @@ export interface ModelMeta {
   features: string[];
   standardiser: Standardiser;
   calibration: Platt;
-  hyper: Omit<FitOptions, 'onEpoch'> & { positiveWeight: number };
+  hyper: { hidden?: number[]; [k: string]: unknown };
+  /** Registered features the model does not take, and why (constant on the training rows…). */
+  left_out?: { feature: string; reason: string }[];
   window: { train: string[]; validation: string[]; test: string[]; gap_relaxed: boolean };
   /** sha256 of the training, validation and test examples (features and labels). */
   fingerprint: string;
@@ -41,12 +44,12 @@ export interface ModelMeta {
     validation: Record<string, Metrics>;
     baselines: Record<string, Metrics>;
     reliability: { bins: ReliabilityBin[]; ece: number };
+    /** Calibration on the test block, school by school. */
+    by_school?: Record<string, { n: number; positives: number; mean_predicted: number; observed: number; ece: number }>;
   };
 }
 
-export interface LoadedModel extends ScoringModel {
-  readonly meta: ModelMeta;
-}
+export type LoadedModel = ScoringModel & { readonly meta: ModelMeta };
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -55,11 +58,15 @@ export function modelsDir(): string {
   return process.env.EWS_MODELS_DIR ?? join(ROOT, 'models');
 }
 
-/** Writes a model folder: model.json + weights.bin (TensorFlow.js layers format), meta.json, MODEL_CARD.md. */
-export async function saveModel(dir: string, model: import('@tensorflow/tfjs').LayersModel, meta: ModelMeta, card: string): Promise<string> {
+/**
+ * Writes a model folder: a network as model.json + weights.bin (TensorFlow.js layers format),
+ * trees as trees.json; then meta.json and MODEL_CARD.md.
+ */
+export async function saveModel(dir: string, model: import('@tensorflow/tfjs').LayersModel | TreeEnsemble, meta: ModelMeta, card: string): Promise<string> {
   const folder = join(dir, meta.id);
   await mkdir(folder, { recursive: true });
-  await model.save(
+  if ('trees' in model) await writeFile(join(folder, 'trees.json'), JSON.stringify(model));
+  else await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData as ArrayBuffer;
       await writeFile(join(folder, 'weights.bin'), Buffer.from(weights));
@@ -85,7 +92,7 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
  */
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
   const folder = join(dir, id);
-  return loaded.get(folder, await filesStamp(['meta.json', 'model.json', 'weights.bin'].map((f) => join(folder, f))), () => readModel(id, dir));
+  return loaded.get(folder, await filesStamp(['meta.json', 'model.json', 'weights.bin', 'trees.json'].map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
 const loaded = new Kept<LoadedModel>({ max: 4, idleMs: 10 * 60_000 });
@@ -95,6 +102,11 @@ async function readModel(id: string, dir: string): Promise<LoadedModel> {
   const folder = join(dir, id);
   if (!existsSync(join(folder, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
   const meta = JSON.parse(await readFile(join(folder, 'meta.json'), 'utf8')) as ModelMeta;
+  const scaled = { meta, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration };
+  if (meta.kind === 'gbt') {
+    const trees = JSON.parse(await readFile(join(folder, 'trees.json'), 'utf8')) as TreeEnsemble;
+    return { ...scaled, kind: 'gbt', trees };
+  }
   const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
   const weights = await readFile(join(folder, 'weights.bin'));
   const model = await tf.loadLayersModel(
@@ -106,7 +118,7 @@ async function readModel(id: string, dir: string): Promise<LoadedModel> {
   );
   const net = toDenseStack(model);
   model.dispose();
-  return { meta, kind: meta.kind, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration, net };
+  return { ...scaled, kind: meta.kind, net };
 }
 
 export interface Promotion {

@@ -3,14 +3,26 @@ import { applyPlatt, type Platt } from './calibrate.js';
 import { integratedGradients, linearContributions, logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import type { ModelKind } from './networks.js';
 import { type Standardiser } from './standardise.js';
+import { treeContributions, treesLogit, type TreeEnsemble } from './trees.js';
 
-/** What scoring needs of a trained model: its network, inputs, scaling and calibration. */
-export interface ScoringModel {
-  readonly kind: ModelKind;
+interface Scaled {
   readonly features: readonly string[];
   readonly standardiser: Standardiser;
   readonly calibration: Platt;
-  readonly net: DenseStack;
+}
+
+/** What scoring needs of a trained model: a network or trees, their inputs, scaling and calibration. */
+export type ScoringModel =
+  | (Scaled & { readonly kind: Exclude<ModelKind, 'gbt'>; readonly net: DenseStack })
+  | (Scaled & { readonly kind: 'gbt'; readonly trees: TreeEnsemble });
+
+/** The model's logit for one standardised input row. */
+export function modelLogit(model: ScoringModel, x: Float64Array, scratch: Float64Array[] | null): number {
+  return model.kind === 'gbt' ? treesLogit(model.trees, x) : logitOf(model.net, x, scratch!);
+}
+
+export function logitScratch(model: ScoringModel): Float64Array[] | null {
+  return model.kind === 'gbt' ? null : scratchFor(model.net);
 }
 
 const COLUMNS = new WeakMap<ScoringModel, Int32Array>();
@@ -46,29 +58,31 @@ export interface AttributionScratch {
 }
 
 export function attributionScratch(model: ScoringModel): AttributionScratch {
-  return { x: new Float64Array(model.features.length), out: new Float64Array(model.net[0].inputs) };
+  return { x: new Float64Array(model.features.length), out: new Float64Array(model.features.length) };
 }
 
 /** Calibrated risk and raw logit for every row of a feature matrix. */
 export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Float64Array; logit: Float64Array } {
   const cols = columnsOf(model);
   const x = new Float64Array(cols.length);
-  const scratch = scratchFor(model.net);
+  const scratch = logitScratch(model);
   const risk = new Float64Array(m.rows);
   const logit = new Float64Array(m.rows);
   for (let r = 0; r < m.rows; r++) {
     inputRow(model, m, r, cols, x);
-    logit[r] = logitOf(model.net, x, scratch);
+    logit[r] = modelLogit(model, x, scratch);
     risk[r] = applyPlatt(model.calibration, logit[r]);
   }
   return { risk, logit };
 }
 
 /**
- * Each feature's part in a row's logit: exact for the linear model, integrated gradients for
- * the MLP. Positive = pushes the risk up. Indexed like `model.features`.
+ * Each feature's part in a row's logit: exact for the linear model and the trees (their path
+ * contributions), integrated gradients for the MLP. Positive = pushes the risk up. Indexed like
+ * `model.features`.
  */
 export function attributions(model: ScoringModel, m: FeatureMatrix, row: number, scratch?: AttributionScratch): Float64Array {
   const x = inputRow(model, m, row, columnsOf(model), scratch?.x);
+  if (model.kind === 'gbt') return treeContributions(model.trees, x, scratch?.out);
   return model.kind === 'logistic' ? linearContributions(model.net, x, scratch?.out) : integratedGradients(model.net, x);
 }

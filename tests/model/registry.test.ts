@@ -45,6 +45,7 @@ describe('promotions and rollback', () => {
     await utimes(weights, new Date(), new Date(Date.now() + 5000));
     const b = await loadModel(bundled, t.dir);
     expect(b).not.toBe(a);
+    if (a.kind === 'gbt' || b.kind === 'gbt') throw new Error('the bundled model is a network');
     expect(b.net[0].kernel[0]).toBeCloseTo(a.net[0].kernel[0] * 2, 5);
     await rm(weights);
     await expect(loadModel(bundled, t.dir)).rejects.toThrow();

@@ -3,6 +3,7 @@ import type { FeatureMatrix } from '../matrix.js';
 import { STATUS, type AttendanceDays } from '../prepare.js';
 
 const CAP_DAYS = 90;
+const RECENCY_HALF_LIFE_DAYS = 7;
 
 /** Attendance over the 2, 4 and 8 weeks ending on D: shares of the days on record, streaks, gaps. */
 export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatrix, classOf: Int32Array): void {
@@ -17,6 +18,9 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     sick: m.column('att_sick_rate_4w'),
     late: m.column('att_late_rate_4w'),
     cover: m.column('att_coverage_4w'),
+    missing: m.column('att_missing'),
+    recent: m.column('att_unexcused_recent'),
+    longest: m.column('att_unexcused_longest_8w'),
   };
   const recorded4 = new Float64Array(m.rows);
   const mostInClass = new Map<number, number>();
@@ -29,6 +33,7 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     let streak = 0;
     let streakOpen = true;
     let since = CAP_DAYS;
+    let run = 0, longest = 0, wSum = 0, wUnexcused = 0;
     for (let p = end - 1; p >= lo; p--) {
       const age = asOf - a.day[p];
       if (age >= CAP_DAYS) break;
@@ -38,8 +43,13 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
         if (unexcused) streak++;
         else streakOpen = false;
       }
+      const w = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS);
+      wSum += w;
+      wUnexcused += w * unexcused;
       if (since === CAP_DAYS && (st === STATUS.present || st === STATUS.late || st === STATUS.leftEarly)) since = age;
       if (age < 56) {
+        run = unexcused ? run + 1 : 0;
+        if (run > longest) longest = run;
         n8++;
         u8 += unexcused;
         if (age < 28) {
@@ -65,6 +75,9 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     set.since(r, since);
     set.sick(r, n4 > 0 ? sick4 / n4 : 0);
     set.late(r, n4 > 0 ? late4 / n4 : 0);
+    set.missing(r, n4 === 0 ? 1 : 0);
+    set.recent(r, wSum > 0 ? wUnexcused / wSum : 0);
+    set.longest(r, longest);
     recorded4[r] = n4;
     const c = classOf[s];
     if (n4 > (mostInClass.get(c) ?? 0)) mostInClass.set(c, n4);

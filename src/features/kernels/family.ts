@@ -45,10 +45,11 @@ export function familyFeatures(t: Table, rows: DayRows, asOf: Day, m: FeatureMat
     load: m.column('family_event_load'),
     severe: m.column('family_recent_severe'),
     year: m.column('family_events_365'),
+    since: m.column('family_days_since'),
   };
   for (let r = 0; r < m.rows; r++) {
     const s = m.students[r];
-    let load = 0, count = 0, severe = 0, best = 0, bestRow = -1, severeRow = -1;
+    let load = 0, count = 0, severe = 0, best = 0, bestRow = -1, severeRow = -1, since = 365;
     for (let p = rows.by.offsets[s]; p < rows.by.offsets[s + 1]; p++) {
       const i = rows.by.order[p];
       const age = asOf - rows.day[i];
@@ -56,6 +57,7 @@ export function familyFeatures(t: Table, rows: DayRows, asOf: Day, m: FeatureMat
       const sev = Number.isNaN(severity[i]) ? 2 : severity[i];
       const w = KIND_WEIGHTS[event[i]] * (0.4 + 0.3 * sev) * 0.5 ** (age / FAMILY_HALF_LIFE_DAYS);
       load += w;
+      since = Math.min(since, age);
       if (age < 365) count++;
       if (age < 28 && (sev === 3 || event[i] === DEATH)) {
         severe = 1;
@@ -69,6 +71,7 @@ export function familyFeatures(t: Table, rows: DayRows, asOf: Day, m: FeatureMat
     set.load(r, load);
     set.severe(r, severe);
     set.year(r, count);
+    set.since(r, since);
     if (bestRow >= 0) m.setDetail('family_event_load', r, describe(event[bestRow], asOf - rows.day[bestRow]));
     if (severeRow >= 0) m.setDetail('family_recent_severe', r, describe(event[severeRow], asOf - rows.day[severeRow]));
   }

@@ -17,10 +17,12 @@ export function rosterFeatures(students: Table, asOf: Day, m: FeatureMatrix): vo
   const overAge = m.column('over_age');
   const grade = m.column('grade_level');
   const fresh = m.column('new_enrolment');
+  const tenure = m.column('days_on_roll');
   for (let r = 0; r < m.rows; r++) {
     const s = m.students[r];
     grade(r, level[s]);
     if (birth[s] !== NO_DAY) overAge(r, Math.max(-2, Math.min(5, (asOf - birth[s]) / 365.25 - (level[s] + 6) - 0.5)));
     if (enrolled[s] !== NO_DAY && asOf - enrolled[s] < 90) fresh(r, 1);
+    tenure(r, enrolled[s] === NO_DAY ? 730 : Math.max(0, Math.min(730, asOf - enrolled[s])));
   }
 }

@@ -1,0 +1,59 @@
+import type { Examples } from './dataset.js';
+import { fitNetwork, type ModelKind } from './networks.js';
+import type { ModelMeta } from './registry.js';
+import { logitScratch, modelLogit, type ScoringModel } from './scorer.js';
+import type { Standardiser } from './standardise.js';
+import { fitTrees, type TreeEnsemble } from './trees.js';
+
+/** A fitted candidate before calibration: what scores, what is saved, and its settings. */
+export interface Candidate {
+  kind: ModelKind;
+  model: ScoringModel;
+  saved: import('@tensorflow/tfjs').LayersModel | TreeEnsemble;
+  hyper: ModelMeta['hyper'];
+  dispose: () => void;
+}
+
+export interface CandidateInput {
+  zTrain: Float32Array;
+  zVal: Float32Array;
+  width: number;
+  train: Examples;
+  validation: Examples;
+  seed: number;
+  scaled: { features: string[]; standardiser: Standardiser };
+  /** Epochs (networks) or most trees, for quick runs. */
+  steps?: number;
+  progress: (phase: string, done: number, total: number) => void;
+}
+
+export const DEFAULT_EPOCHS = { logistic: 8, mlp: 14 } as const;
+
+/** Fits one candidate: a TensorFlow.js network (logistic or MLP) or boosted trees. */
+export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<Candidate> {
+  const identity = { a: 1, b: 0 };
+  if (kind === 'gbt') {
+    const fitted = fitTrees(c.zTrain, c.train.y, c.width, { x: c.zVal, y: c.validation.y }, {
+      seed: c.seed,
+      maxTrees: c.steps,
+      onTree: (done, total) => c.progress('fit gbt', done, total),
+    });
+    return { kind, model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble }, saved: fitted.ensemble, hyper: fitted.hyper, dispose: () => {} };
+  }
+  const epochs = c.steps ?? DEFAULT_EPOCHS[kind];
+  const fitted = await fitNetwork(c.zTrain, c.train.y, c.width, { kind, seed: c.seed, epochs, onEpoch: (e) => c.progress(`fit ${kind}`, e, epochs) });
+  return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: fitted.model, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
+}
+
+/** Raw logits of a model for standardised rows. */
+export function logitsOf(model: ScoringModel, z: Float32Array, width: number): Float64Array {
+  const n = z.length / width;
+  const out = new Float64Array(n);
+  const scratch = logitScratch(model);
+  const row = new Float64Array(width);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < width; c++) row[c] = z[i * width + c];
+    out[i] = modelLogit(model, row, scratch);
+  }
+  return out;
+}

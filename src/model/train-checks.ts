@@ -1,0 +1,79 @@
+import { formatDay, type Day } from '../dates/index.js';
+import { FEATURE_NAMES } from '../features/index.js';
+import { EwsError } from '../errors/index.js';
+import type { Examples, TemporalSplit } from './dataset.js';
+import type { Metrics } from './metrics.js';
+
+/** What training refuses, each with one line naming the dates, the counts and the reason. */
+
+export function positivesOf(e: Examples): number {
+  let pos = 0;
+  for (let i = 0; i < e.length; i++) pos += e.y[i];
+  return pos;
+}
+
+export function blockText(dates: readonly Day[], e: Examples): string {
+  const span = dates.length > 0 ? `${formatDay(dates[0])} … ${formatDay(dates[dates.length - 1])}` : 'no dates';
+  return `${span}, ${e.length} examples, ${positivesOf(e)} dropouts`;
+}
+
+/** An empty block, or one without a dropout, cannot train, calibrate or measure a model. */
+export function refuseEmptyBlocks(split: TemporalSplit, blocks: Record<'train' | 'validation' | 'test', Examples>, asOf: Day, horizonDays: number): void {
+  for (const name of ['train', 'validation', 'test'] as const) {
+    const e = blocks[name];
+    const where = `as of ${formatDay(asOf)} with a ${horizonDays}-day horizon, the ${name} block (${blockText(split[name], e)})`;
+    if (e.length === 0) throw new EwsError('EWS_NO_EXAMPLES', `${where} holds no student on the roll`);
+    if (positivesOf(e) === 0) {
+      throw new EwsError(
+        'EWS_NO_EXAMPLES',
+        `${where} has no dropout on record: with no dropout history yet, score with rule-based tiers (ews run --model rules) until outcomes arrive`,
+      );
+    }
+  }
+}
+
+/** A model is only worth a head teacher's time if it ranks better than the school's own rate. */
+export function refuseWorseThanSchoolRate(m: Metrics, school: Metrics, kind: string, dates: readonly Day[], test: Examples): void {
+  if (!Number.isFinite(m.auc)) throw new EwsError('EWS_MODEL_REFUSED', `the ${kind} model's AUC on the test block (${blockText(dates, test)}) cannot be computed`);
+  if (Number.isFinite(school.auc) && !(m.auc > school.auc)) {
+    throw new EwsError(
+      'EWS_MODEL_REFUSED',
+      `the ${kind} model ranks no better than the school's dropout rate on the test block (${blockText(dates, test)}): AUC ${m.auc.toFixed(3)} against ${school.auc.toFixed(3)}`,
+    );
+  }
+}
+
+export function allFinite(v: ArrayLike<number>): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
+/**
+ * The inputs a model gets: every registered feature that varies on the training rows. A feature
+ * constant there (a source the district does not have, a flag nobody carries) teaches nothing and
+ * would read as a signal if it ever moved; it is left out, and the model card says so.
+ */
+export function chooseInputs(train: Examples): { used: string[]; leftOut: { feature: string; reason: string }[] } {
+  const used: string[] = [];
+  const leftOut: { feature: string; reason: string }[] = [];
+  FEATURE_NAMES.forEach((name, c) => {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < train.length; i++) {
+      const v = train.x[i * train.width + c];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (hi > lo) used.push(name);
+    else leftOut.push({ feature: name, reason: `constant (${Number.isFinite(lo) ? lo : 'no value'}) on every training example` });
+  });
+  if (used.length === 0) throw new EwsError('EWS_NO_EXAMPLES', `every feature is constant on the ${train.length} training examples: nothing to learn from`);
+  return { used, leftOut };
+}
+
+/** Rows of `e` with only the columns `cols`, in that order. */
+export function pickColumns(e: Examples, cols: readonly number[]): Float32Array {
+  const out = new Float32Array(e.length * cols.length);
+  for (let i = 0; i < e.length; i++) for (let k = 0; k < cols.length; k++) out[i * cols.length + k] = e.x[i * e.width + cols[k]];
+  return out;
+}
