@@ -92,7 +92,8 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
  */
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
   const folder = join(dir, id);
-  return loaded.get(folder, await filesStamp(['meta.json', 'model.json', 'weights.bin', 'trees.json'].map((f) => join(folder, f))), () => readModel(id, dir));
+  const files = existsSync(join(folder, 'trees.json')) ? ['meta.json', 'trees.json'] : ['meta.json', 'model.json', 'weights.bin'];
+  return loaded.get(folder, await filesStamp(files.map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
 const loaded = new Kept<LoadedModel>({ max: 4, idleMs: 10 * 60_000 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,8 +31,9 @@ describe('the fairness audit and the promotion gate', () => {
     good = await train(fair.p, fair.asOf);
     const skewed = await district(join(t.dir, 'skewed'), { seed: 5, students: 6000, ruralUnseen: true });
     unfair = await train(skewed.p, skewed.asOf);
-    const noise = await district(join(t.dir, 'noise'), { seed: 6, students: 2400, noSignal: true });
-    blind = await train(noise.p, noise.asOf);
+    // A challenger that ranks no one: every weight zero, so every student gets the same risk.
+    if (good.kind === 'gbt') throw new Error('trained a logistic model');
+    blind = { ...good, net: good.net.map((l) => ({ ...l, kernel: new Float32Array(l.kernel.length) })) };
   });
   afterAll(() => t.cleanup());
 
@@ -51,6 +53,15 @@ describe('the fairness audit and the promotion gate', () => {
     const ruralYes = good.meta.fairness!.groups.find((g) => g.attribute === 'rural_hukou' && g.value === '1')!;
     expect(ruralYes.recall_disparity).toBeGreaterThan(0.8);
     expect(ruralYes.recall_disparity).toBeLessThan(1.25);
+  });
+
+  it('should refuse to register a model trained where nothing announces a dropout', async () => {
+    const noise = await district(join(t.dir, 'noise'), { seed: 6, students: 2400, noSignal: true });
+    const models = join(t.dir, 'noise-models');
+    await expect(trainModel(noise.p, { asOf: noise.asOf, horizonDays: 28, seed: 2, kinds: ['logistic'], dir: models })).rejects.toThrow(
+      /ranks no better than the school's dropout rate on the test block \(\d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d, \d+ examples, \d+ dropouts\)/,
+    );
+    expect(existsSync(models)).toBe(false);
   });
 
   it('should let a good model in where none is in use', () => {
