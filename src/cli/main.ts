@@ -82,8 +82,10 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed: the same seed gives the same district', positiveInt('--seed'), 1)
     .option('--start <date>', 'first Monday of the school year', '2025-09-01')
     .option('--quizzes', 'add fortnightly quizzes in three subjects (grades within the first weeks)', false)
+    .option('--profile <name>', 'full, or sparse: no canteen cards or screenings, about 7% of school days unrecorded', 'full')
+    .option('--truth', "also write truth.csv, each student-week's hidden dropout hazard (for benchmarks)", false)
     .action(async (o) => {
-      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start, quizzes: o.quizzes });
+      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start, quizzes: o.quizzes, profile: o.profile, truth: o.truth });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);
     });

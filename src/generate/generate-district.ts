@@ -18,6 +18,10 @@ export interface GenerateOptions {
   seed?: number;
   /** Add fortnightly quizzes in three subjects (for benchmarks: grades within a few weeks). */
   quizzes?: boolean;
+  /** `sparse`: no canteen cards or screenings, more unrecorded days (see SimulationOptions). Default `full`. */
+  profile?: 'full' | 'sparse';
+  /** Also write truth.csv: each student-week's hidden dropout hazard (not a contract file). */
+  truth?: boolean;
   /** First Monday of the school year. Default 2025-09-01. */
   start?: string;
   onProgress?: (done: number, total: number) => void;
@@ -48,6 +52,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   const seed = options.seed ?? 1;
   if (!Number.isInteger(options.students) || options.students < 1) throw new OptionError('--students', 'must be a whole number above 0');
   if (!Number.isInteger(weeks) || weeks < 1 || weeks > 52) throw new OptionError('--weeks', 'must be a whole number from 1 to 52');
+  if (options.profile && !['full', 'sparse'].includes(options.profile)) throw new OptionError('--profile', `must be full or sparse, got ${options.profile}`);
   const start: Day = parseDay(options.start ?? '2025-09-01');
   if (Number.isNaN(start)) throw new OptionError('--start', 'is not a date');
   await mkdir(options.out, { recursive: true });
@@ -70,6 +75,8 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
     mealCard: counted('meal_card'),
     outcomes: counted('outcomes'),
   };
+  const truth = options.truth ? new CsvWriter(join(options.out, 'truth.csv'), ['student_id', 'week_start', 'hazard', 'leaving']) : null;
+  if (truth) sink.truth = (line) => truth.raw(line);
 
   const students = new CsvWriter(join(options.out, 'students.csv'), [
     'student_id', 'school_id', 'class_id', 'grade_level', 'gender', 'birth_date', 'enrolled_on', 'boarding',
@@ -81,7 +88,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
       `${s.id},${s.klass.school.id},${s.klass.id},${s.klass.grade},${s.gender},${formatDay(s.birth)},${formatDay(s.enrolled)},` +
         `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}\n`,
     );
-    simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes }, sink);
+    simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes, profile: options.profile }, sink);
     if ((s.index & 1023) === 0) options.onProgress?.(s.index, pop.students.length);
   }
   rows['students.csv'] = pop.students.length;
@@ -96,7 +103,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   staff.row(['adm-district', pop.schools[0].id, 'admin', '', teacherName(r), '', 'admin@district.example']);
   rows['staff.csv'] = pop.classes.length + pop.schools.length + 2;
 
-  await Promise.all([students.close(), staff.close(), ...Object.values(writers).map((w) => w.close())]);
+  await Promise.all([students.close(), staff.close(), truth?.close(), ...Object.values(writers).map((w) => w.close())]);
   options.onProgress?.(pop.students.length, pop.students.length);
   return {
     schools: pop.schools.length,

@@ -12,10 +12,17 @@ export interface RowSink {
   wellbeing(line: string): void;
   mealCard(line: string): void;
   outcomes(line: string): void;
+  /** What ews never sees: each student-week's dropout hazard, for benchmarks' true-risk ranking. */
+  truth?(line: string): void;
 }
 
 export interface SimulationOptions {
   seed: number;
+  /**
+   * `sparse`: a district that records less — no canteen cards, no screenings, about 7% of school
+   * days unrecorded. The same students and the same hardship; only what the school sees differs.
+   */
+  profile?: 'full' | 'sparse';
   start: Day;
   weeks: number;
   /** Fortnightly Friday quizzes (周测) in 语文, 数学, 英语, besides the exams. */
@@ -74,6 +81,9 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
   const subjects = school.senior ? SENIOR_SUBJECTS : JUNIOR_SUBJECTS;
   const term1 = `${yearOf(opt.start)}-${yearOf(opt.start) + 1}-1`;
   const term2 = `${yearOf(opt.start)}-${yearOf(opt.start) + 1}-2`;
+  const sparse = opt.profile === 'sparse';
+  // Unrecorded days of a sparse district draw on their own stream, so its hardship is the same.
+  const rs = sparse ? new Random(opt.seed, 7, st.index) : null;
   const stageRisk = grade === 9 || grade >= 10 ? 0.35 : grade === 8 ? 0.2 : 0;
 
   for (let w = 0; w < opt.weeks; w++) {
@@ -106,8 +116,9 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
     }
     h += 0.06 * (base - h) + r.normal(0, 0.07);
 
+    const hazard = sigmoid(-7.9 + 1.9 * h - 0.35 * st.ability + stageRisk);
+    out.truth?.(`${st.id},${formatDay(weekStart)},${hazard.toPrecision(6)},${leaving > 0 ? 1 : 0}\n`);
     if (!leaving && days.length > 0) {
-      const hazard = sigmoid(-7.9 + 1.9 * h - 0.35 * st.ability + stageRisk);
       if (r.chance(hazard)) {
         leaving = 1;
         leaveWeeks = r.int(1, 4);
@@ -130,7 +141,7 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
         else if (u < pUnexcused + 0.027 + pLate) status = 'left_early';
         else status = 'present';
       }
-      if (r.chance(0.004)) continue; // a day the school did not record: unknown, not present
+      if (r.chance(0.004) || rs?.chance(0.07)) continue; // a day the school did not record: unknown, not present
       out.attendance(`${st.id},${formatDay(day)},${status}\n`);
       const absent = status.startsWith('absent');
       const offset = day - opt.start;
@@ -154,11 +165,11 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
           out.grades(`${st.id},${formatDay(day)},${term},${subjects[k]},quiz,${score},100\n`);
         }
       }
-      if (school.screening && SCREENING_OFFSETS.includes(offset) && !absent) {
+      if (!sparse && school.screening && SCREENING_OFFSETS.includes(offset) && !absent) {
         const score = Math.round(Math.min(100, Math.max(0, 36 + 9 * h + r.normal(0, 9))));
         out.wellbeing(`${st.id},${formatDay(day)},MHT,${score},${score >= 65 ? 1 : 0}\n`);
       }
-      if (school.mealCards && st.boarding && !absent) {
+      if (!sparse && school.mealCards && st.boarding && !absent) {
         const amount = Math.max(0, r.normal(16.5 - 2.6 * h, 2.8));
         const meals = amount > 12 ? 3 : amount > 6 ? 2 : 1;
         out.mealCard(`${st.id},${formatDay(day)},${amount.toFixed(1)},${meals}\n`);

@@ -29,6 +29,8 @@ export interface GroupAudit {
   /** Outside the parity band on recall (the share of real dropouts the list finds). */
   outside_band: boolean;
   too_few_positives: boolean;
+  /** Enough dropouts to judge, but no disparity to judge by: counted as a failure. */
+  undetermined: boolean;
 }
 
 export interface FairnessAudit {
@@ -79,36 +81,12 @@ export function auditFairness(p: Prepared, model: ScoringModel & { meta?: { id: 
       }
     }
   }
-  const groups: GroupAudit[] = [];
-  for (const attribute of AUDITED) {
-    const rows = [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
-    const ref = rows.reduce((a, b) => (b.n > a.n ? b : a), rows[0]);
-    const rate = (c: typeof ref) => ({
-      recall: c.pos > 0 ? c.tp / c.pos : Number.NaN,
-      precision: c.flagged > 0 ? c.tp / c.flagged : Number.NaN,
-      fpr: c.n - c.pos > 0 ? c.fp / (c.n - c.pos) : Number.NaN,
-    });
-    const r0 = rate(ref);
-    for (const c of rows.sort((a, b) => b.n - a.n)) {
-      const r = rate(c);
-      const recallDisparity = r.recall / r0.recall;
-      const tooFew = c.pos < MIN_POSITIVES;
-      groups.push({
-        attribute,
-        value: c.value,
-        n: c.n,
-        positives: c.pos,
-        flagged: c.flagged,
-        ...r,
-        recall_disparity: recallDisparity,
-        precision_disparity: r.precision / r0.precision,
-        fpr_disparity: r.fpr / r0.fpr,
-        reference: c === ref,
-        outside_band: !tooFew && Number.isFinite(recallDisparity) && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1]),
-        too_few_positives: tooFew,
-      });
-    }
-  }
+  const groups = AUDITED.flatMap((attribute) =>
+    judgeGroups(
+      attribute,
+      [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c })),
+    ),
+  );
   return {
     model_id: model.meta?.id ?? '',
     as_of: formatDay(dates[dates.length - 1]),
@@ -117,6 +95,52 @@ export function auditFairness(p: Prepared, model: ScoringModel & { meta?: { id: 
     groups,
     passes: !groups.some((g) => g.outside_band),
   };
+}
+
+export interface GroupCounts {
+  value: string;
+  n: number;
+  pos: number;
+  flagged: number;
+  tp: number;
+  fp: number;
+}
+
+/**
+ * One attribute's groups, each against the largest. A group with enough dropouts is judged: it
+ * fails outside the band, and it fails too when its disparity cannot be computed (the reference
+ * found none of its dropouts, or has too few to say) — a judgement that cannot be made is not a pass.
+ */
+export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[] {
+  if (rows.length === 0) return [];
+  const ref = rows.reduce((a, b) => (b.n > a.n ? b : a), rows[0]);
+  const rate = (c: GroupCounts) => ({
+    recall: c.pos > 0 ? c.tp / c.pos : Number.NaN,
+    precision: c.flagged > 0 ? c.tp / c.flagged : Number.NaN,
+    fpr: c.n - c.pos > 0 ? c.fp / (c.n - c.pos) : Number.NaN,
+  });
+  const r0 = rate(ref);
+  return [...rows].sort((a, b) => b.n - a.n).map((c) => {
+    const r = rate(c);
+    const recallDisparity = r.recall / r0.recall;
+    const tooFew = c.pos < MIN_POSITIVES;
+    const undetermined = !tooFew && c !== ref && (ref.pos < MIN_POSITIVES || !Number.isFinite(recallDisparity));
+    return {
+      attribute,
+      value: c.value,
+      n: c.n,
+      positives: c.pos,
+      flagged: c.flagged,
+      ...r,
+      recall_disparity: recallDisparity,
+      precision_disparity: r.precision / r0.precision,
+      fpr_disparity: r.fpr / r0.fpr,
+      reference: c === ref,
+      outside_band: undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1])),
+      too_few_positives: tooFew,
+      undetermined,
+    };
+  });
 }
 
 function flag(v: Int8Array): (s: number) => string {

@@ -10,6 +10,6 @@ export { buildExamples, temporalSplit, type Examples } from './dataset.js';
 export { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
 export { integratedGradients, inputGradient, logitOf, type DenseStack } from './dense-stack.js';
 export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';
-export { auditFairness, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit } from './fairness.js';
+export { auditFairness, judgeGroups, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit, type GroupCounts } from './fairness.js';
 export { promotionGate, type GateResult } from './gate.js';
 export { referenceOf, binCounts, psi, PSI_ALERT, type Reference } from './reference.js';

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { judgeGroups, type GroupCounts } from '../../src/model/index.js';
+
+const group = (value: string, n: number, pos: number, tp: number): GroupCounts => ({ value, n, pos, flagged: tp + 3, tp, fp: 3 });
+
+describe('when the fairness audit judges a group', () => {
+  it('should fail a group with enough dropouts when the reference found none (seen: female 0.125, male 0)', () => {
+    const [male, female] = judgeGroups('gender', [group('M', 1000, 9, 0), group('F', 900, 8, 1)]);
+    expect(male.reference).toBe(true);
+    expect(female.recall).toBe(0.125);
+    expect(female.recall_disparity).toBe(Infinity);
+    expect(female.undetermined).toBe(true);
+    expect(female.outside_band).toBe(true);
+  });
+
+  it('should fail a group when the reference has too few dropouts to compare with', () => {
+    const [, other] = judgeGroups('rural_hukou', [group('0', 1000, 2, 1), group('1', 900, 12, 6)]);
+    expect(other.undetermined).toBe(true);
+    expect(other.outside_band).toBe(true);
+  });
+
+  it('should leave a group with too few dropouts unjudged, and pass one inside the band', () => {
+    const rows = judgeGroups('disability', [group('0', 1000, 20, 10), group('1', 60, 3, 0), group('unknown', 50, 10, 5)]);
+    expect(rows[1]).toMatchObject({ too_few_positives: true, outside_band: false, undetermined: false });
+    expect(rows[2]).toMatchObject({ recall_disparity: 1, outside_band: false, undetermined: false });
+  });
+
+  it('should fail a group outside the band', () => {
+    const [, urban] = judgeGroups('rural_hukou', [group('1', 1000, 20, 10), group('0', 500, 10, 2)]);
+    expect(urban.recall_disparity).toBeCloseTo(0.4);
+    expect(urban.outside_band).toBe(true);
+  });
+});
