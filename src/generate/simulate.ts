@@ -117,13 +117,14 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
     h += 0.06 * (base - h) + r.normal(0, 0.07);
 
     const hazard = sigmoid(-7.9 + 1.9 * h - 0.35 * st.ability + stageRisk);
-    out.truth?.(`${st.id},${formatDay(weekStart)},${hazard.toPrecision(6)},${leaving > 0 ? 1 : 0}\n`);
     if (!leaving && days.length > 0) {
       if (r.chance(hazard)) {
         leaving = 1;
         leaveWeeks = r.int(1, 4);
       }
     }
+    // The week's truth once its draw is made: leaving = this student has started to go.
+    out.truth?.(`${st.id},${formatDay(weekStart)},${hazard.toPrecision(6)},${leaving > 0 ? 1 : 0}\n`);
 
     for (const day of days) {
       let status: string;

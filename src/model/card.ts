@@ -7,6 +7,27 @@ function kindText(meta: ModelMeta): string {
   return `${net}, TensorFlow.js (${meta.backend} backend)`;
 }
 
+function leftOutText(meta: ModelMeta): string {
+  const out = meta.left_out ?? [];
+  if (out.length === 0) return '\nEvery registered feature varied on the training examples; none was left out.';
+  return `\nLeft out (the district's data gave them nothing to learn from):\n${out.map((l) => `- \`${l.feature}\` — ${l.reason}`).join('\n')}`;
+}
+
+function bySchoolText(meta: ModelMeta): string {
+  const rows = Object.entries(meta.metrics.by_school ?? {});
+  if (rows.length === 0) return '';
+  const worst = [...rows].sort((a, b) => b[1].ece - a[1].ece).slice(0, 10);
+  return `
+### Calibration by school (test block; the ${worst.length} with the largest error)
+Each school's dropout rate over the year before the as-of date is an input (\`school_dropout_rate\`), so a
+school whose rate differs from the district's gets its own intercept from what was known then.
+
+| school | examples | dropouts | mean risk | observed | ECE |
+|---|---|---|---|---|---|
+${worst.map(([s, c]) => `| ${s} | ${c.n} | ${c.positives} | ${f3(c.mean_predicted)} | ${f3(c.observed)} | ${f3(c.ece)} |`).join('\n')}
+`;
+}
+
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 /** The model card: what the model is for, what it must not be used for, how well it did, where it is blind. */
@@ -40,6 +61,7 @@ know whom to talk to first, with the reasons the model saw. A list is a prompt f
 ${rows}
 
 Brier score ${f3(t.brier)}; expected calibration error ${f3(meta.metrics.reliability.ece)} over deciles.
+${bySchoolText(meta)}
 
 ## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
 ${meta.fairness ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged).
@@ -50,6 +72,10 @@ ${meta.fairness.groups.map((g) => `| ${g.attribute} | ${g.value} | ${g.n} | ${g.
 
 ## Inputs
 ${FEATURES.filter((f) => used.has(f.name)).map((f) => `- \`${f.name}\` — ${f.description} (${f.unit})`).join('\n')}
+
+Missing data is modelled, not read as zero: \`att_missing\`, \`grade_missing\`, \`wellbeing_missing\` and
+\`meal_missing\` say where a source has nothing for a student, and the features they cover read 0 there.
+${leftOutText(meta)}
 
 Gender and ethnic minority status are not inputs; they are kept only for the fairness audit.
 

@@ -13,3 +13,4 @@ export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';
 export { auditFairness, judgeGroups, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit, type GroupCounts } from './fairness.js';
 export { promotionGate, type GateResult } from './gate.js';
 export { referenceOf, binCounts, psi, PSI_ALERT, type Reference } from './reference.js';
+export { RULES_MODEL_ID, rulesModel } from './rules.js';

@@ -12,6 +12,7 @@ import { toDenseStack } from './networks.js';
 import type { ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
 import type { TreeEnsemble } from './trees.js';
+import { RULES_MODEL_ID, rulesModel } from './rules.js';
 
 /** Everything recorded about a trained model beside its weights. */
 export interface ModelMeta {
@@ -91,11 +92,13 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
  * loaded once and kept while its files stay as they are (a few models at most; never a failure).
  */
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
+  if (id === RULES_MODEL_ID) return RULES;
   const folder = join(dir, id);
   const files = existsSync(join(folder, 'trees.json')) ? ['meta.json', 'trees.json'] : ['meta.json', 'model.json', 'weights.bin'];
   return loaded.get(folder, await filesStamp(files.map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
+const RULES = rulesModel();
 const loaded = new Kept<LoadedModel>({ max: 4, idleMs: 10 * 60_000 });
 
 async function readModel(id: string, dir: string): Promise<LoadedModel> {

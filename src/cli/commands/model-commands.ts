@@ -4,7 +4,7 @@ import { followupLabels } from '../../followup/index.js';
 import { prepare } from '../../features/index.js';
 import { auditFairness, currentModelId, evaluateModel, listModels, loadModel, previousModelId, promoteModel, promotionGate, resolveModelId, trainModel, withFollowupOutcomes, type ModelKind } from '../../model/index.js';
 import { EwsError, OptionError } from '../../errors/index.js';
-import { createProgress } from '../../observability/index.js';
+import { createProgress, log } from '../../observability/index.js';
 import { loadDistrict } from '../../sources/index.js';
 
 async function prepared(data: string, asOf: Day) {
@@ -27,8 +27,12 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
       await db.close();
     }
   }
+  // A bar on a terminal; a log line as each phase ends (examples built, each candidate fitted), anywhere.
   const bar = createProgress();
   let phase = '';
+  let steps = 0;
+  let since = performance.now();
+  const ended = () => phase && log.info({ phase, steps, ms: Math.round(performance.now() - since) }, 'training phase done');
   const result = await trainModel(p, {
     asOf: o.asOf,
     horizonDays: o.horizonDays,
@@ -37,13 +41,17 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
     treated,
     onProgress: (name, done, total) => {
       if (name !== phase) {
+        ended();
         bar.stop();
         bar.start(total, name);
         phase = name;
+        since = performance.now();
       }
+      steps = done;
       bar.update(done);
     },
   });
+  ended();
   bar.stop();
   return result;
 }
