@@ -26,6 +26,6 @@ export function buildFeatures(p: Prepared, asOf: Day, students: Int32Array = onR
   wellbeingFeatures(d.wellbeing, p.wellbeing, asOf, m);
   canteenFeatures(d.mealCard, p.meal, asOf, m, d.roster.school);
   rosterFeatures(d.students, asOf, m);
-  contextFeatures(d, asOf, m);
+  contextFeatures(p, asOf, m);
   return m;
 }

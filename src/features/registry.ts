@@ -215,6 +215,7 @@ export const FEATURES: readonly FeatureDef[] = [
 
   // Context: the school, not the student; never a reason.
   def('school_dropout_rate', 'context', 'share', "the school's dropouts in the year before D over its students on file"),
+  def('class_days_in', 'context', 'days (capped at 365)', "days since the class's first attendance or exam in the year before D: how far into its term or course"),
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);

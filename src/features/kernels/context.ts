@@ -1,6 +1,7 @@
 import type { Day } from '../../dates/index.js';
 import { OUTCOMES, type District } from '../../sources/index.js';
 import type { FeatureMatrix } from '../matrix.js';
+import type { Prepared } from '../prepare.js';
 
 const DROPPED = OUTCOMES.indexOf('dropped_out');
 
@@ -26,8 +27,51 @@ export function schoolDropoutRate(d: District, asOf: Day): Float64Array {
   return Float64Array.from(size, (n, k) => drops[k] / Math.max(1, n));
 }
 
-export function contextFeatures(d: District, asOf: Day, m: FeatureMatrix): void {
+const YEAR = 365;
+
+export function contextFeatures(p: Prepared, asOf: Day, m: FeatureMatrix): void {
+  const d = p.district;
   const rate = schoolDropoutRate(d, asOf);
   const set = m.column('school_dropout_rate');
   for (let r = 0; r < m.rows; r++) set(r, rate[d.roster.school[m.students[r]]]);
+  const first = classFirstDays(p, asOf, m);
+  const termDay = m.column('class_days_in');
+  for (let r = 0; r < m.rows; r++) {
+    const f = first.get(d.roster.classOf[m.students[r]]);
+    termDay(r, f === undefined ? YEAR : asOf - f);
+  }
+}
+
+/**
+ * The first day within the year before D on which the class has any attendance or exam on
+ * record: when its term (or course) began. Leaving clusters early in a term.
+ */
+function classFirstDays(p: Prepared, asOf: Day, m: FeatureMatrix): Map<number, number> {
+  const classOf = p.district.roster.classOf;
+  const first = new Map<number, number>();
+  const see = (s: number, day: number) => {
+    if (day > asOf || day <= asOf - YEAR) return;
+    const c = classOf[s];
+    const f = first.get(c);
+    if (f === undefined || day < f) first.set(c, day);
+  };
+  for (let r = 0; r < m.rows; r++) {
+    const s = m.students[r];
+    // Each student's days are ascending: the first inside the year is enough.
+    for (let k = p.attendance.offsets[s]; k < p.attendance.offsets[s + 1]; k++) {
+      if (p.attendance.day[k] > asOf - YEAR) {
+        see(s, p.attendance.day[k]);
+        break;
+      }
+    }
+    const g = p.grades;
+    for (let k = g.by.offsets[s]; k < g.by.offsets[s + 1]; k++) {
+      const day = g.day[g.by.order[k]];
+      if (day > asOf - YEAR) {
+        see(s, day);
+        break;
+      }
+    }
+  }
+  return first;
 }
