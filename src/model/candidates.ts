@@ -45,14 +45,18 @@ export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<
   return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: fitted.model, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
 }
 
-/** Raw logits of a model for standardised rows. */
-export function logitsOf(model: ScoringModel, z: Float32Array, width: number): Float64Array {
-  const n = z.length / width;
+/**
+ * Raw logits of a model for unstandardised rows (its inputs only), scaled in float64 exactly as
+ * scoring scales a feature matrix, so what training measures is what a weekly run will give.
+ */
+export function logitsOf(model: ScoringModel, x: Float32Array, width: number): Float64Array {
+  const n = x.length / width;
   const out = new Float64Array(n);
   const scratch = logitScratch(model);
   const row = new Float64Array(width);
+  const { mean, sd } = model.standardiser;
   for (let i = 0; i < n; i++) {
-    for (let c = 0; c < width; c++) row[c] = z[i * width + c];
+    for (let c = 0; c < width; c++) row[c] = (x[i * width + c] - mean[c]) / sd[c];
     out[i] = modelLogit(model, row, scratch);
   }
   return out;

@@ -84,13 +84,13 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const width = cols.length;
   const [xTrain, xVal, xTest] = [train, validation, test].map((e) => pickColumns(e, cols));
   const std = fitStandardiser(xTrain, width);
-  const [zTrain, zVal, zTest] = [xTrain, xVal, xTest].map((x) => standardise(std, x, width));
+  const [zTrain, zVal] = [xTrain, xVal].map((x) => standardise(std, x, width));
   const scaled = { features: inputs.used, standardiser: std };
 
   const candidates: (Candidate & { platt: Platt; val: Metrics })[] = [];
   for (const kind of kinds) {
     const c = await fitCandidate(kind, { zTrain, zVal, width, train, validation, seed, scaled, steps: options.epochs?.[kind], progress });
-    const logits = logitsOf(c.model, zVal, width);
+    const logits = logitsOf(c.model, xVal, width);
     if (!allFinite(logits)) {
       log.warn({ kind }, 'candidate left out: its validation scores are not all finite');
       c.dispose();
@@ -103,7 +103,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   }
   if (candidates.length === 0) throw new EwsError('EWS_MODEL_REFUSED', `no candidate (${kinds.join(', ')}) gave finite scores on the validation block (${blockText(split.validation, validation)})`);
   const best = candidates.reduce((a, b) => (b.val.pr_auc > a.val.pr_auc ? b : a));
-  const testProb = logitsOf(best.model, zTest, width).map((z) => applyPlatt(best.platt, z));
+  const testProb = logitsOf(best.model, xTest, width).map((z) => applyPlatt(best.platt, z));
   if (!allFinite(testProb)) throw new EwsError('EWS_MODEL_REFUSED', `the ${best.kind} model's scores on the test block (${blockText(split.test, test)}) are not all finite`);
   const testMetrics = summarise(testProb, test.y);
   progress('baselines', 0, 1);

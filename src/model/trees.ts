@@ -151,7 +151,11 @@ function logLoss(f: Float64Array, y: Uint8Array): number {
   return s / Math.max(1, f.length);
 }
 
-/** Up to BINS−1 cut points per input, at quantiles of a sample of rows. */
+/**
+ * Up to BINS−1 cut points per input, at quantiles of a sample of rows. Each cut lies halfway
+ * between a quantile and the next value above it, never on a value: training sees float32
+ * inputs and scoring float64, and a row sitting exactly on a cut could go either way.
+ */
 function binEdges(x: Float32Array, n: number, width: number): Float64Array[] {
   const step = Math.max(1, Math.floor(n / 50_000));
   const out: Float64Array[] = [];
@@ -162,10 +166,18 @@ function binEdges(x: Float32Array, n: number, width: number): Float64Array[] {
     const cuts: number[] = [];
     for (let b = 1; b < BINS; b++) {
       const q = v[Math.min(v.length - 1, Math.floor((b * v.length) / BINS))];
-      if (cuts.length === 0 || q > cuts[cuts.length - 1]) cuts.push(q);
+      // The first sampled value above q, if any: a cut at the largest value splits nothing off.
+      let lo = 0;
+      let hi = v.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (v[mid] <= q) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo >= v.length) continue;
+      const cut = (q + v[lo]) / 2;
+      if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(cut);
     }
-    // A cut at the largest value splits nothing off.
-    if (cuts.length > 0 && cuts[cuts.length - 1] >= v[v.length - 1]) cuts.pop();
     out.push(Float64Array.from(cuts));
   }
   return out;

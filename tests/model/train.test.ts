@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFeatures, FEATURES, prepare, type Prepared } from '../../src/features/index.js';
-import { attributions, loadModel, scoreMatrix, trainModel, type TrainResult } from '../../src/model/index.js';
+import { parseDay } from '../../src/dates/index.js';
+import { attributions, dropoutLabels, loadModel, scoreMatrix, summarise, trainModel, type TrainResult } from '../../src/model/index.js';
 import { loadDistrict } from '../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../helpers/folder.js';
 import { writePlantedDistrict } from '../helpers/planted.js';
@@ -62,6 +63,22 @@ describe('when one cause alone drives dropout', () => {
     const m = buildFeatures(p, asOf);
     expect(scoreMatrix(loaded, m).risk).toEqual(scoreMatrix(result.model, m).risk);
     expect(loaded.meta.metrics.test).toEqual(result.meta.metrics.test);
+  });
+
+  it('measures on its test block exactly what scoring those students gives, for every kind', async () => {
+    for (const kind of ['logistic', 'mlp', 'gbt'] as const) {
+      const r = await trainModel(p, { asOf, horizonDays: 28, seed: 3, dir: models.dir, kinds: [kind] });
+      const risk: number[] = [];
+      const y: number[] = [];
+      for (const d of r.meta.window.test) {
+        const m = buildFeatures(p, parseDay(d));
+        risk.push(...scoreMatrix(r.model, m).risk);
+        y.push(...dropoutLabels(p.district, m.students, parseDay(d), 28));
+      }
+      expect(r.meta.kind).toBe(kind);
+      expect(summarise(risk, y).auc).toBeCloseTo(r.meta.metrics.test.auc, 9);
+      expect(summarise(risk, y).pr_auc).toBeCloseTo(r.meta.metrics.test.pr_auc, 9);
+    }
   });
 
   it('trains the same model again from the same data and seed', async () => {
