@@ -180,19 +180,31 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
     if (leaving) {
       if (leaving >= leaveWeeks) {
         out.outcomes(`${st.id},${formatDay(weekStart + 4)},dropped_out\n`);
+        writeGrants(st, grants, weekStart + 4, out);
         return;
       }
       leaving++;
     } else if (days.length > 0 && r.chance(0.0004)) {
       out.outcomes(`${st.id},${formatDay(weekStart + 4)},transferred\n`);
+      writeGrants(st, grants, weekStart + 4, out);
       return;
     }
   }
   if ((grade === 9 || grade === 12) && opt.weeks * 7 > YEAR_END_OFFSET) {
     out.outcomes(`${st.id},${formatDay(opt.start + YEAR_END_OFFSET)},graduated\n`);
   }
+  writeGrants(st, grants, null, out);
+}
+
+/**
+ * The grants still running when the record ends, ending on the day the student left (or still in
+ * force). Every student's aid is written, whoever leaves: a generator that wrote aid only for those
+ * who stayed told a model who would leave (no aid row at all) — a leak from the future.
+ */
+function writeGrants(st: Student, grants: Grant[], endDay: Day | null, out: RowSink): void {
   for (const g of grants) {
-    if (!g.stopped) out.subsidies(`${st.id},${g.program},granted,${g.level},${g.amount},${formatDay(g.from)},\n`);
+    if (g.stopped || (endDay !== null && endDay < g.from)) continue;
+    out.subsidies(`${st.id},${g.program},granted,${g.level},${g.amount},${formatDay(g.from)},${endDay === null ? '' : formatDay(endDay)}\n`);
   }
 }
 

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDistrict, type GenerateResult } from '../../src/generate/index.js';
-import { loadDistrict, OUTCOMES, ATTENDANCE_STATUSES, type District, type LoadReport } from '../../src/sources/index.js';
+import { loadDistrict, OUTCOMES, ATTENDANCE_STATUSES, SUBSIDY_PROGRAMS, type District, type LoadReport } from '../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../helpers/folder.js';
 
 async function digest(dir: string): Promise<Record<string, string>> {
@@ -122,6 +122,24 @@ describe('generateDistrict', () => {
       }
       expect(early.length).toBeGreaterThan(10);
       expect(mean(early)).toBeGreaterThan(2 * mean(peers));
+    });
+
+    it('writes the aid of students who leave as of those who stay (no row missing tells who will go)', () => {
+      // Every junior student of a rural school gets nutrition meals from the first day.
+      const sub = district.subsidies;
+      const meal = SUBSIDY_PROGRAMS.indexOf('nutrition_meal');
+      const fed = new Set<number>();
+      for (let i = 0; i < sub.length; i++) if (sub.uint8('program')[i] === meal) fed.add(sub.int32('student_id')[i]);
+      const dropped = new Set<number>();
+      const o = district.outcomes!;
+      for (let i = 0; i < o.length; i++) if (o.uint8('outcome')[i] === DROPPED) dropped.add(o.int32('student_id')[i]);
+      const schoolsFed = new Set([...fed].map((s) => district.roster.school[s]));
+      const level = district.students.float64('grade_level');
+      const eligible = [...Array(district.roster.size).keys()].filter((s) => schoolsFed.has(district.roster.school[s]) && level[s] <= 9);
+      const leavers = eligible.filter((s) => dropped.has(s));
+      expect(leavers.length).toBeGreaterThan(10);
+      expect(leavers.filter((s) => !fed.has(s))).toEqual([]);
+      expect(eligible.filter((s) => !fed.has(s)).length).toBeLessThan(eligible.length * 0.02);
     });
 
     it('lowers spending on the canteen card for students whose aid was stopped', () => {
