@@ -94,6 +94,8 @@ export const FEATURES: readonly FeatureDef[] = [
   def('att_coverage_4w', 'attendance', 'share', 'days on record in the last 4 weeks over the most any classmate has (missing records)'),
   def('att_missing', 'attendance', '0/1', 'no attendance on record in the last 4 weeks (the other attendance features then read 0)'),
   def('att_unexcused_recent', 'attendance', 'weighted share', 'unexcused share over 90 days, each day weighted by recency (halving every 7 days)'),
+  def('att_unexcused_rate_long', 'attendance', 'share of recorded days', 'unexcused absences over the last 120 days (the student’s usual level)'),
+  def('att_late_rate_long', 'attendance', 'share of recorded days', 'late or left early over the last 120 days'),
   def('att_unexcused_longest_8w', 'attendance', 'school days', 'longest run of unexcused days in the last 8 weeks', {
     when: (v) => v >= 3,
     zh: (v) => `近8周曾连续${fmt(v)}天无故缺勤`,
@@ -214,8 +216,8 @@ export const FEATURES: readonly FeatureDef[] = [
   def('days_on_roll', 'roster', 'days (capped at 730)', 'days since enrolment (730 when not known)'),
 
   // Context: the school, not the student; never a reason.
-  def('school_dropout_rate', 'context', 'share', "the school's dropouts in the year before D over its students on file"),
-  def('class_days_in', 'context', 'days (capped at 365)', "days since the class's first attendance or exam in the year before D: how far into its term or course"),
+  def('school_dropout_rate', 'context', 'share a year', "the school's dropouts in the year before D over its students on file, a yearly rate over the part of that year on record"),
+  def('class_days_in', 'context', 'days (capped at 120)', "days since the class's first attendance or exam in the year before D: how far into its term or course"),
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);

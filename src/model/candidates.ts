@@ -1,5 +1,7 @@
 import type { Examples } from './dataset.js';
-import { fitNetwork, type ModelKind } from './networks.js';
+import { tf } from './backend.js';
+import { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
+import { fitPlainLogistic } from './plain-logistic.js';
 import type { ModelMeta } from './registry.js';
 import { logitScratch, modelLogit, type ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
@@ -27,7 +29,7 @@ export interface CandidateInput {
   progress: (phase: string, done: number, total: number) => void;
 }
 
-export const DEFAULT_EPOCHS = { logistic: 8, mlp: 14 } as const;
+export const DEFAULT_EPOCHS = { mlp: 14 } as const;
 
 /** Fits one candidate: a TensorFlow.js network (logistic or MLP) or boosted trees. */
 export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<Candidate> {
@@ -40,9 +42,37 @@ export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<
     });
     return { kind, model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble }, saved: fitted.ensemble, hyper: fitted.hyper, dispose: () => {} };
   }
-  const epochs = c.steps ?? DEFAULT_EPOCHS[kind];
+  if (kind === 'logistic') return fitLogistic(c);
+  const epochs = c.steps ?? DEFAULT_EPOCHS.mlp;
   const fitted = await fitNetwork(c.zTrain, c.train.y, c.width, { kind, seed: c.seed, epochs, onEpoch: (e) => c.progress(`fit ${kind}`, e, epochs) });
   return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: fitted.model, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
+}
+
+/**
+ * The logistic candidate, fitted to its optimum by Newton's method (Adam for a few epochs stopped
+ * short of it, and its class weighting moved the optimum), then held as a one-layer TensorFlow.js
+ * model so that it is saved, loaded and retrained like the network.
+ */
+function fitLogistic(c: CandidateInput): Candidate {
+  const ridge = 1e-4;
+  const fit = fitPlainLogistic(c.zTrain, c.train.y, c.width, ridge);
+  // Fold the fit's own centring and scaling into one kernel and bias.
+  const kernel = new Float32Array(c.width);
+  let bias = fit.weights[c.width];
+  for (let k = 0; k < c.width; k++) {
+    kernel[k] = fit.weights[k] / fit.sd[k];
+    bias -= (fit.weights[k] * fit.mean[k]) / fit.sd[k];
+  }
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [c.width] }));
+  model.layers[0].setWeights([tf.tensor2d(kernel, [c.width, 1]), tf.tensor1d([bias])]);
+  return {
+    kind: 'logistic',
+    model: { ...c.scaled, calibration: { a: 1, b: 0 }, kind: 'logistic', net: toDenseStack(model) },
+    saved: model,
+    hyper: { kind: 'logistic', method: 'newton', ridge },
+    dispose: () => model.dispose(),
+  };
 }
 
 /**

@@ -71,16 +71,16 @@ export interface TemporalSplit {
  * the ones before for validation, the rest for training. Every training and validation label
  * closes before the first test date, so the test measures what a model trained then would do.
  */
-export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number, maxDates = MAX_DATES): TemporalSplit {
+export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number, maxDates = MAX_DATES, inSession: (d: Day) => boolean = () => true): TemporalSplit {
   const last = asOf - horizonDays;
   // Four weeks of history before the first example, and at most `maxDates` weeks back.
   const first = Math.max(firstDataDay + 28, last - (maxDates - 1) * 7);
   if (last < first) {
     throw new EwsError('EWS_NO_EXAMPLES', `too little history: the first example date would be ${formatDay(first)}, after the last whose ${horizonDays}-day horizon closes by ${formatDay(asOf)} (${formatDay(last)})`);
   }
-  const all = asOfSeries(last - Math.floor((last - first) / 7) * 7, last, 7);
+  const all = asOfSeries(last - Math.floor((last - first) / 7) * 7, last, 7).filter(inSession);
   if (all.length < 6 || last < first) {
-    throw new EwsError('EWS_NO_EXAMPLES', `too little history: ${all.length} weekly as-of dates from ${formatDay(first)} to ${formatDay(last)}; need 6`);
+    throw new EwsError('EWS_NO_EXAMPLES', `too little history: ${all.length} weekly as-of dates in session from ${formatDay(first)} to ${formatDay(last)}; need 6`);
   }
   const nTest = Math.max(2, Math.round(all.length * 0.2));
   const test = all.slice(-nTest);
@@ -96,4 +96,40 @@ export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number,
   }
   if (train.length === 0) throw new EwsError('EWS_NO_EXAMPLES', 'too little history to train');
   return { train, validation, test, gapRelaxed };
+}
+
+/**
+ * A test for as-of dates inside a holiday: where the district keeps attendance, a date is in
+ * session when the week before it holds at least half the attendance rows of a usual week (the
+ * median over weeks with any). Examples as of the winter break describe weeks nobody was at school:
+ * four-week windows run empty, "days since present" counts the holiday, and a model trained or
+ * judged on them learns the calendar. A district without attendance keeps every date.
+ */
+export function sessionFilter(attendanceDays: Int32Array): (d: Day) => boolean {
+  if (attendanceDays.length === 0) return () => true;
+  const perDay = new Map<number, number>();
+  for (const d of attendanceDays) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+  const days = [...perDay.keys()].sort((a, b) => a - b);
+  const prefix = new Float64Array(days.length + 1);
+  days.forEach((d, i) => (prefix[i + 1] = prefix[i] + perDay.get(d)!));
+  // Rows in (d − 7, d], by binary search over the days on record.
+  const upTo = (d: number) => {
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid] <= d) lo = mid + 1;
+      else hi = mid;
+    }
+    return prefix[lo];
+  };
+  const week = (d: number) => upTo(d) - upTo(d - 7);
+  const weekly: number[] = [];
+  for (let d = days[0] + 6; d <= days[days.length - 1]; d += 7) {
+    const n = week(d);
+    if (n > 0) weekly.push(n);
+  }
+  weekly.sort((a, b) => a - b);
+  const usual = weekly.length > 0 ? weekly[Math.floor(weekly.length / 2)] : 0;
+  return (d) => week(d) >= usual / 2;
 }

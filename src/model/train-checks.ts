@@ -32,15 +32,29 @@ export function refuseEmptyBlocks(split: TemporalSplit, blocks: Record<'train' |
   }
 }
 
-/** A model is only worth a head teacher's time if it ranks better than the school's own rate. */
+/**
+ * A model is only worth a head teacher's time if it ranks clearly better than the school's own
+ * rate: by more than two standard errors of its AUC (Hanley & McNeil, 1982), so that a model
+ * trained on noise that beats the rate by luck is refused too.
+ */
 export function refuseWorseThanSchoolRate(m: Metrics, school: Metrics, kind: string, dates: readonly Day[], test: Examples): void {
   if (!Number.isFinite(m.auc)) throw new EwsError('EWS_MODEL_REFUSED', `the ${kind} model's AUC on the test block (${blockText(dates, test)}) cannot be computed`);
-  if (Number.isFinite(school.auc) && !(m.auc > school.auc)) {
+  const base = Number.isFinite(school.auc) ? school.auc : 0.5;
+  const needed = base + 2 * aucStandardError(m.auc, m.positives, m.n - m.positives);
+  if (!(m.auc > needed)) {
     throw new EwsError(
       'EWS_MODEL_REFUSED',
-      `the ${kind} model ranks no better than the school's dropout rate on the test block (${blockText(dates, test)}): AUC ${m.auc.toFixed(3)} against ${school.auc.toFixed(3)}`,
+      `the ${kind} model ranks no better than the school's dropout rate on the test block (${blockText(dates, test)}): AUC ${m.auc.toFixed(3)} against ${base.toFixed(3)}; it needs more than ${needed.toFixed(3)} (two standard errors above)`,
     );
   }
+}
+
+/** Hanley & McNeil's standard error of an AUC from its positives and negatives. */
+export function aucStandardError(a: number, pos: number, neg: number): number {
+  if (pos === 0 || neg === 0) return Number.POSITIVE_INFINITY;
+  const q1 = a / (2 - a);
+  const q2 = (2 * a * a) / (1 + a);
+  return Math.sqrt(Math.max(0, (a * (1 - a) + (pos - 1) * (q1 - a * a) + (neg - 1) * (q2 - a * a)) / (pos * neg)));
 }
 
 export function allFinite(v: ArrayLike<number>): boolean {

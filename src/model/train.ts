@@ -7,7 +7,7 @@ import { initTf } from './backend.js';
 import { baselineMetrics, reliabilityBySchool } from './baseline-metrics.js';
 import { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
 import { modelCard } from './card.js';
-import { buildExamples, subset, temporalSplit, type Examples } from './dataset.js';
+import { buildExamples, sessionFilter, subset, temporalSplit, type Examples } from './dataset.js';
 import { Random } from '../util/random.js';
 import { withoutTreated } from './followup-labels.js';
 import { auditFairness } from './fairness.js';
@@ -62,7 +62,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const backend = await initTf();
   const seed = options.seed ?? 1;
   const kinds = options.kinds ?? ['logistic', 'mlp', 'gbt'];
-  const split = temporalSplit(firstDataDay(p), options.asOf, options.horizonDays, options.maxDates);
+  const split = temporalSplit(firstDataDay(p), options.asOf, options.horizonDays, options.maxDates, sessionFilter(p.attendance.day));
   const progress = options.onProgress ?? (() => {});
   const dates = [...split.train, ...split.validation, ...split.test];
   let built = 0;

@@ -22,8 +22,7 @@ describe('when rows dated after the as-of date are added', () => {
     const trained = await trainModel(prepare(district), {
       asOf: parseDay('2026-06-01'),
       horizonDays: 56,
-      kinds: ['gbt'],
-      epochs: { gbt: 40 },
+      kinds: ['logistic'],
       dir: join(t.dir, 'models'),
     });
     model = trained.model;

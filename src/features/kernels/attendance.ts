@@ -3,6 +3,8 @@ import type { FeatureMatrix } from '../matrix.js';
 import { STATUS, type AttendanceDays } from '../prepare.js';
 
 const CAP_DAYS = 90;
+/** The long window: hardship moves slowly, and a rare event (an unexcused day) needs many days to read. */
+const LONG_DAYS = 120;
 const RECENCY_HALF_LIFE_DAYS = 7;
 
 /** Attendance over the 2, 4 and 8 weeks ending on D: shares of the days on record, streaks, gaps. */
@@ -21,6 +23,8 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     missing: m.column('att_missing'),
     recent: m.column('att_unexcused_recent'),
     longest: m.column('att_unexcused_longest_8w'),
+    longUnexcused: m.column('att_unexcused_rate_long'),
+    longLate: m.column('att_late_rate_long'),
   };
   const recorded4 = new Float64Array(m.rows);
   const mostInClass = new Map<number, number>();
@@ -33,12 +37,16 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     let streak = 0;
     let streakOpen = true;
     let since = CAP_DAYS;
-    let run = 0, longest = 0, wSum = 0, wUnexcused = 0;
+    let run = 0, longest = 0, wSum = 0, wUnexcused = 0, nLong = 0, uLong = 0, lateLong = 0;
     for (let p = end - 1; p >= lo; p--) {
       const age = asOf - a.day[p];
-      if (age >= CAP_DAYS) break;
+      if (age >= LONG_DAYS) break;
       const st = a.status[p];
       const unexcused = st === STATUS.unexcused ? 1 : 0;
+      nLong++;
+      uLong += unexcused;
+      if (st === STATUS.late || st === STATUS.leftEarly) lateLong++;
+      if (age >= CAP_DAYS) continue;
       if (streakOpen) {
         if (unexcused) streak++;
         else streakOpen = false;
@@ -78,6 +86,8 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     set.missing(r, n4 === 0 ? 1 : 0);
     set.recent(r, wSum > 0 ? wUnexcused / wSum : 0);
     set.longest(r, longest);
+    set.longUnexcused(r, nLong > 0 ? uLong / nLong : 0);
+    set.longLate(r, nLong > 0 ? lateLong / nLong : 0);
     recorded4[r] = n4;
     const c = classOf[s];
     if (n4 > (mostInClass.get(c) ?? 0)) mostInClass.set(c, n4);

@@ -28,18 +28,36 @@ export function schoolDropoutRate(d: District, asOf: Day): Float64Array {
 }
 
 const YEAR = 365;
+/** Past this, a class is well into its term; capped so that later dates read like those trained on. */
+const TERM_CAP = 120;
+/** A yearly rate from less than this much history is mostly noise. */
+const MIN_COVERED = 90;
 
 export function contextFeatures(p: Prepared, asOf: Day, m: FeatureMatrix): void {
   const d = p.district;
   const rate = schoolDropoutRate(d, asOf);
+  // Dropouts accumulate through a year on record: as a yearly rate, March reads like December.
+  const covered = Math.min(YEAR, Math.max(MIN_COVERED, asOf - firstActivity(p) + 1));
   const set = m.column('school_dropout_rate');
-  for (let r = 0; r < m.rows; r++) set(r, rate[d.roster.school[m.students[r]]]);
+  for (let r = 0; r < m.rows; r++) set(r, (rate[d.roster.school[m.students[r]]] * YEAR) / covered);
   const first = classFirstDays(p, asOf, m);
   const termDay = m.column('class_days_in');
   for (let r = 0; r < m.rows; r++) {
     const f = first.get(d.roster.classOf[m.students[r]]);
-    termDay(r, f === undefined ? YEAR : asOf - f);
+    termDay(r, f === undefined ? TERM_CAP : Math.min(TERM_CAP, asOf - f));
   }
+}
+
+const FIRST = new WeakMap<Prepared, number>();
+
+/** The district's first attendance or exam day (any date: only ever compared with D). */
+function firstActivity(p: Prepared): number {
+  let first = FIRST.get(p);
+  if (first !== undefined) return first;
+  first = Number.POSITIVE_INFINITY;
+  for (const rows of [p.attendance.day, p.grades.day]) for (const day of rows) if (day < first) first = day;
+  FIRST.set(p, first);
+  return first;
 }
 
 /**
