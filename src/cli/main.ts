@@ -258,7 +258,7 @@ export function buildProgram(): Command {
     .requiredOption('--as-of <date>', 'train from data dated on or before this day')
     .requiredOption('--horizon-days <n>', 'label: dropped out within this many days of each as-of date', positiveInt('--horizon-days'))
     .option('--seed <n>', 'random seed: the same seed and data give the same model', positiveInt('--seed'), 1)
-    .option('--kinds <list>', 'candidates to compare (default all): logistic,mlp,gbt', kinds)
+    .option('--kinds <list>', 'candidates to compare: logistic,mlp,gbt (default logistic,gbt)', kinds)
     .option('--followup', 'add the outcomes follow-up recorded, and leave out examples of students after they were helped')
     .action(async (o) => {
       const r = await trainCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays, seed: o.seed, kinds: o.kinds, followup: o.followup });
