@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { cp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -120,7 +121,9 @@ describe('the weekly run on BullMQ', () => {
     });
 
     it('should retry it with backoff and then succeed', async () => {
-      const weights = join(models, spec.modelId, 'weights.bin');
+      // A tree model's weights are trees.json, a network's weights.bin.
+      const folder = join(models, spec.modelId);
+      const weights = join(folder, existsSync(join(folder, 'trees.json')) ? 'trees.json' : 'weights.bin');
       await rename(weights, `${weights}.away`); // the model store is briefly unavailable
       const workers = startWorkers({ prefix, backoffMs: 300 });
       const score = workers.workers.find((w) => w.name === QUEUES.score)!;
