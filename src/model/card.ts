@@ -2,8 +2,13 @@ import { FEATURES } from '../features/index.js';
 import type { ModelMeta } from './registry.js';
 
 function kindText(meta: ModelMeta): string {
-  if (meta.kind === 'gbt') return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, chosen by validation log-loss)`;
-  const net = meta.kind === 'mlp' ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)` : 'L2-regularised logistic regression';
+  if (meta.kind === 'gbt') return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, as many as validation log-loss kept improving)`;
+  const net =
+    meta.kind === 'mlp'
+      ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)`
+      : meta.hyper.method === 'newton'
+        ? `logistic regression fitted to its optimum by Newton's method (ridge ${meta.hyper.ridge})`
+        : 'L2-regularised logistic regression';
   return `${net}, TensorFlow.js (${meta.backend} backend)`;
 }
 
