@@ -7,11 +7,17 @@ import { logitScratch, modelLogit, type ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
 import { fitTrees, type TreeEnsemble } from './trees.js';
 
+/** What a model folder holds: a TensorFlow.js network, trees, or both (a blend). */
+export interface SavedParts {
+  layers?: import('@tensorflow/tfjs').LayersModel;
+  trees?: TreeEnsemble;
+}
+
 /** A fitted candidate before calibration: what scores, what is saved, and its settings. */
 export interface Candidate {
   kind: ModelKind;
   model: ScoringModel;
-  saved: import('@tensorflow/tfjs').LayersModel | TreeEnsemble;
+  saved: SavedParts;
   hyper: ModelMeta['hyper'];
   dispose: () => void;
 }
@@ -32,7 +38,7 @@ export interface CandidateInput {
 export const DEFAULT_EPOCHS = { mlp: 14 } as const;
 
 /** Fits one candidate: a TensorFlow.js network (logistic or MLP) or boosted trees. */
-export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<Candidate> {
+export async function fitCandidate(kind: Exclude<ModelKind, 'blend'>, c: CandidateInput): Promise<Candidate> {
   const identity = { a: 1, b: 0 };
   if (kind === 'gbt') {
     const fitted = fitTrees(c.zTrain, c.train.y, c.width, { x: c.zVal, y: c.validation.y }, {
@@ -40,12 +46,30 @@ export async function fitCandidate(kind: ModelKind, c: CandidateInput): Promise<
       maxTrees: c.steps,
       onTree: (done, total) => c.progress('fit gbt', done, total),
     });
-    return { kind, model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble }, saved: fitted.ensemble, hyper: fitted.hyper, dispose: () => {} };
+    return { kind, model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble }, saved: { trees: fitted.ensemble }, hyper: fitted.hyper, dispose: () => {} };
   }
   if (kind === 'logistic') return fitLogistic(c);
   const epochs = c.steps ?? DEFAULT_EPOCHS.mlp;
   const fitted = await fitNetwork(c.zTrain, c.train.y, c.width, { kind, seed: c.seed, epochs, onEpoch: (e) => c.progress(`fit ${kind}`, e, epochs) });
-  return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: fitted.model, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
+  return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: { layers: fitted.model }, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
+}
+
+/**
+ * The logistic model and the trees with their logits averaged: the straight lines a linear model
+ * extrapolates well and the thresholds and interactions trees find. On the benchmarks the blend
+ * ranked at or near the better of the two every time (bench/real.ts). It shares the parts of the
+ * two candidates it is made of, which own and dispose them.
+ */
+export function blendOf(linear: Candidate, trees: Candidate): Candidate | null {
+  if (linear.model.kind !== 'logistic' || trees.model.kind !== 'gbt') return null;
+  const { features, standardiser } = linear.model;
+  return {
+    kind: 'blend',
+    model: { features, standardiser, calibration: { a: 1, b: 0 }, kind: 'blend', net: linear.model.net, trees: trees.model.trees },
+    saved: { layers: linear.saved.layers, trees: trees.saved.trees },
+    hyper: { kind: 'blend', weights: '0.5 logistic + 0.5 trees', logistic: linear.hyper, trees: trees.hyper },
+    dispose: () => {},
+  };
 }
 
 /**
@@ -69,7 +93,7 @@ function fitLogistic(c: CandidateInput): Candidate {
   return {
     kind: 'logistic',
     model: { ...c.scaled, calibration: { a: 1, b: 0 }, kind: 'logistic', net: toDenseStack(model) },
-    saved: model,
+    saved: { layers: model },
     hyper: { kind: 'logistic', method: 'newton', ridge },
     dispose: () => model.dispose(),
   };

@@ -2,6 +2,10 @@ import { FEATURES } from '../features/index.js';
 import type { ModelMeta } from './registry.js';
 
 function kindText(meta: ModelMeta): string {
+  if (meta.kind === 'blend') {
+    const t = meta.hyper.trees as Record<string, unknown>;
+    return `blend: the logits of a logistic regression (fitted by Newton's method) and of gradient-boosted trees (${t.trees_kept} of depth ${t.maxDepth}) averaged`;
+  }
   if (meta.kind === 'gbt') return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, as many as validation log-loss kept improving)`;
   const net =
     meta.kind === 'mlp'

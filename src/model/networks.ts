@@ -2,8 +2,8 @@ import { Random } from '../util/random.js';
 import { tf } from './backend.js';
 import type { DenseStack } from './dense-stack.js';
 
-export type ModelKind = 'logistic' | 'mlp' | 'gbt';
-export type NetworkKind = Exclude<ModelKind, 'gbt'>;
+export type ModelKind = 'logistic' | 'mlp' | 'gbt' | 'blend';
+export type NetworkKind = 'logistic' | 'mlp';
 
 export interface FitOptions {
   kind: NetworkKind;

@@ -12,6 +12,7 @@ import { toDenseStack } from './networks.js';
 import type { ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
 import type { TreeEnsemble } from './trees.js';
+import type { SavedParts } from './candidates.js';
 import { RULES_MODEL_ID, rulesModel } from './rules.js';
 
 /** Everything recorded about a trained model beside its weights. */
@@ -63,11 +64,11 @@ export function modelsDir(): string {
  * Writes a model folder: a network as model.json + weights.bin (TensorFlow.js layers format),
  * trees as trees.json; then meta.json and MODEL_CARD.md.
  */
-export async function saveModel(dir: string, model: import('@tensorflow/tfjs').LayersModel | TreeEnsemble, meta: ModelMeta, card: string): Promise<string> {
+export async function saveModel(dir: string, parts: SavedParts, meta: ModelMeta, card: string): Promise<string> {
   const folder = join(dir, meta.id);
   await mkdir(folder, { recursive: true });
-  if ('trees' in model) await writeFile(join(folder, 'trees.json'), JSON.stringify(model));
-  else await model.save(
+  if (parts.trees) await writeFile(join(folder, 'trees.json'), JSON.stringify(parts.trees));
+  if (parts.layers) await parts.layers.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const weights = artifacts.weightData as ArrayBuffer;
       await writeFile(join(folder, 'weights.bin'), Buffer.from(weights));
@@ -94,7 +95,7 @@ export async function saveModel(dir: string, model: import('@tensorflow/tfjs').L
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
   if (id === RULES_MODEL_ID) return RULES;
   const folder = join(dir, id);
-  const files = existsSync(join(folder, 'trees.json')) ? ['meta.json', 'trees.json'] : ['meta.json', 'model.json', 'weights.bin'];
+  const files = ['meta.json', ...(existsSync(join(folder, 'trees.json')) ? ['trees.json'] : []), ...(existsSync(join(folder, 'model.json')) ? ['model.json', 'weights.bin'] : [])];
   return loaded.get(folder, await filesStamp(files.map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
@@ -107,10 +108,8 @@ async function readModel(id: string, dir: string): Promise<LoadedModel> {
   if (!existsSync(join(folder, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
   const meta = JSON.parse(await readFile(join(folder, 'meta.json'), 'utf8')) as ModelMeta;
   const scaled = { meta, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration };
-  if (meta.kind === 'gbt') {
-    const trees = JSON.parse(await readFile(join(folder, 'trees.json'), 'utf8')) as TreeEnsemble;
-    return { ...scaled, kind: 'gbt', trees };
-  }
+  const trees = meta.kind === 'gbt' || meta.kind === 'blend' ? (JSON.parse(await readFile(join(folder, 'trees.json'), 'utf8')) as TreeEnsemble) : null;
+  if (meta.kind === 'gbt') return { ...scaled, kind: 'gbt', trees: trees! };
   const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
   const weights = await readFile(join(folder, 'weights.bin'));
   const model = await tf.loadLayersModel(
@@ -122,6 +121,7 @@ async function readModel(id: string, dir: string): Promise<LoadedModel> {
   );
   const net = toDenseStack(model);
   model.dispose();
+  if (meta.kind === 'blend') return { ...scaled, kind: 'blend', net, trees: trees! };
   return { ...scaled, kind: meta.kind, net };
 }
 

@@ -1,7 +1,6 @@
 import { FEATURE_NAMES, type FeatureMatrix } from '../features/index.js';
 import { applyPlatt, type Platt } from './calibrate.js';
 import { integratedGradients, linearContributions, logitOf, scratchFor, type DenseStack } from './dense-stack.js';
-import type { ModelKind } from './networks.js';
 import { type Standardiser } from './standardise.js';
 import { treeContributions, treesLogit, type TreeEnsemble } from './trees.js';
 
@@ -11,19 +10,28 @@ interface Scaled {
   readonly calibration: Platt;
 }
 
-/** What scoring needs of a trained model: a network or trees, their inputs, scaling and calibration. */
+/**
+ * What scoring needs of a trained model: a network, trees, or the blend of a linear model and trees
+ * (their logits averaged), with their inputs, scaling and calibration.
+ */
 export type ScoringModel =
-  | (Scaled & { readonly kind: Exclude<ModelKind, 'gbt'>; readonly net: DenseStack })
-  | (Scaled & { readonly kind: 'gbt'; readonly trees: TreeEnsemble });
+  | (Scaled & { readonly kind: 'logistic' | 'mlp'; readonly net: DenseStack })
+  | (Scaled & { readonly kind: 'gbt'; readonly trees: TreeEnsemble })
+  | (Scaled & { readonly kind: 'blend'; readonly net: DenseStack; readonly trees: TreeEnsemble });
 
 /** The model's logit for one standardised input row. */
 export function modelLogit(model: ScoringModel, x: Float64Array, scratch: Float64Array[] | null): number {
-  return model.kind === 'gbt' ? treesLogit(model.trees, x) : logitOf(model.net, x, scratch!);
+  if (model.kind === 'gbt') return treesLogit(model.trees, x);
+  if (model.kind === 'blend') return 0.5 * logitOf(model.net, x, scratch!) + 0.5 * treesLogit(model.trees, x);
+  return logitOf(model.net, x, scratch!);
 }
 
 export function logitScratch(model: ScoringModel): Float64Array[] | null {
   return model.kind === 'gbt' ? null : scratchFor(model.net);
 }
+
+// A blend's second set of parts, reused from one student to the next.
+const BLEND_PARTS = new WeakMap<ScoringModel, Float64Array>();
 
 const COLUMNS = new WeakMap<ScoringModel, Int32Array>();
 
@@ -84,5 +92,13 @@ export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Floa
 export function attributions(model: ScoringModel, m: FeatureMatrix, row: number, scratch?: AttributionScratch): Float64Array {
   const x = inputRow(model, m, row, columnsOf(model), scratch?.x);
   if (model.kind === 'gbt') return treeContributions(model.trees, x, scratch?.out);
+  if (model.kind === 'blend') {
+    let trees = BLEND_PARTS.get(model);
+    if (!trees) BLEND_PARTS.set(model, (trees = new Float64Array(model.features.length)));
+    treeContributions(model.trees, x, trees);
+    const out = linearContributions(model.net, x, scratch?.out);
+    for (let k = 0; k < out.length; k++) out[k] = 0.5 * out[k] + 0.5 * trees[k];
+    return out;
+  }
   return model.kind === 'logistic' ? linearContributions(model.net, x, scratch?.out) : integratedGradients(model.net, x);
 }

@@ -12,7 +12,7 @@ import { Random } from '../util/random.js';
 import { withoutTreated } from './followup-labels.js';
 import { auditFairness } from './fairness.js';
 import { referenceOf } from './reference.js';
-import { fitCandidate, logitsOf, type Candidate } from './candidates.js';
+import { blendOf, fitCandidate, logitsOf, type Candidate } from './candidates.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import type { ModelKind } from './networks.js';
 import { modelsDir, saveModel, type ModelMeta } from './registry.js';
@@ -29,6 +29,7 @@ export interface TrainOptions {
   /**
    * Candidates; the best on validation PR-AUC is kept. Default logistic and gbt: on every benchmark
    * where the MLP won validation it lost the test block (bench/real.ts); `mlp` is there to ask for.
+   * With both logistic and gbt, their blend is a candidate too.
    */
   kinds?: ModelKind[];
   /** Registry folder. Default modelsDir(). */
@@ -94,6 +95,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
 
   const candidates: (Candidate & { platt: Platt; val: Metrics })[] = [];
   for (const kind of kinds) {
+    if (kind === 'blend') continue; // made from the logistic and tree candidates below
     const c = await fitCandidate(kind, { zTrain, zVal, width, train, validation, seed, scaled, steps: options.epochs?.[kind], progress });
     const logits = logitsOf(c.model, xVal, width);
     if (!allFinite(logits)) {
@@ -105,6 +107,16 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     const val = summarise(logits.map((z) => applyPlatt(platt, z)), validation.y);
     log.info({ kind, val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
     candidates.push({ ...c, model: { ...c.model, calibration: platt }, platt, val });
+  }
+  const linear = candidates.find((c) => c.kind === 'logistic');
+  const trees = candidates.find((c) => c.kind === 'gbt');
+  const blend = linear && trees ? blendOf(linear, trees) : null;
+  if (blend) {
+    const logits = logitsOf(blend.model, xVal, width);
+    const platt = fitPlatt(logits, validation.y);
+    const val = summarise(logits.map((z) => applyPlatt(platt, z)), validation.y);
+    log.info({ kind: 'blend', val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
+    candidates.push({ ...blend, model: { ...blend.model, calibration: platt }, platt, val });
   }
   if (candidates.length === 0) throw new EwsError('EWS_MODEL_REFUSED', `no candidate (${kinds.join(', ')}) gave finite scores on the validation block (${blockText(split.validation, validation)})`);
   const best = candidates.reduce((a, b) => (b.val.pr_auc > a.val.pr_auc ? b : a));

@@ -81,6 +81,16 @@ describe('when one cause alone drives dropout', () => {
     }
   });
 
+  it('weighs the blend of the logistic model and the trees as a candidate, and keeps whichever wins as it scored', async () => {
+    const r = await trainModel(p, { asOf, horizonDays: 28, seed: 3, dir: models.dir, kinds: ['logistic', 'gbt'] });
+    expect(Object.keys(r.meta.metrics.validation)).toEqual(['logistic', 'gbt', 'blend']);
+    const best = Object.entries(r.meta.metrics.validation).reduce((a, b) => (b[1].pr_auc > a[1].pr_auc ? b : a));
+    expect(r.meta.kind).toBe(best[0]);
+    const loaded = await loadModel(r.meta.id, models.dir);
+    const m = buildFeatures(p, asOf);
+    expect(scoreMatrix(loaded, m).risk).toEqual(scoreMatrix(r.model, m).risk);
+  });
+
   it('trains the same model again from the same data and seed', async () => {
     const again = await trainModel(p, { asOf, horizonDays: 28, seed: 3, dir: models.dir });
     expect(again.meta.id).toBe(result.meta.id);
