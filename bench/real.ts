@@ -33,7 +33,10 @@ const cache = join(process.env.EWS_BENCH_DIR ?? join(tmpdir(), 'ews-bench'), 're
 const rows: Record<string, string | number>[] = [];
 const f3 = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
-async function train(data: string, asOf: string, horizon: number): Promise<{ line: Record<string, any>; meta: Record<string, any>; seconds: number }> {
+// biome-ignore lint/suspicious/noExplicitAny: JSON read back from the shipped command and the registry
+type Json = Record<string, any>;
+
+async function train(data: string, asOf: string, horizon: number): Promise<{ line: Json; meta: Json; seconds: number }> {
   const models = await mkdtemp(join(tmpdir(), 'ews-real-models-'));
   const t = performance.now();
   const { stdout } = await run('node', [ews, 'train', '--data', data, '--as-of', asOf, '--horizon-days', String(horizon)], {
@@ -98,12 +101,18 @@ if (cases.includes('oulad')) {
   const src = arg('oulad', join(import.meta.dirname, '..', '..', 'shared', 'data', 'oulad'));
   const data = join(cache, 'oulad');
   if (!existsSync(join(data, 'outcomes.csv'))) await writeOuladDistrict(src, data);
-  for (const [asOf, horizon] of [['2014-06-01', 60], ['2014-12-01', 90], ['2014-12-01', 30]] as const) row('OULAD', asOf, horizon, await train(data, asOf, horizon));
+  for (const [asOf, horizon] of [
+    ['2014-06-01', 60],
+    ['2014-12-01', 90],
+    ['2014-12-01', 30],
+  ] as const)
+    row('OULAD', asOf, horizon, await train(data, asOf, horizon));
 }
 for (const profile of ['full', 'sparse'] as const) {
   if (!cases.includes(profile)) continue;
   const data = join(cache, `gen-${profile}-20000-36w`);
-  if (!existsSync(join(data, 'truth.csv'))) await generateDistrict({ out: data, students: 20_000, weeks: 36, seed: profile === 'full' ? 3 : 4, profile, truth: true });
+  if (!existsSync(join(data, 'truth.csv')))
+    await generateDistrict({ out: data, students: 20_000, weeks: 36, seed: profile === 'full' ? 3 : 4, profile, truth: true });
   const asOf = '2026-05-10';
   const r = await train(data, asOf, 56);
   row(`generator ${profile}`, asOf, 56, r, await trueRiskAuc(data, r.meta.window.test, 56));

@@ -18,7 +18,9 @@ const ROOT = join(import.meta.dirname, '..');
 
 async function digest(dir: string): Promise<string> {
   const h = createHash('sha256');
-  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.parentPath.includes('.work') && e.name !== 'summary.json');
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter(
+    (e) => e.isFile() && !e.parentPath.includes('.work') && e.name !== 'summary.json',
+  );
   for (const f of files.map((e) => join(e.parentPath, e.name)).sort()) h.update(f.slice(dir.length)).update(await readFile(f));
   return h.digest('hex').slice(0, 16);
 }
@@ -36,7 +38,10 @@ for (const n of sizes) {
     const out = await freshOut(`scale-${n}-${w}-workers`);
     const spec = await planRun({ ...base, out });
     const workers: ChildProcess[] = Array.from({ length: w }, () =>
-      spawn(process.execPath, [join(ROOT, 'bin', 'ews.js'), 'worker', '--stages', 'ingest,features,score,lists,run'], { stdio: 'ignore', env: { ...process.env, EWS_LOG_LEVEL: 'error' } }),
+      spawn(process.execPath, [join(ROOT, 'bin', 'ews.js'), 'worker', '--stages', 'ingest,features,score,lists,run'], {
+        stdio: 'ignore',
+        env: { ...process.env, EWS_LOG_LEVEL: 'error' },
+      }),
     );
     await new Promise((r) => setTimeout(r, 1500)); // let them connect
     const t = performance.now();

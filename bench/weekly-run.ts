@@ -48,7 +48,9 @@ for (const n of sizes) {
   process.stderr.write(`${n}: ${JSON.stringify(rows.at(-1))}\n`);
 }
 const scanMs = scanLoopMs();
-console.log(`weekly run, 8 weeks of data, as of 2025-10-27, median of ${repeats}, reader threads: ${threads ?? 'one per spare core for folders over 48 MB'}; this machine's scan loop: ${scanMs} ms (see harness)`);
+console.log(
+  `weekly run, 8 weeks of data, as of 2025-10-27, median of ${repeats}, reader threads: ${threads ?? 'one per spare core for folders over 48 MB'}; this machine's scan loop: ${scanMs} ms (see harness)`,
+);
 console.log(table(rows));
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(join(import.meta.dirname, 'results', `weekly-run-${Date.now()}.json`), JSON.stringify({ repeats, scan_loop_ms: scanMs, rows }, null, 2));

@@ -80,7 +80,8 @@ export async function waitForRun(spec: RunSpec, s: { prefix?: string; url?: stri
       }
       for (const id of [jobId.source(key, 'students'), jobId.ingest(key)]) {
         const first = await ingest.getJob(id);
-        if (first && (await first.getState()) === 'failed') throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${first.failedReason}`);
+        if (first && (await first.getState()) === 'failed')
+          throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${first.failedReason}`);
       }
       if (Date.now() > deadline) throw new Error('timed out waiting for the weekly run');
       await new Promise((r) => setTimeout(r, 100));

@@ -89,7 +89,10 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       if (spec.database && summary.record?.deliveries_planned) {
         const db = await openDb({ url: spec.database });
         try {
-          await enqueueDeliveries((await listDeliveries(db, 'pending')).map((d) => d.idempotency_key), { prefix, url: o.url });
+          await enqueueDeliveries(
+            (await listDeliveries(db, 'pending')).map((d) => d.idempotency_key),
+            { prefix, url: o.url },
+          );
         } finally {
           await db.close();
         }

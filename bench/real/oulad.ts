@@ -100,7 +100,10 @@ export async function writeOuladDistrict(src: string, out: string, options: Oula
     sat.add(`${r.id_assessment}-${r.id_student}`);
     if (r.score === '' || r.date_submitted === '') continue;
     const day = startOf(a.code_presentation) + Number(r.date_submitted);
-    grades.push([day, [`OU-${key}`, iso(day), a.code_presentation, `${a.code_module}-${a.id_assessment}`, EXAM[a.assessment_type] ?? 'other', r.score, 100].join(',')]);
+    grades.push([
+      day,
+      [`OU-${key}`, iso(day), a.code_presentation, `${a.code_module}-${a.id_assessment}`, EXAM[a.assessment_type] ?? 'other', r.score, 100].join(','),
+    ]);
   }
   // A paper not sat: an assessment whose cut-off passed while the student was registered.
   const registered = [...span].map(([key, s]) => ({ key, pres: key.split('-').slice(0, 2).join('-'), student: key.split('-')[2], s }));
@@ -111,7 +114,10 @@ export async function writeOuladDistrict(src: string, out: string, options: Oula
     const day = startOf(a.code_presentation) + Number(a.date);
     for (const r of byPres.get(`${a.code_module}-${a.code_presentation}`) ?? []) {
       if (sat.has(`${a.id_assessment}-${r.student}`) || day < r.s[0] || day >= r.s[1]) continue;
-      grades.push([day, [`OU-${r.key}`, iso(day), a.code_presentation, `${a.code_module}-${a.id_assessment}`, EXAM[a.assessment_type] ?? 'other', '', 100].join(',')]);
+      grades.push([
+        day,
+        [`OU-${r.key}`, iso(day), a.code_presentation, `${a.code_module}-${a.id_assessment}`, EXAM[a.assessment_type] ?? 'other', '', 100].join(','),
+      ]);
     }
   }
   // As the systems export them: in date order.

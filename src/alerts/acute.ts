@@ -54,7 +54,9 @@ export function detectAcute(p: Prepared, asOf: Day, model: ScoringModel | null, 
       if (severity[i] === 3 || event[i] === DEATH) {
         const text = EVENT_TEXT[FAMILY_EVENTS[event[i]]];
         const reasons = model ? visibleTo(reasonsFor(model, m, r), 'head_teacher').map((x) => x.code) : [];
-        out.push(base(r, 'severe_event', { event: FAMILY_EVENTS[event[i]], event_zh: text.zh, date: formatDay(fam.day[i]), rescored: model !== null, reasons }));
+        out.push(
+          base(r, 'severe_event', { event: FAMILY_EVENTS[event[i]], event_zh: text.zh, date: formatDay(fam.day[i]), rescored: model !== null, reasons }),
+        );
         break;
       }
     }

@@ -89,14 +89,21 @@ export function triageOrder(rows: ScoredStudent[]): ScoredStudent[] {
 }
 
 const pct = (v: number) => (v < 0.001 ? '<0.1%' : `${(v * 100).toFixed(1)}%`);
-const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) =>
-  visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
+const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) => visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
 
 function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
   const c = TEXT[lang].columns;
   let out = csvLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons]);
   for (const s of rows) {
-    out += csvLine([s.rank_in_class, s.student_id, s.class_id, TEXT[lang].tier[s.tier], pct(s.risk), TEXT[lang].change[s.change], words(s, 'head_teacher', lang).join(lang === 'en' ? '; ' : '；')]);
+    out += csvLine([
+      s.rank_in_class,
+      s.student_id,
+      s.class_id,
+      TEXT[lang].tier[s.tier],
+      pct(s.risk),
+      TEXT[lang].change[s.change],
+      words(s, 'head_teacher', lang).join(lang === 'en' ? '; ' : '；'),
+    ]);
   }
   return out;
 }
@@ -122,7 +129,9 @@ function triageCsv(rows: ScoredStudent[], lang: Lang): string {
 
 function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist'): string {
   const t = TEXT[lang];
-  const reasons = words(s, role, lang).map((w) => `<li>${esc(w)}</li>`).join('');
+  const reasons = words(s, role, lang)
+    .map((w) => `<li>${esc(w)}</li>`)
+    .join('');
   const extra =
     role === 'psychologist'
       ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(t.flagged)}</b>` : ''}${s.acute.wellbeing_z ? ` (z=${s.acute.wellbeing_z.toFixed(1)})` : ''}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`

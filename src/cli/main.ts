@@ -15,7 +15,16 @@ import { startWorkers } from '../../jobs/workers.js';
 import { startDeliveryWorker } from '../../jobs/deliver.js';
 import { openDb } from '../store/index.js';
 import { buildApp, importStaff, setPassword } from '../web/index.js';
-import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_RETRAIN_CRON, DEFAULT_TZ, installSchedule, listSchedules, removeSchedule, startPlanWorker } from '../../jobs/schedule.js';
+import {
+  DEFAULT_ACUTE_CRON,
+  DEFAULT_CRON,
+  DEFAULT_RETRAIN_CRON,
+  DEFAULT_TZ,
+  installSchedule,
+  listSchedules,
+  removeSchedule,
+  startPlanWorker,
+} from '../../jobs/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,8 +47,7 @@ const kinds = (v: string) => {
   for (const k of list) if (k !== 'logistic' && k !== 'mlp' && k !== 'gbt') throw new InvalidArgumentError('kinds are logistic, mlp and gbt');
   return list;
 };
-const todayOption = () =>
-  new Option('--today <date>', 'treat dates after this day as impossible (default: today in Asia/Shanghai)');
+const todayOption = () => new Option('--today <date>', 'treat dates after this day as impossible (default: today in Asia/Shanghai)');
 
 function describeRun(s: RunSummary, out: string): string {
   return [
@@ -85,7 +93,16 @@ export function buildProgram(): Command {
     .option('--profile <name>', 'full, or sparse: no canteen cards or screenings, about 7% of school days unrecorded', 'full')
     .option('--truth', "also write truth.csv, each student-week's hidden dropout hazard (for benchmarks)", false)
     .action(async (o) => {
-      const result = await generateCommand({ out: o.out, students: o.students, weeks: o.weeks, seed: o.seed, start: o.start, quizzes: o.quizzes, profile: o.profile, truth: o.truth });
+      const result = await generateCommand({
+        out: o.out,
+        students: o.students,
+        weeks: o.weeks,
+        seed: o.seed,
+        start: o.start,
+        quizzes: o.quizzes,
+        profile: o.profile,
+        truth: o.truth,
+      });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);
     });
@@ -115,7 +132,17 @@ export function buildProgram(): Command {
     .option('--keep-work', 'keep intermediate files under OUT/.work')
     .addOption(new Option('--via <how>', 'in-process, queue (BullMQ, needs Redis) or auto').choices(['in-process', 'queue', 'auto']).default('in-process'))
     .action(async (o) => {
-      const s = await runCommand({ data: o.data, out: o.out, asOf: requireDay('--as-of', o.asOf), model: o.model, lang: o.lang, tiers: { highPerClass: o.highPerClass }, encoding: o.encoding, keepWork: o.keepWork, via: o.via });
+      const s = await runCommand({
+        data: o.data,
+        out: o.out,
+        asOf: requireDay('--as-of', o.asOf),
+        model: o.model,
+        lang: o.lang,
+        tiers: { highPerClass: o.highPerClass },
+        encoding: o.encoding,
+        keepWork: o.keepWork,
+        via: o.via,
+      });
       process.stdout.write(describeRun(s, o.out) + '\n');
       printJson({ out: o.out, model_id: s.model_id, students_scored: s.students_scored, tiers: s.tiers, rows_rejected: s.rows_rejected });
     });
@@ -129,7 +156,12 @@ export function buildProgram(): Command {
     .option('--lock-ms <n>', "a dead worker's job is taken over after about this long", positiveInt('--lock-ms'))
     .action(async (o) => {
       const stages = o.stages ? String(o.stages).split(',') : undefined;
-      const workers = startWorkers({ concurrency: o.concurrency, prefix: o.prefix, lockMs: o.lockMs, stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never });
+      const workers = startWorkers({
+        concurrency: o.concurrency,
+        prefix: o.prefix,
+        lockMs: o.lockMs,
+        stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never,
+      });
       const plan = !stages || stages.includes('plan') ? startPlanWorker() : null;
       const db = !stages || stages.includes('deliver') ? await openDb() : null;
       const delivery = db ? startDeliveryWorker(db) : null;
@@ -168,7 +200,8 @@ export function buildProgram(): Command {
         process.stdout.write(`weekly run ${r.id} installed: "${o.cron}" (${o.tz}); workers (ews worker) carry it out\n`);
       }
       const all = await listSchedules();
-      for (const s of all) process.stdout.write(`${s.id}  ${s.pattern}  ${s.tz}  next ${s.next ? new Date(s.next).toISOString() : '-'}  ${s.data?.data ?? ''}\n`);
+      for (const s of all)
+        process.stdout.write(`${s.id}  ${s.pattern}  ${s.tz}  next ${s.next ? new Date(s.next).toISOString() : '-'}  ${s.data?.data ?? ''}\n`);
       printJson(all);
     });
 
@@ -178,7 +211,9 @@ export function buildProgram(): Command {
     .requiredOption('--data <dir>', 'data folder')
     .option('--as-of <date>', 'check as of this day (default today in Asia/Shanghai)')
     .option('--streak-days <n>', 'consecutive unexcused school days that raise an alert', positiveInt('--streak-days'), 3)
-    .action(async (o) => printJson(await acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays })));
+    .action(async (o) =>
+      printJson(await acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays })),
+    );
 
   program
     .command('deliveries')
@@ -187,7 +222,10 @@ export function buildProgram(): Command {
     .option('--send', 'try every pending and dead delivery now')
     .action(async (o) => {
       const rows = await deliveriesCommand({ status: o.status, send: o.send });
-      for (const d of rows) process.stdout.write(`${d.status.padEnd(9)} ${d.channel.padEnd(7)} ${d.recipient.padEnd(16)} tries ${d.attempts}${d.last_error ? `  ${d.last_error}` : ''}\n`);
+      for (const d of rows)
+        process.stdout.write(
+          `${d.status.padEnd(9)} ${d.channel.padEnd(7)} ${d.recipient.padEnd(16)} tries ${d.attempts}${d.last_error ? `  ${d.last_error}` : ''}\n`,
+        );
       printJson(rows);
     });
 
@@ -244,7 +282,13 @@ export function buildProgram(): Command {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       const db = await openDb();
       try {
-        await setPassword(db, id, Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''));
+        await setPassword(
+          db,
+          id,
+          Buffer.concat(chunks)
+            .toString('utf8')
+            .replace(/\r?\n$/, ''),
+        );
         printJson({ staff_id: id, password: 'set' });
       } finally {
         await db.close();
@@ -261,7 +305,14 @@ export function buildProgram(): Command {
     .option('--kinds <list>', 'candidates to compare: logistic,mlp,gbt (default logistic,gbt)', kinds)
     .option('--followup', 'add the outcomes follow-up recorded, and leave out examples of students after they were helped')
     .action(async (o) => {
-      const r = await trainCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays, seed: o.seed, kinds: o.kinds, followup: o.followup });
+      const r = await trainCommand({
+        data: o.data,
+        asOf: requireDay('--as-of', o.asOf),
+        horizonDays: o.horizonDays,
+        seed: o.seed,
+        kinds: o.kinds,
+        followup: o.followup,
+      });
       process.stdout.write(`registered ${r.meta.id} in ${r.folder} (promote it with: ews promote ${r.meta.id} --reason "…")\n`);
       printJson(r.line);
     });
@@ -289,7 +340,7 @@ export function buildProgram(): Command {
     .description('put a registered model in use if it passes the gate (beats the model in use and the baselines, fair, calibrated); recorded with who and why')
     .argument('<id>', 'model id')
     .requiredOption('--reason <text>', 'why this model goes into use')
-    .option('--data <dir>', 'data folder to run the gate on (the challenger\'s own hold-out)')
+    .option('--data <dir>', "data folder to run the gate on (the challenger's own hold-out)")
     .option('--override <text>', 'promote despite a failed or skipped gate; the written reason is recorded')
     .option('--by <name>', 'who promotes it', process.env.USER ?? 'unknown')
     .action(async (id, o) => {
@@ -326,7 +377,9 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const a = await auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
       for (const g of a.groups) {
-        process.stdout.write(`${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.outside_band ? '  OUTSIDE 0.8–1.25' : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`);
+        process.stdout.write(
+          `${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.outside_band ? '  OUTSIDE 0.8–1.25' : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`,
+        );
       }
       printJson(a);
     });

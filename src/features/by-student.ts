@@ -21,7 +21,11 @@ export function groupByStudent(student: Int32Array, day: Int32Array, nStudents: 
     const a = offsets[s];
     const b = offsets[s + 1];
     let sorted = true;
-    for (let k = a + 1; k < b; k++) if (day[order[k]] < day[order[k - 1]]) { sorted = false; break; }
+    for (let k = a + 1; k < b; k++)
+      if (day[order[k]] < day[order[k - 1]]) {
+        sorted = false;
+        break;
+      }
     if (!sorted) order.subarray(a, b).set(Array.from(order.subarray(a, b)).sort((x, y) => day[x] - day[y] || x - y));
   }
   return { offsets, order };

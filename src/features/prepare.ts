@@ -112,8 +112,7 @@ function gradeRows(district: District, g: DayRows): GradeRows {
   const subjects = t.codes('subject').dict.length + 1; // codes start at -1 (empty)
   const level = denseIds(district.students.float64('grade_level'));
   const classKey = (i: number) => (roster.classOf[student[i]] * days + (day[i] - minDay)) * subjects + (subject[i] + 1);
-  const gradeKey = (i: number) =>
-    ((roster.school[student[i]] * level.count + level.ids[student[i]]) * days + (day[i] - minDay)) * subjects + (subject[i] + 1);
+  const gradeKey = (i: number) => ((roster.school[student[i]] * level.count + level.ids[student[i]]) * days + (day[i] - minDay)) * subjects + (subject[i] + 1);
   return { ...g, frac, zClass: zWithin(frac, classKey), zGrade: zWithin(frac, gradeKey) };
 }
 

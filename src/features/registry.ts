@@ -32,14 +32,7 @@ type ReasonText = Omit<NonNullable<FeatureDef['reason']>, 'when'> & { when?: (v:
 
 const positive = (v: number) => v > 0;
 
-function def(
-  name: string,
-  group: FeatureGroup,
-  unit: string,
-  description: string,
-  reason?: ReasonText,
-  audience: ReasonAudience = 'all',
-): FeatureDef {
+function def(name: string, group: FeatureGroup, unit: string, description: string, reason?: ReasonText, audience: ReasonAudience = 'all'): FeatureDef {
   return {
     name,
     group,
@@ -175,15 +168,29 @@ export const FEATURES: readonly FeatureDef[] = [
   }),
 
   // Wellbeing screenings: psychologists only.
-  def('wellbeing_flagged', 'wellbeing', '0/1', "the latest screening passed the instrument's cut-off", {
-    zh: () => '心理筛查预警',
-    en: () => 'flagged by the wellbeing screening',
-  }, 'psychologist'),
-  def('wellbeing_z', 'wellbeing', 'standard deviations', 'latest screening score against everyone screened with the same instrument', {
-    when: (v) => v >= 1,
-    zh: (v) => `心理筛查得分高于平均${fmt(v, 1)}个标准差`,
-    en: (v) => `screening score ${fmt(v, 1)} SD above average`,
-  }, 'psychologist'),
+  def(
+    'wellbeing_flagged',
+    'wellbeing',
+    '0/1',
+    "the latest screening passed the instrument's cut-off",
+    {
+      zh: () => '心理筛查预警',
+      en: () => 'flagged by the wellbeing screening',
+    },
+    'psychologist',
+  ),
+  def(
+    'wellbeing_z',
+    'wellbeing',
+    'standard deviations',
+    'latest screening score against everyone screened with the same instrument',
+    {
+      when: (v) => v >= 1,
+      zh: (v) => `心理筛查得分高于平均${fmt(v, 1)}个标准差`,
+      en: (v) => `screening score ${fmt(v, 1)} SD above average`,
+    },
+    'psychologist',
+  ),
   def('wellbeing_missing', 'wellbeing', '0/1', 'no screening on record'),
 
   // Canteen card: the hidden-difficulty signal.
@@ -216,8 +223,18 @@ export const FEATURES: readonly FeatureDef[] = [
   def('days_on_roll', 'roster', 'days (capped at 730)', 'days since enrolment (730 when not known)'),
 
   // Context: the school, not the student; never a reason.
-  def('school_dropout_rate', 'context', 'share a year', "the school's dropouts in the year before D over its students on file, a yearly rate over the part of that year on record"),
-  def('class_days_in', 'context', 'days (capped at 120)', "days since the class's first attendance or exam in the year before D: how far into its term or course"),
+  def(
+    'school_dropout_rate',
+    'context',
+    'share a year',
+    "the school's dropouts in the year before D over its students on file, a yearly rate over the part of that year on record",
+  ),
+  def(
+    'class_days_in',
+    'context',
+    'days (capped at 120)',
+    "days since the class's first attendance or exam in the year before D: how far into its term or course",
+  ),
 ];
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);

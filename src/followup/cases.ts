@@ -69,10 +69,16 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     const to = nextStatus(alert.status, s.step);
     if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
     const at = s.at ?? new Date();
-    await tx.query(
-      `insert into case_steps (alert_id, step, kind, from_status, to_status, by_staff, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [alertId, s.step, s.kind ?? null, alert.status, to, s.by, at, s.note ?? null],
-    );
+    await tx.query(`insert into case_steps (alert_id, step, kind, from_status, to_status, by_staff, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      alertId,
+      s.step,
+      s.kind ?? null,
+      alert.status,
+      to,
+      s.by,
+      at,
+      s.note ?? null,
+    ]);
     const closed = CLOSED.has(to);
     const updated = await tx.query<AlertRow>(
       `update alerts set status = $2, touched_at = $3, closed_at = case when $4 then $3 else closed_at end where id = $1 returning *`,
@@ -80,10 +86,12 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     );
     const outcome = s.step === 'returned' ? 'returned' : s.step === 'left' ? s.kind : null;
     if (outcome) {
-      await tx.query(
-        `insert into followup_outcomes (student_id, date, outcome, alert_id) values ($1, $2, $3, $4) on conflict do nothing`,
-        [alert.student_id, s.outcomeDate ?? at.toISOString().slice(0, 10), outcome, alertId],
-      );
+      await tx.query(`insert into followup_outcomes (student_id, date, outcome, alert_id) values ($1, $2, $3, $4) on conflict do nothing`, [
+        alert.student_id,
+        s.outcomeDate ?? at.toISOString().slice(0, 10),
+        outcome,
+        alertId,
+      ]);
     }
     return normalise(updated.rows[0]);
   });
@@ -106,7 +114,9 @@ export async function escalateStale(db: Db, now: Date, o: { newHours?: number; i
 }
 
 /** Outcomes the follow-up recorded, as outcomes.csv rows, and the students who were treated. */
-export async function followupLabels(db: Db): Promise<{ outcomes: { student_id: string; date: string; outcome: string }[]; treated: { student_id: string; date: string }[] }> {
+export async function followupLabels(
+  db: Db,
+): Promise<{ outcomes: { student_id: string; date: string; outcome: string }[]; treated: { student_id: string; date: string }[] }> {
   const outcomes = await db.query<{ student_id: string; date: string; outcome: string }>(
     `select student_id, to_char(date, 'YYYY-MM-DD') as date, outcome from followup_outcomes order by student_id, date`,
   );

@@ -6,7 +6,18 @@
  *   acknowledged → home_visit → return_notice → escalated (to the township) → returned | left.
  * Each step records who and when; `returned` and `left` write an outcome that training uses.
  */
-export const STATUSES = ['new', 'acknowledged', 'contacted', 'intervention', 'home_visit', 'return_notice', 'escalated', 'resolved', 'returned', 'left'] as const;
+export const STATUSES = [
+  'new',
+  'acknowledged',
+  'contacted',
+  'intervention',
+  'home_visit',
+  'return_notice',
+  'escalated',
+  'resolved',
+  'returned',
+  'left',
+] as const;
 export type CaseStatus = (typeof STATUSES)[number];
 
 export const CLOSED: ReadonlySet<CaseStatus> = new Set(['resolved', 'returned', 'left']);

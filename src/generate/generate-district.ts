@@ -79,8 +79,21 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   if (truth) sink.truth = (line) => truth.raw(line);
 
   const students = new CsvWriter(join(options.out, 'students.csv'), [
-    'student_id', 'school_id', 'class_id', 'grade_level', 'gender', 'birth_date', 'enrolled_on', 'boarding',
-    'left_behind', 'single_parent', 'orphan', 'disability', 'ethnic_minority', 'rural_hukou', 'head_teacher_id',
+    'student_id',
+    'school_id',
+    'class_id',
+    'grade_level',
+    'gender',
+    'birth_date',
+    'enrolled_on',
+    'boarding',
+    'left_behind',
+    'single_parent',
+    'orphan',
+    'disability',
+    'ethnic_minority',
+    'rural_hukou',
+    'head_teacher_id',
   ]);
   const b = (x: boolean) => (x ? '1' : '0');
   for (const s of pop.students) {

@@ -101,15 +101,7 @@ function makeStudent(index: number, klass: Klass, seed: number, start: Day, used
   const birth = birthYearEnd - r.int(0, 364);
   const stageStart = dayFromCivil(startYear - ((klass.grade - 1) % 3), 9, 1);
   const lateJoiner = r.chance(0.01);
-  const hardship0 =
-    r.normal(0, 0.55) +
-    0.45 * +rural +
-    0.35 * +leftBehind +
-    0.3 * +singleParent +
-    0.8 * +orphan +
-    0.25 * +disability +
-    school.effect -
-    0.55;
+  const hardship0 = r.normal(0, 0.55) + 0.45 * +rural + 0.35 * +leftBehind + 0.3 * +singleParent + 0.8 * +orphan + 0.25 * +disability + school.effect - 0.55;
   return {
     index,
     id,

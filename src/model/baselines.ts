@@ -19,10 +19,4 @@ export function schoolRateScore(d: District, m: FeatureMatrix, asOf: Day = m.asO
 }
 
 /** The features a plain logistic regression on raw counts gets: what a spreadsheet would hold. */
-export const RAW_COUNT_FEATURES = [
-  'att_unexcused_days_4w',
-  'grade_failing_subjects',
-  'grade_exams_missed_8w',
-  'family_events_365',
-  'aid_stopped_8w',
-] as const;
+export const RAW_COUNT_FEATURES = ['att_unexcused_days_4w', 'grade_failing_subjects', 'grade_exams_missed_8w', 'family_events_365', 'aid_stopped_8w'] as const;

@@ -31,7 +31,11 @@ export function fitPlatt(logit: ArrayLike<number>, y: ArrayLike<number>, iterati
   let b = Math.log((pos + 1) / (neg + 1)); // start from the base rate
   let current = loss(a, b);
   for (let it = 0; it < iterations; it++) {
-    let g0 = 0, g1 = 0, h00 = 1e-12, h01 = 0, h11 = 1e-12;
+    let g0 = 0,
+      g1 = 0,
+      h00 = 1e-12,
+      h01 = 0,
+      h11 = 1e-12;
     for (let i = 0; i < y.length; i++) {
       const z = logit[i];
       const p = 1 / (1 + Math.exp(-(a * z + b)));

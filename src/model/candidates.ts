@@ -41,17 +41,35 @@ export const DEFAULT_EPOCHS = { mlp: 14 } as const;
 export async function fitCandidate(kind: Exclude<ModelKind, 'blend'>, c: CandidateInput): Promise<Candidate> {
   const identity = { a: 1, b: 0 };
   if (kind === 'gbt') {
-    const fitted = fitTrees(c.zTrain, c.train.y, c.width, { x: c.zVal, y: c.validation.y }, {
-      seed: c.seed,
-      maxTrees: c.steps,
-      onTree: (done, total) => c.progress('fit gbt', done, total),
-    });
-    return { kind, model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble }, saved: { trees: fitted.ensemble }, hyper: fitted.hyper, dispose: () => {} };
+    const fitted = fitTrees(
+      c.zTrain,
+      c.train.y,
+      c.width,
+      { x: c.zVal, y: c.validation.y },
+      {
+        seed: c.seed,
+        maxTrees: c.steps,
+        onTree: (done, total) => c.progress('fit gbt', done, total),
+      },
+    );
+    return {
+      kind,
+      model: { ...c.scaled, calibration: identity, kind, trees: fitted.ensemble },
+      saved: { trees: fitted.ensemble },
+      hyper: fitted.hyper,
+      dispose: () => {},
+    };
   }
   if (kind === 'logistic') return fitLogistic(c);
   const epochs = c.steps ?? DEFAULT_EPOCHS.mlp;
   const fitted = await fitNetwork(c.zTrain, c.train.y, c.width, { kind, seed: c.seed, epochs, onEpoch: (e) => c.progress(`fit ${kind}`, e, epochs) });
-  return { kind, model: { ...c.scaled, calibration: identity, kind, net: fitted.net }, saved: { layers: fitted.model }, hyper: fitted.hyper, dispose: () => fitted.model.dispose() };
+  return {
+    kind,
+    model: { ...c.scaled, calibration: identity, kind, net: fitted.net },
+    saved: { layers: fitted.model },
+    hyper: fitted.hyper,
+    dispose: () => fitted.model.dispose(),
+  };
 }
 
 /**

@@ -6,7 +6,8 @@ function kindText(meta: ModelMeta): string {
     const t = meta.hyper.trees as Record<string, unknown>;
     return `blend: the logits of a logistic regression (fitted by Newton's method) and of gradient-boosted trees (${t.trees_kept} of depth ${t.maxDepth}) averaged`;
   }
-  if (meta.kind === 'gbt') return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, as many as validation log-loss kept improving)`;
+  if (meta.kind === 'gbt')
+    return `gradient-boosted trees (${meta.hyper.trees_kept} trees of depth ${meta.hyper.maxDepth}, as many as validation log-loss kept improving)`;
   const net =
     meta.kind === 'mlp'
       ? `multi-layer perceptron (${meta.hyper.hidden?.join('-')} ReLU units)`
@@ -73,14 +74,20 @@ Brier score ${f3(t.brier)}; expected calibration error ${f3(meta.metrics.reliabi
 ${bySchoolText(meta)}
 
 ## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
-${meta.fairness ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged).
+${
+  meta.fairness
+    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged).
 
 | attribute | group | n | dropouts | flagged | recall | disparity |
 |---|---|---|---|---|---|---|
-${meta.fairness.groups.map((g) => `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} |`).join('\n')}` : 'Not audited.'}
+${meta.fairness.groups.map((g) => `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} |`).join('\n')}`
+    : 'Not audited.'
+}
 
 ## Inputs
-${FEATURES.filter((f) => used.has(f.name)).map((f) => `- \`${f.name}\` — ${f.description} (${f.unit})`).join('\n')}
+${FEATURES.filter((f) => used.has(f.name))
+  .map((f) => `- \`${f.name}\` — ${f.description} (${f.unit})`)
+  .join('\n')}
 
 Missing data is modelled, not read as zero: \`att_missing\`, \`grade_missing\`, \`wellbeing_missing\` and
 \`meal_missing\` say where a source has nothing for a student, and the features they cover read 0 there.

@@ -71,16 +71,28 @@ export interface TemporalSplit {
  * the ones before for validation, the rest for training. Every training and validation label
  * closes before the first test date, so the test measures what a model trained then would do.
  */
-export function temporalSplit(firstDataDay: Day, asOf: Day, horizonDays: number, maxDates = MAX_DATES, inSession: (d: Day) => boolean = () => true): TemporalSplit {
+export function temporalSplit(
+  firstDataDay: Day,
+  asOf: Day,
+  horizonDays: number,
+  maxDates = MAX_DATES,
+  inSession: (d: Day) => boolean = () => true,
+): TemporalSplit {
   const last = asOf - horizonDays;
   // Four weeks of history before the first example, and at most `maxDates` weeks back.
   const first = Math.max(firstDataDay + 28, last - (maxDates - 1) * 7);
   if (last < first) {
-    throw new EwsError('EWS_NO_EXAMPLES', `too little history: the first example date would be ${formatDay(first)}, after the last whose ${horizonDays}-day horizon closes by ${formatDay(asOf)} (${formatDay(last)})`);
+    throw new EwsError(
+      'EWS_NO_EXAMPLES',
+      `too little history: the first example date would be ${formatDay(first)}, after the last whose ${horizonDays}-day horizon closes by ${formatDay(asOf)} (${formatDay(last)})`,
+    );
   }
   const all = asOfSeries(last - Math.floor((last - first) / 7) * 7, last, 7).filter(inSession);
   if (all.length < 6 || last < first) {
-    throw new EwsError('EWS_NO_EXAMPLES', `too little history: ${all.length} weekly as-of dates in session from ${formatDay(first)} to ${formatDay(last)}; need 6`);
+    throw new EwsError(
+      'EWS_NO_EXAMPLES',
+      `too little history: ${all.length} weekly as-of dates in session from ${formatDay(first)} to ${formatDay(last)}; need 6`,
+    );
   }
   const nTest = Math.max(2, Math.round(all.length * 0.2));
   const test = all.slice(-nTest);

@@ -47,7 +47,13 @@ export interface FairnessAudit {
  * class above the floor), and for each attribute each group's recall, precision and false-positive
  * rate are compared with the largest group's. Counts are summed over `dates`.
  */
-export function auditFairness(p: Prepared, model: ScoringModel & { meta?: { id: string } }, dates: readonly Day[], horizonDays: number, tiers: TierOptions = {}): FairnessAudit {
+export function auditFairness(
+  p: Prepared,
+  model: ScoringModel & { meta?: { id: string } },
+  dates: readonly Day[],
+  horizonDays: number,
+  tiers: TierOptions = {},
+): FairnessAudit {
   const d = p.district;
   const cells = new Map<string, { n: number; pos: number; flagged: number; tp: number; fp: number }>();
   const values: Record<(typeof AUDITED)[number], (s: number) => string> = {
@@ -64,7 +70,10 @@ export function auditFairness(p: Prepared, model: ScoringModel & { meta?: { id: 
     const m = buildFeatures(p, asOf);
     const y = dropoutLabels(d, m.students, asOf, horizonDays);
     const { risk } = scoreMatrix(model, m);
-    const inClass = ranksWithin(Int32Array.from(m.students, (s) => d.roster.classOf[s]), risk);
+    const inClass = ranksWithin(
+      Int32Array.from(m.students, (s) => d.roster.classOf[s]),
+      risk,
+    );
     const tier = assignTiers(inClass, risk, tiers);
     for (let r = 0; r < m.rows; r++) {
       const s = m.students[r];
@@ -120,27 +129,29 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
     fpr: c.n - c.pos > 0 ? c.fp / (c.n - c.pos) : Number.NaN,
   });
   const r0 = rate(ref);
-  return [...rows].sort((a, b) => b.n - a.n).map((c) => {
-    const r = rate(c);
-    const recallDisparity = r.recall / r0.recall;
-    const tooFew = c.pos < MIN_POSITIVES;
-    const undetermined = !tooFew && c !== ref && (ref.pos < MIN_POSITIVES || !Number.isFinite(recallDisparity));
-    return {
-      attribute,
-      value: c.value,
-      n: c.n,
-      positives: c.pos,
-      flagged: c.flagged,
-      ...r,
-      recall_disparity: recallDisparity,
-      precision_disparity: r.precision / r0.precision,
-      fpr_disparity: r.fpr / r0.fpr,
-      reference: c === ref,
-      outside_band: undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1])),
-      too_few_positives: tooFew,
-      undetermined,
-    };
-  });
+  return [...rows]
+    .sort((a, b) => b.n - a.n)
+    .map((c) => {
+      const r = rate(c);
+      const recallDisparity = r.recall / r0.recall;
+      const tooFew = c.pos < MIN_POSITIVES;
+      const undetermined = !tooFew && c !== ref && (ref.pos < MIN_POSITIVES || !Number.isFinite(recallDisparity));
+      return {
+        attribute,
+        value: c.value,
+        n: c.n,
+        positives: c.pos,
+        flagged: c.flagged,
+        ...r,
+        recall_disparity: recallDisparity,
+        precision_disparity: r.precision / r0.precision,
+        fpr_disparity: r.fpr / r0.fpr,
+        reference: c === ref,
+        outside_band: undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1])),
+        too_few_positives: tooFew,
+        undetermined,
+      };
+    });
 }
 
 function flag(v: Int8Array): (s: number) => string {

@@ -68,11 +68,25 @@ export function promotionGate(p: Prepared, challenger: LoadedModel, current: Loa
   for (const rival of ['current', 'unexcused_rate', 'school_rate'].filter((r) => scores[r])) {
     const r = scores[rival];
     check(`pr_auc beats ${rival}`, ch.pr_auc > r.pr_auc, `${ch.pr_auc.toFixed(4)} vs ${r.pr_auc.toFixed(4)}`);
-    check(`recall at top ${k} beats ${rival}`, ch.recall_at_k >= r.recall_at_k && (rival === 'current' || ch.recall_at_k > r.recall_at_k), `${ch.recall_at_k.toFixed(4)} vs ${r.recall_at_k.toFixed(4)}`);
+    check(
+      `recall at top ${k} beats ${rival}`,
+      ch.recall_at_k >= r.recall_at_k && (rival === 'current' || ch.recall_at_k > r.recall_at_k),
+      `${ch.recall_at_k.toFixed(4)} vs ${r.recall_at_k.toFixed(4)}`,
+    );
   }
-  if (scores.current) check('calibration no worse', ch.ece <= scores.current.ece + ECE_TOLERANCE, `ECE ${ch.ece.toFixed(4)} vs ${scores.current.ece.toFixed(4)}`);
+  if (scores.current)
+    check('calibration no worse', ch.ece <= scores.current.ece + ECE_TOLERANCE, `ECE ${ch.ece.toFixed(4)} vs ${scores.current.ece.toFixed(4)}`);
   const fair = challenger.meta.fairness;
-  check('fairness audit', fair?.passes === true, fair ? fair.groups.filter((g) => g.outside_band).map((g) => `${g.attribute}=${g.value} recall ×${g.recall_disparity.toFixed(2)}`).join('; ') || 'all groups within 0.8–1.25' : 'not audited');
+  check(
+    'fairness audit',
+    fair?.passes === true,
+    fair
+      ? fair.groups
+          .filter((g) => g.outside_band)
+          .map((g) => `${g.attribute}=${g.value} recall ×${g.recall_disparity.toFixed(2)}`)
+          .join('; ') || 'all groups within 0.8–1.25'
+      : 'not audited',
+  );
   return {
     challenger: challenger.meta.id,
     current: current?.meta.id ?? null,

@@ -1,7 +1,18 @@
 export { initTf, tf } from './backend.js';
 export { trainModel, metricsLine, firstDataDay, type TrainOptions, type TrainResult } from './train.js';
 export { evaluateModel, type Evaluation } from './evaluate.js';
-export { loadModel, listModels, promoteModel, currentModelId, resolveModelId, modelsDir, promotionHistory, previousModelId, type ModelMeta, type LoadedModel } from './registry.js';
+export {
+  loadModel,
+  listModels,
+  promoteModel,
+  currentModelId,
+  resolveModelId,
+  modelsDir,
+  promotionHistory,
+  previousModelId,
+  type ModelMeta,
+  type LoadedModel,
+} from './registry.js';
 export { scoreMatrix, attributions, attributionScratch, type AttributionScratch, type ScoringModel } from './scorer.js';
 export { auc, prAuc, brier, atTop, reliability, summarise, type Metrics } from './metrics.js';
 export { fitPlatt, applyPlatt, type Platt } from './calibrate.js';

@@ -56,7 +56,15 @@ export async function fitNetwork(x: Float32Array, y: Uint8Array, width: number, 
     model.add(tf.layers.dense({ units, activation: 'relu', kernelInitializer: init(), kernelRegularizer: reg(), ...(k === 0 ? { inputShape: [width] } : {}) }));
     if (k === 0) model.add(tf.layers.dropout({ rate: 0.1, seed: seed++ }));
   });
-  model.add(tf.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(), kernelRegularizer: reg(), ...(hyper.hidden.length === 0 ? { inputShape: [width] } : {}) }));
+  model.add(
+    tf.layers.dense({
+      units: 1,
+      activation: 'sigmoid',
+      kernelInitializer: init(),
+      kernelRegularizer: reg(),
+      ...(hyper.hidden.length === 0 ? { inputShape: [width] } : {}),
+    }),
+  );
   model.compile({ optimizer: tf.train.adam(hyper.learningRate), loss: 'binaryCrossentropy' });
 
   const { xs, ys } = shuffled(x, y, width, options.seed);

@@ -7,7 +7,7 @@ import { filesStamp, Kept } from '../util/kept.js';
 import type { Platt } from './calibrate.js';
 import { initTf, tf } from './backend.js';
 import type { ReliabilityBin, Metrics } from './metrics.js';
-import type { FitOptions, ModelKind } from './networks.js';
+import type { ModelKind } from './networks.js';
 import { toDenseStack } from './networks.js';
 import type { ScoringModel } from './scorer.js';
 import type { Standardiser } from './standardise.js';
@@ -68,21 +68,22 @@ export async function saveModel(dir: string, parts: SavedParts, meta: ModelMeta,
   const folder = join(dir, meta.id);
   await mkdir(folder, { recursive: true });
   if (parts.trees) await writeFile(join(folder, 'trees.json'), JSON.stringify(parts.trees));
-  if (parts.layers) await parts.layers.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData as ArrayBuffer;
-      await writeFile(join(folder, 'weights.bin'), Buffer.from(weights));
-      const manifest = {
-        format: 'layers-model',
-        generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-        convertedBy: null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      await writeFile(join(folder, 'model.json'), JSON.stringify(manifest));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  if (parts.layers)
+    await parts.layers.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        const weights = artifacts.weightData as ArrayBuffer;
+        await writeFile(join(folder, 'weights.bin'), Buffer.from(weights));
+        const manifest = {
+          format: 'layers-model',
+          generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+          convertedBy: null,
+          modelTopology: artifacts.modelTopology,
+          weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        };
+        await writeFile(join(folder, 'model.json'), JSON.stringify(manifest));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
   await writeFile(join(folder, 'meta.json'), JSON.stringify(meta, null, 2) + '\n');
   await writeFile(join(folder, 'MODEL_CARD.md'), card);
   return folder;
@@ -95,7 +96,11 @@ export async function saveModel(dir: string, parts: SavedParts, meta: ModelMeta,
 export async function loadModel(id: string, dir = modelsDir()): Promise<LoadedModel> {
   if (id === RULES_MODEL_ID) return RULES;
   const folder = join(dir, id);
-  const files = ['meta.json', ...(existsSync(join(folder, 'trees.json')) ? ['trees.json'] : []), ...(existsSync(join(folder, 'model.json')) ? ['model.json', 'weights.bin'] : [])];
+  const files = [
+    'meta.json',
+    ...(existsSync(join(folder, 'trees.json')) ? ['trees.json'] : []),
+    ...(existsSync(join(folder, 'model.json')) ? ['model.json', 'weights.bin'] : []),
+  ];
   return loaded.get(folder, await filesStamp(files.map((f) => join(folder, f))), () => readModel(id, dir));
 }
 
@@ -175,7 +180,10 @@ export async function resolveModelId(id: string | undefined, dir = modelsDir()):
 export async function promotionHistory(dir = modelsDir()): Promise<Promotion[]> {
   const file = join(dir, 'promotions.jsonl');
   if (!existsSync(file)) return [];
-  return (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Promotion);
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Promotion);
 }
 
 /** The model in use before the current one, to go back to. */

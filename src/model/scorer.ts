@@ -1,7 +1,7 @@
 import { FEATURE_NAMES, type FeatureMatrix } from '../features/index.js';
 import { applyPlatt, type Platt } from './calibrate.js';
 import { integratedGradients, linearContributions, logitOf, scratchFor, type DenseStack } from './dense-stack.js';
-import { type Standardiser } from './standardise.js';
+import type { Standardiser } from './standardise.js';
 import { treeContributions, treesLogit, type TreeEnsemble } from './trees.js';
 
 interface Scaled {

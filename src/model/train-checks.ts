@@ -38,7 +38,8 @@ export function refuseEmptyBlocks(split: TemporalSplit, blocks: Record<'train' |
  * trained on noise that beats the rate by luck is refused too.
  */
 export function refuseWorseThanSchoolRate(m: Metrics, school: Metrics, kind: string, dates: readonly Day[], test: Examples): void {
-  if (!Number.isFinite(m.auc)) throw new EwsError('EWS_MODEL_REFUSED', `the ${kind} model's AUC on the test block (${blockText(dates, test)}) cannot be computed`);
+  if (!Number.isFinite(m.auc))
+    throw new EwsError('EWS_MODEL_REFUSED', `the ${kind} model's AUC on the test block (${blockText(dates, test)}) cannot be computed`);
   const base = Number.isFinite(school.auc) ? school.auc : 0.5;
   const needed = base + 2 * aucStandardError(m.auc, m.positives, m.n - m.positives);
   if (!(m.auc > needed)) {

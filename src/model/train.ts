@@ -104,7 +104,10 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
       continue;
     }
     const platt = fitPlatt(logits, validation.y);
-    const val = summarise(logits.map((z) => applyPlatt(platt, z)), validation.y);
+    const val = summarise(
+      logits.map((z) => applyPlatt(platt, z)),
+      validation.y,
+    );
     log.info({ kind, val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
     candidates.push({ ...c, model: { ...c.model, calibration: platt }, platt, val });
   }
@@ -114,14 +117,22 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   if (blend) {
     const logits = logitsOf(blend.model, xVal, width);
     const platt = fitPlatt(logits, validation.y);
-    const val = summarise(logits.map((z) => applyPlatt(platt, z)), validation.y);
+    const val = summarise(
+      logits.map((z) => applyPlatt(platt, z)),
+      validation.y,
+    );
     log.info({ kind: 'blend', val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
     candidates.push({ ...blend, model: { ...blend.model, calibration: platt }, platt, val });
   }
-  if (candidates.length === 0) throw new EwsError('EWS_MODEL_REFUSED', `no candidate (${kinds.join(', ')}) gave finite scores on the validation block (${blockText(split.validation, validation)})`);
+  if (candidates.length === 0)
+    throw new EwsError(
+      'EWS_MODEL_REFUSED',
+      `no candidate (${kinds.join(', ')}) gave finite scores on the validation block (${blockText(split.validation, validation)})`,
+    );
   const best = chooseCandidate(candidates);
   const testProb = logitsOf(best.model, xTest, width).map((z) => applyPlatt(best.platt, z));
-  if (!allFinite(testProb)) throw new EwsError('EWS_MODEL_REFUSED', `the ${best.kind} model's scores on the test block (${blockText(split.test, test)}) are not all finite`);
+  if (!allFinite(testProb))
+    throw new EwsError('EWS_MODEL_REFUSED', `the ${best.kind} model's scores on the test block (${blockText(split.test, test)}) are not all finite`);
   const testMetrics = summarise(testProb, test.y);
   progress('baselines', 0, 1);
   const baselines = baselineMetrics(test, train);
@@ -131,7 +142,10 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const fingerprint = createHash('sha256');
   for (const e of [train, validation, test]) fingerprint.update(Buffer.from(e.x.buffer)).update(Buffer.from(e.y.buffer));
   const digest = fingerprint.digest('hex');
-  const hyperHash = createHash('sha256').update(JSON.stringify({ h: best.hyper, f: inputs.used, digest })).digest('hex').slice(0, 8);
+  const hyperHash = createHash('sha256')
+    .update(JSON.stringify({ h: best.hyper, f: inputs.used, digest }))
+    .digest('hex')
+    .slice(0, 8);
   const id = `ews-${formatDay(options.asOf).replaceAll('-', '')}-${best.kind}-${hyperHash}`;
 
   const meta: ModelMeta = {
@@ -161,7 +175,9 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   };
   meta.reference = {
     // The latest labelled block: the students most like the ones the model will score next.
-    features: Object.fromEntries(FEATURE_NAMES.map((name, c) => [name, referenceOf(Float64Array.from({ length: test.length }, (_, i) => test.x[i * test.width + c]))])),
+    features: Object.fromEntries(
+      FEATURE_NAMES.map((name, c) => [name, referenceOf(Float64Array.from({ length: test.length }, (_, i) => test.x[i * test.width + c]))]),
+    ),
     risk: referenceOf(testProb),
   };
   meta.fairness = auditFairness(p, { ...best.model, meta: { id } }, split.test, options.horizonDays);
@@ -200,7 +216,9 @@ export function metricsLine(meta: ModelMeta): Record<string, unknown> {
     positives_test: t.positives,
     ece: meta.metrics.reliability.ece,
     fairness_passes: meta.fairness?.passes,
-    baselines: Object.fromEntries(Object.entries(meta.metrics.baselines).map(([k, m]) => [k, { auc: m.auc, pr_auc: m.pr_auc, recall_at_10pct: m.recall_at_10pct }])),
+    baselines: Object.fromEntries(
+      Object.entries(meta.metrics.baselines).map(([k, m]) => [k, { auc: m.auc, pr_auc: m.pr_auc, recall_at_10pct: m.recall_at_10pct }]),
+    ),
   };
 }
 

@@ -231,7 +231,8 @@ function growTree(bins: Uint8Array, cuts: Float64Array[], g: Float64Array, h: Fl
     splitBin.push(0);
     return t.feature.length - 1;
   };
-  let G0 = 0, H0 = 0;
+  let G0 = 0,
+    H0 = 0;
   for (const i of rows) (G0 += g[i]), (H0 += h[i]);
   let level: { node: number; rows: Int32Array; G: number; H: number }[] = [{ node: addNode(G0, H0), rows, G: G0, H: H0 }];
   const hg = new Float64Array(width * BINS);
@@ -255,9 +256,15 @@ function growTree(bins: Uint8Array, cuts: Float64Array[], g: Float64Array, h: Fl
         }
       }
       const parentScore = (leaf.G * leaf.G) / (leaf.H + o.lambda);
-      let bestGain = 1e-9, bestC = -1, bestB = -1, bestGL = 0, bestHL = 0;
+      let bestGain = 1e-9,
+        bestC = -1,
+        bestB = -1,
+        bestGL = 0,
+        bestHL = 0;
       for (let c = 0; c < width; c++) {
-        let GL = 0, HL = 0, NL = 0;
+        let GL = 0,
+          HL = 0,
+          NL = 0;
         const last = cuts[c].length; // bins 0..last; a split after bin b for b < last
         for (let b = 0; b < last; b++) {
           GL += hg[c * BINS + b];

@@ -53,7 +53,16 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
     for (const [teacher, e] of byTeacher) {
       const i = ids.indexOf(teacher);
       if (i < 0) continue;
-      const notice: Notice = { kind: 'urgent', school_id: e.school, recipient: teacher, as_of: formatDay(asOf), high: 0, medium: 0, urgent: { absence_streak: e.absence_streak, severe_event: e.severe_event }, link: process.env.EWS_PUBLIC_URL ?? 'ews' };
+      const notice: Notice = {
+        kind: 'urgent',
+        school_id: e.school,
+        recipient: teacher,
+        as_of: formatDay(asOf),
+        high: 0,
+        medium: 0,
+        urgent: { absence_streak: e.absence_streak, severe_event: e.severe_event },
+        link: process.env.EWS_PUBLIC_URL ?? 'ews',
+      };
       const targets: ['webhook' | 'email', string][] = [];
       if (staff.strings('webhook_url')[i]) targets.push(['webhook', staff.strings('webhook_url')[i]]);
       if (staff.strings('email')[i] && process.env.EWS_SMTP_URL) targets.push(['email', staff.strings('email')[i]]);

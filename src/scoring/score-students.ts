@@ -116,8 +116,14 @@ export function scoreShard(f: ShardFeatures, model: ScoringModel, d: Pick<Distri
 
 function rank(m: FeatureMatrix, model: ScoringModel, roster: District['roster'], options: TierOptions) {
   const { risk } = scoreMatrix(model, m);
-  const inClass = ranksWithin(Int32Array.from(m.students, (s) => roster.classOf[s]), risk);
-  const inSchool = ranksWithin(Int32Array.from(m.students, (s) => roster.school[s]), risk);
+  const inClass = ranksWithin(
+    Int32Array.from(m.students, (s) => roster.classOf[s]),
+    risk,
+  );
+  const inSchool = ranksWithin(
+    Int32Array.from(m.students, (s) => roster.school[s]),
+    risk,
+  );
   return { m, risk, inClass, inSchool, tiers: assignTiers(inClass, risk, options) };
 }
 
@@ -166,4 +172,3 @@ function examStanding(p: Prepared, s: number, asOf: Day): number[] {
   if (n > 0 && last.push(Math.round((sum / n) * 100) / 100) > 4) last.shift();
   return last;
 }
-

@@ -27,7 +27,12 @@ const TABLES = {
 
 const DROPPED_TEXT = new Set(['family_events.note']);
 
-type Header = { spec: string; length: number; columns: { name: string; kind: Column['kind']; offset?: number; bytes?: number; strings?: unknown; dict?: string[] }[]; lineOffset: number };
+type Header = {
+  spec: string;
+  length: number;
+  columns: { name: string; kind: Column['kind']; offset?: number; bytes?: number; strings?: unknown; dict?: string[] }[];
+  lineOffset: number;
+};
 
 export async function writeTable(path: string, t: Table): Promise<void> {
   const buffers: Uint8Array[] = [];

@@ -103,11 +103,19 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
   const progress = new Map<Located, number>();
   const onBytes = (f: Located) => (b: number) => {
     progress.set(f, b);
-    if (options.onProgress) options.onProgress([...progress.values()].reduce((a, x) => a + x, 0), total);
+    if (options.onProgress)
+      options.onProgress(
+        [...progress.values()].reduce((a, x) => a + x, 0),
+        total,
+      );
   };
   const today = options.today ?? todayInChina();
   const others = located.filter((f) => f.spec.name !== 'students').sort((a, b) => sizes.get(b)! - sizes.get(a)!);
-  const threads = readerThreads(options, others.length, others.reduce((a, f) => a + sizes.get(f)!, 0));
+  const threads = readerThreads(
+    options,
+    others.length,
+    others.reduce((a, f) => a + sizes.get(f)!, 0),
+  );
   // Started before students.csv is read, so that their start-up overlaps with it.
   const pool = threads > 0 ? new ReaderPool(threads, options.readerScript) : null;
   const results = new Map<Located, ReadResult | Error>();
@@ -118,7 +126,14 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     const readHere = async (f: Located): Promise<ReadResult> => {
       const rejects: Reject[] = [];
       const context = { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today };
-      const r = await loadFile(f.path, f.fileName, f.spec, f.format, { ...context, roster: roster?.index, rosterIds: roster?.ids, onBytes: onBytes(f) }, rejects);
+      const r = await loadFile(
+        f.path,
+        f.fileName,
+        f.spec,
+        f.format,
+        { ...context, roster: roster?.index, rosterIds: roster?.ids, onBytes: onBytes(f) },
+        rejects,
+      );
       return { ...r, rejects };
     };
     const timed = (read: (f: Located) => Promise<ReadResult>) => async (f: Located) => {
@@ -163,7 +178,17 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     report.files[f.fileName] = r.report;
     report.rejects.push(...r.rejects.sort((a, b) => a.line - b.line));
     tables.set(f.spec.name, r.table);
-    log.info({ file: f.fileName, rows: r.report.rows_read, rejected: r.report.rows_rejected, encoding: r.report.encoding, ms: took.get(f), thread: thread.get(f) ?? 0 }, 'read');
+    log.info(
+      {
+        file: f.fileName,
+        rows: r.report.rows_read,
+        rejected: r.report.rows_rejected,
+        encoding: r.report.encoding,
+        ms: took.get(f),
+        thread: thread.get(f) ?? 0,
+      },
+      'read',
+    );
   }
   const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
   const district: District = {

@@ -14,7 +14,11 @@ export async function migrate(db: Db): Promise<number[]> {
       await tx.query('select pg_advisory_xact_lock(7471)');
       const { rows } = await tx.query('select 1 from ews_migrations where id = $1', [m.id]);
       if (rows.length > 0) return false;
-      for (const statement of m.sql.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      for (const statement of m.sql
+        .split(/;\s*\n/)
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await tx.query(statement);
       await tx.query('insert into ews_migrations (id, name) values ($1, $2)', [m.id, m.name]);
       return true;
     });

@@ -26,7 +26,10 @@ export async function writeBin(path: string, header: unknown, arrays: Record<str
 export async function readBin<H>(path: string): Promise<{ header: H; arrays: Record<string, Typed> }> {
   const file = await readFile(path);
   const n = file.readUInt32LE(0);
-  const { header, index } = JSON.parse(file.subarray(8, 8 + n).toString('utf8')) as { header: H; index: { name: string; kind: keyof typeof KINDS; offset: number; length: number }[] };
+  const { header, index } = JSON.parse(file.subarray(8, 8 + n).toString('utf8')) as {
+    header: H;
+    index: { name: string; kind: keyof typeof KINDS; offset: number; length: number }[];
+  };
   const base = 8 + n + ((8 - ((8 + n) % 8)) % 8);
   const body = new Uint8Array(file.byteLength - base);
   body.set(file.subarray(base));

@@ -57,7 +57,10 @@ export class Random {
 
   hex(digits: number): string {
     let s = '';
-    while (s.length < digits) s += Math.floor(this.next() * 4_294_967_296).toString(16).padStart(8, '0');
+    while (s.length < digits)
+      s += Math.floor(this.next() * 4_294_967_296)
+        .toString(16)
+        .padStart(8, '0');
     return s.slice(0, digits);
   }
 }

@@ -37,7 +37,7 @@ export async function checkPassword(db: Db, staffId: string, password: string): 
   const { rows } = await db.query<Account & { password_hash: string | null; disabled: boolean }>('select * from staff_accounts where staff_id = $1', [staffId]);
   const row = rows[0];
   const ok = await verify(row?.password_hash ?? (await DUMMY), password).catch(() => false);
-  if (!row || !row.password_hash || row.disabled || !ok) return null;
+  if (!row?.password_hash || row.disabled || !ok) return null;
   return toAccount(row);
 }
 
@@ -46,7 +46,11 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 /** A session token for a cookie; only its hash is stored. Default lifetime 8 hours. */
 export async function createSession(db: Db, staffId: string, hours = 8): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  await db.query(`insert into sessions (token_hash, staff_id, expires_at) values ($1, $2, now() + make_interval(hours => $3::int))`, [tokenHash(token), staffId, hours]);
+  await db.query(`insert into sessions (token_hash, staff_id, expires_at) values ($1, $2, now() + make_interval(hours => $3::int))`, [
+    tokenHash(token),
+    staffId,
+    hours,
+  ]);
   return token;
 }
 
@@ -65,7 +69,13 @@ export async function endSession(db: Db, token: string | undefined): Promise<voi
 
 /** Who saw or did what to which student's record, when. */
 export async function audit(db: Db, a: Account, action: string, studentId: string | null, detail: Record<string, unknown> = {}): Promise<void> {
-  await db.query('insert into audit (actor, role, action, student_id, detail) values ($1, $2, $3, $4, $5)', [a.staff_id, a.role, action, studentId, JSON.stringify(detail)]);
+  await db.query('insert into audit (actor, role, action, student_id, detail) values ($1, $2, $3, $4, $5)', [
+    a.staff_id,
+    a.role,
+    action,
+    studentId,
+    JSON.stringify(detail),
+  ]);
 }
 
 function toAccount(r: Account): Account {

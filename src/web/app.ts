@@ -49,7 +49,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, trustProxy: false });
   await app.register(cookie, { secret: o.cookieSecret ?? randomBytes(32).toString('hex') });
   await app.register(formbody);
-  await app.register(csrf, { sessionPlugin: '@fastify/cookie', cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/' } });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieOpts: { signed: true, httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/' },
+  });
   await app.register(rateLimit, { global: false });
   app.decorateRequest('account', null);
   app.addHook('onSend', async (_req, reply) => {
@@ -61,7 +64,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode ?? (err instanceof EwsError ? 400 : 500);
     if (status >= 500) log.error({ route: req.routeOptions.url, err: err.message }, 'page failed');
-    reply.code(status).type('text/html').send(messagePage(req.account, status === 403 ? '无权访问' : '出错了', status >= 500 ? '请稍后再试。' : err.message));
+    reply
+      .code(status)
+      .type('text/html')
+      .send(messagePage(req.account, status === 403 ? '无权访问' : '出错了', status >= 500 ? '请稍后再试。' : err.message));
   });
 
   const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').send(body);
@@ -126,16 +132,29 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     { preHandler: need('head_teacher', 'psychologist', 'counsellor'), preValidation: app.csrfProtection },
     async (req, reply) => {
       const a = req.account!;
-      const { rows } = await o.db.query<{ student_id: string; school_id: string; class_id: string }>('select student_id, school_id, class_id from alerts where id = $1', [Number(req.params.id)]);
+      const { rows } = await o.db.query<{ student_id: string; school_id: string; class_id: string }>(
+        'select student_id, school_id, class_id from alerts where id = $1',
+        [Number(req.params.id)],
+      );
       if (!rows[0] || !maySee(a, rows[0])) return html(reply, messagePage(a, '无权访问', '这个个案不在您负责的范围内。'), 403);
-      await recordStep(o.db, Number(req.params.id), { step: String(req.body.step) as Step, kind: req.body.kind || undefined, by: a.staff_id, note: req.body.note || undefined });
+      await recordStep(o.db, Number(req.params.id), {
+        step: String(req.body.step) as Step,
+        kind: req.body.kind || undefined,
+        by: a.staff_id,
+        note: req.body.note || undefined,
+      });
       await audit(o.db, a, 'record_step', rows[0].student_id, { alert: Number(req.params.id), step: req.body.step });
       return reply.redirect(`/students/${encodeURIComponent(rows[0].student_id)}`);
     },
   );
 
   app.get('/analyst', { preHandler: need('analyst', 'admin') }, async (req, reply) => {
-    const models = (await listModels()).map(({ meta, current }) => ({ id: meta.id, auc: meta.metrics.test.auc, pr_auc: meta.metrics.test.pr_auc, in_use: current }));
+    const models = (await listModels()).map(({ meta, current }) => ({
+      id: meta.id,
+      auc: meta.metrics.test.auc,
+      pr_auc: meta.metrics.test.pr_auc,
+      in_use: current,
+    }));
     return html(reply, analystPage(req.account!, await aggregates(o.db), models));
   });
 
@@ -145,10 +164,14 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     );
     return html(reply, adminPage(req.account!, rows, reply.generateCsrf()));
   });
-  app.post<{ Body: { staff_id?: string; password?: string } }>('/admin/staff/password', { preHandler: need('admin'), preValidation: app.csrfProtection }, async (req, reply) => {
-    await setPassword(o.db, String(req.body.staff_id), String(req.body.password));
-    await audit(o.db, req.account!, 'set_password', null, { staff_id: req.body.staff_id });
-    return reply.redirect('/admin/staff');
-  });
+  app.post<{ Body: { staff_id?: string; password?: string } }>(
+    '/admin/staff/password',
+    { preHandler: need('admin'), preValidation: app.csrfProtection },
+    async (req, reply) => {
+      await setPassword(o.db, String(req.body.staff_id), String(req.body.password));
+      await audit(o.db, req.account!, 'set_password', null, { staff_id: req.body.staff_id });
+      return reply.redirect('/admin/staff');
+    },
+  );
   return app;
 }

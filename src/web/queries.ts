@@ -11,7 +11,12 @@ export interface ScoreRow {
   rank_in_school: number;
   tier: 'high' | 'medium' | 'low';
   reasons: Reason[];
-  details: { change: string; weekly_unexcused: (number | null)[]; exam_standing: number[]; acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: { zh: string; en: string } | null } };
+  details: {
+    change: string;
+    weekly_unexcused: (number | null)[];
+    exam_standing: number[];
+    acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: { zh: string; en: string } | null };
+  };
   as_of: string;
 }
 

@@ -16,8 +16,16 @@ const STEP_TEXT: Record<Step, string> = {
   left: '已离校',
 };
 const KIND_TEXT: Record<string, string> = {
-  talk: '谈话', home_visit: '家访', parents_called: '电话联系家长', tutoring: '学业辅导', subsidy_applied: '申请资助',
-  psychologist_referral: '转介心理老师', counselling: '心理辅导', other: '其他', dropped_out: '辍学', transferred: '转学',
+  talk: '谈话',
+  home_visit: '家访',
+  parents_called: '电话联系家长',
+  tutoring: '学业辅导',
+  subsidy_applied: '申请资助',
+  psychologist_referral: '转介心理老师',
+  counselling: '心理辅导',
+  other: '其他',
+  dropped_out: '辍学',
+  transferred: '转学',
 };
 const pct = (v: number) => (v < 0.001 ? '<0.1%' : `${(v * 100).toFixed(1)}%`);
 
@@ -29,10 +37,14 @@ function shell(a: Account | null, title: string, body: string): string {
 }
 
 export function loginPage(error?: string): string {
-  return shell(null, '登录', `${error ? `<p class="note">${esc(error)}</p>` : ''}<form method="post" action="/login">
+  return shell(
+    null,
+    '登录',
+    `${error ? `<p class="note">${esc(error)}</p>` : ''}<form method="post" action="/login">
 <label>工号 <input name="staff_id" autocomplete="username" required></label>
 <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">登录</button></form>`);
+<button type="submit">登录</button></form>`,
+  );
 }
 
 export function classListPage(a: Account, rows: ScoreRow[]): string {
@@ -40,9 +52,13 @@ export function classListPage(a: Account, rows: ScoreRow[]): string {
   const body = listed.length
     ? `<table><tr><th>班级</th><th>排名</th><th>学生编号</th><th>关注等级</th><th>风险</th><th>主要原因</th></tr>${listed
         .map(
-          (r) => `<tr><td>${esc(r.class_id)}</td><td>${r.rank_in_class}</td><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td><span class="tier-${r.tier}">${TIER[r.tier]}</span></td><td>${pct(r.risk)}</td><td>${esc(
-            r.reasons.filter((x) => x.audience === 'all').map((x) => x.zh).join('；'),
-          )}</td></tr>`,
+          (r) =>
+            `<tr><td>${esc(r.class_id)}</td><td>${r.rank_in_class}</td><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td><span class="tier-${r.tier}">${TIER[r.tier]}</span></td><td>${pct(r.risk)}</td><td>${esc(
+              r.reasons
+                .filter((x) => x.audience === 'all')
+                .map((x) => x.zh)
+                .join('；'),
+            )}</td></tr>`,
         )
         .join('')}</table>`
     : '<p>本周班级内没有需要重点关注的学生。</p>';
@@ -57,9 +73,10 @@ export function triagePage(a: Account, rows: ScoreRow[]): string {
     `心理辅导优先名单（${rows[0]?.as_of ?? '暂无'}）`,
     `<table><tr><th>学生编号</th><th>班级</th><th>关注等级</th><th>风险</th><th>心理筛查</th><th>家庭变故</th><th>原因</th></tr>${listed
       .map(
-        (r) => `<tr><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td>${esc(r.class_id)}</td><td>${TIER[r.tier]}</td><td>${pct(r.risk)}</td><td>${r.details.acute.wellbeing_flagged ? '<b>预警</b>' : ''} z=${r.details.acute.wellbeing_z.toFixed(1)}</td><td>${esc(r.details.acute.family_severe?.zh ?? '')}</td><td>${esc(
-          r.reasons.map((x) => x.zh).join('；'),
-        )}</td></tr>`,
+        (r) =>
+          `<tr><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td>${esc(r.class_id)}</td><td>${TIER[r.tier]}</td><td>${pct(r.risk)}</td><td>${r.details.acute.wellbeing_flagged ? '<b>预警</b>' : ''} z=${r.details.acute.wellbeing_z.toFixed(1)}</td><td>${esc(r.details.acute.family_severe?.zh ?? '')}</td><td>${esc(
+            r.reasons.map((x) => x.zh).join('；'),
+          )}</td></tr>`,
       )
       .join('')}</table>`,
   );
@@ -76,17 +93,27 @@ export interface CaseView {
 
 export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: string): string {
   const psych = a.role === 'psychologist' || a.role === 'counsellor';
-  const reasons = s.reasons.filter((r) => r.audience === 'all' || psych).map((r) => `<li>${esc(r.zh)}</li>`).join('');
+  const reasons = s.reasons
+    .filter((r) => r.audience === 'all' || psych)
+    .map((r) => `<li>${esc(r.zh)}</li>`)
+    .join('');
   const wellbeing = psych
     ? `<h2>心理筛查</h2><p>${s.details.acute.wellbeing_flagged ? '<b>预警</b>' : '未预警'}，z=${s.details.acute.wellbeing_z.toFixed(1)}</p>`
     : '';
   const caseHtml = cases
     .map((c) => {
-      const steps = c.steps.map((st) => `<li>${new Date(st.at).toISOString().slice(0, 16).replace('T', ' ')} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}</li>`).join('');
+      const steps = c.steps
+        .map(
+          (st) =>
+            `<li>${new Date(st.at).toISOString().slice(0, 16).replace('T', ' ')} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}</li>`,
+        )
+        .join('');
       const open = c.closed_at === null;
       const form = open
         ? `<form method="post" action="/alerts/${c.id}/steps"><input type="hidden" name="_csrf" value="${esc(csrf)}">
-<select name="step" aria-label="步骤">${allowedSteps(c.status as CaseStatus).map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`).join('')}</select>
+<select name="step" aria-label="步骤">${allowedSteps(c.status as CaseStatus)
+            .map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`)
+            .join('')}</select>
 <select name="kind" aria-label="方式"><option value="">—</option>${[...new Set(Object.values(STEPS).flatMap((x) => [...x.kinds]))].map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</select>
 <input name="note" placeholder="备注（仅本案卷可见）" maxlength="500"><button type="submit">记录</button></form>`
         : '';
@@ -103,7 +130,11 @@ ${wellbeing}<h2>跟进记录</h2>${caseHtml || '<p>暂无个案。</p>'}`,
   );
 }
 
-export function analystPage(a: Account, rows: { school_id: string; tier: string; n: number; as_of: string }[], models: { id: string; auc: number; pr_auc: number; in_use: boolean }[]): string {
+export function analystPage(
+  a: Account,
+  rows: { school_id: string; tier: string; n: number; as_of: string }[],
+  models: { id: string; auc: number; pr_auc: number; in_use: boolean }[],
+): string {
   return shell(
     a,
     '汇总（去标识）',

@@ -16,9 +16,12 @@ describe('acute alerts', () => {
       'students.csv': 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nC3,S1,7-1,7\n',
       'attendance.csv':
         'student_id,date,status\n' +
-        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `A1,${d},${i === 0 ? 'present' : 'absent_unexcused'}`).join('\n') + '\n' +
-        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `B2,${d},${i === 2 ? 'present' : 'absent_unexcused'}`).join('\n') + '\n',
-      'family_events.csv': 'student_id,date,event,severity,note\nB2,2026-03-05,parent_serious_illness,3,不应出现\nC3,2026-02-20,parent_death,3,\nC3,2026-03-05,relocation,1,\n',
+        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `A1,${d},${i === 0 ? 'present' : 'absent_unexcused'}`).join('\n') +
+        '\n' +
+        ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'].map((d, i) => `B2,${d},${i === 2 ? 'present' : 'absent_unexcused'}`).join('\n') +
+        '\n',
+      'family_events.csv':
+        'student_id,date,event,severity,note\nB2,2026-03-05,parent_serious_illness,3,不应出现\nC3,2026-02-20,parent_death,3,\nC3,2026-03-05,relocation,1,\n',
     });
     cleanups.push(t.cleanup);
     const { district } = await loadDistrict(t.dir, { today: FAR_TODAY });

@@ -13,7 +13,7 @@ describe('a benchmark run', () => {
   beforeAll(async () => (t = await tempDir()));
   afterAll(() => t.cleanup());
 
-  it("should log nothing personal, at debug level, across the whole weekly run", async () => {
+  it('should log nothing personal, at debug level, across the whole weekly run', async () => {
     const log = join(t.dir, 'bench.log');
     await run(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'run.ts'), '--only', 'weekly-run', '--sizes', '10000'], {
       cwd: ROOT,

@@ -56,7 +56,22 @@ describe('the ews command', () => {
 
   // Fourteen processes, each loading the whole CLI: two at a time, and time enough for a busy CI machine.
   it('shows help for every verb', { timeout: 300_000 }, async () => {
-    const verbs = ['validate', 'generate', 'run', 'train', 'evaluate', 'models', 'promote', 'rollback', 'audit', 'acute', 'deliveries', 'worker', 'schedule', 'serve'];
+    const verbs = [
+      'validate',
+      'generate',
+      'run',
+      'train',
+      'evaluate',
+      'models',
+      'promote',
+      'rollback',
+      'audit',
+      'acute',
+      'deliveries',
+      'worker',
+      'schedule',
+      'serve',
+    ];
     for (let i = 0; i < verbs.length; i += 2) {
       const pair = verbs.slice(i, i + 2);
       const results = await Promise.all(pair.map((verb) => ews(verb, '--help')));

@@ -5,9 +5,7 @@ import { WindowError } from '../../src/errors/index.js';
 
 describe('days', () => {
   it('round-trips every day between 1950 and 2100 through its ISO text', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: -7300, max: 47_500 }), (day) => parseDay(formatDay(day)) === day),
-    );
+    fc.assert(fc.property(fc.integer({ min: -7300, max: 47_500 }), (day) => parseDay(formatDay(day)) === day));
   });
 
   it('agrees with the JavaScript Date on the day number', () => {

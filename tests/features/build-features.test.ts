@@ -20,8 +20,10 @@ async function features(files: Record<string, string>, asOf: string) {
 const days = ['2025-09-01', '2025-09-02', '2025-09-03', '2025-09-04', '2025-09-05', '2025-09-08', '2025-09-09', '2025-09-10'];
 const attendance =
   'student_id,date,status,period\n' +
-  days.map((d, i) => `A1,${d},${i < 4 ? 'present' : 'absent_unexcused'},`).join('\n') + '\n' +
-  days.map((d) => `B2,${d},present,`).join('\n') + '\n' +
+  days.map((d, i) => `A1,${d},${i < 4 ? 'present' : 'absent_unexcused'},`).join('\n') +
+  '\n' +
+  days.map((d) => `B2,${d},present,`).join('\n') +
+  '\n' +
   // a day reported by period: the worst period stands for the day
   'B2,2025-09-11,present,am\nB2,2025-09-11,absent_sick,pm\n';
 

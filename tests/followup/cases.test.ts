@@ -29,8 +29,15 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     const done = await recordStep(db, a.id, { step: 'resolve', by: 't1' });
     expect(done.status).toBe('resolved');
     expect(done.closed_at).not.toBeNull();
-    const { rows } = await db.query<{ step: string; by_staff: string; from_status: string; to_status: string }>('select step, by_staff, from_status, to_status from case_steps order by id');
-    expect(rows.map((r) => `${r.from_status}→${r.to_status}`)).toEqual(['new→acknowledged', 'acknowledged→contacted', 'contacted→intervention', 'intervention→resolved']);
+    const { rows } = await db.query<{ step: string; by_staff: string; from_status: string; to_status: string }>(
+      'select step, by_staff, from_status, to_status from case_steps order by id',
+    );
+    expect(rows.map((r) => `${r.from_status}→${r.to_status}`)).toEqual([
+      'new→acknowledged',
+      'acknowledged→contacted',
+      'contacted→intervention',
+      'intervention→resolved',
+    ]);
     expect(rows.every((r) => r.by_staff === 't1')).toBe(true);
   });
 

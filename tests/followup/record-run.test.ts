@@ -6,9 +6,25 @@ import { ENGINES, freshDb } from '../helpers/databases.js';
 
 function student(id: string, tier: ScoredStudent['tier'], risk: number): ScoredStudent {
   return {
-    student_id: id, school_id: 'S', class_id: '7-1', head_teacher_id: 't1', grade_level: 7, as_of: '2026-03-02', risk,
-    rank_in_class: 1, rank_in_school: 1, tier, change: 'new', prev_tier: null, prev_risk: null, weekly_unexcused: [], exam_standing: [],
-    reasons: [{ code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '', audience: 'all' }, { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: '', audience: 'psychologist' }],
+    student_id: id,
+    school_id: 'S',
+    class_id: '7-1',
+    head_teacher_id: 't1',
+    grade_level: 7,
+    as_of: '2026-03-02',
+    risk,
+    rank_in_class: 1,
+    rank_in_school: 1,
+    tier,
+    change: 'new',
+    prev_tier: null,
+    prev_risk: null,
+    weekly_unexcused: [],
+    exam_standing: [],
+    reasons: [
+      { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '', audience: 'all' },
+      { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: '', audience: 'psychologist' },
+    ],
     acute: { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null },
   };
 }
@@ -55,21 +71,36 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
       const { rows } = await db.query<Record<string, unknown>>(`select * from scores where run_key = 'k9' and student_id = $1`, [want.student_id]);
       expect(rows).toHaveLength(1);
       const r = rows[0];
-      expect([r.school_id, r.class_id, Number(r.risk), Number(r.rank_in_class), Number(r.rank_in_school), r.tier]).toEqual([want.school_id, want.class_id, want.risk, want.rank_in_class, want.rank_in_school, want.tier]);
+      expect([r.school_id, r.class_id, Number(r.risk), Number(r.rank_in_class), Number(r.rank_in_school), r.tier]).toEqual([
+        want.school_id,
+        want.class_id,
+        want.risk,
+        want.rank_in_class,
+        want.rank_in_school,
+        want.tier,
+      ]);
       expect(r.reasons).toEqual(want.reasons);
       expect(r.details).toEqual({ change: want.change, weekly_unexcused: want.weekly_unexcused, exam_standing: want.exam_standing, acute: want.acute });
     }
-    const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [many[17].student_id]);
+    const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [
+      many[17].student_id,
+    ]);
     expect(alert.rows[0].detail).toEqual({ reasons: ['att_unexcused_days_4w'], run_key: 'k9' });
     expect(Number(alert.rows[0].risk)).toBe(many[17].risk);
   });
 
   it('should record shard by shard exactly what it records at once: scores, cases in the same order, the run', async () => {
-    const rows = Array.from({ length: 9_000 }, (_, i) => student(`s${String(i).padStart(5, '0')}`, i % 30 === 0 ? 'high' : i % 9 === 0 ? 'medium' : 'low', (i % 997) / 997));
+    const rows = Array.from({ length: 9_000 }, (_, i) =>
+      student(`s${String(i).padStart(5, '0')}`, i % 30 === 0 ? 'high' : i % 9 === 0 ? 'medium' : 'low', (i % 997) / 997),
+    );
     const run = { run_key: 'k5', as_of: '2026-03-02', model_id: 'm' };
     const other = await freshDb(engine);
     try {
-      const tiers = { high: rows.filter((r) => r.tier === 'high').length, medium: rows.filter((r) => r.tier === 'medium').length, low: rows.filter((r) => r.tier === 'low').length };
+      const tiers = {
+        high: rows.filter((r) => r.tier === 'high').length,
+        medium: rows.filter((r) => r.tier === 'medium').length,
+        low: rows.filter((r) => r.tier === 'low').length,
+      };
       const atOnce = await recordRun(db, { ...run, summary: { tiers, scored: rows.length } }, rows);
       const inTurn = await recordRunAsScored(other.db, run, async (add) => {
         for (let i = 0; i < rows.length; i += 2_500) await add(rows.slice(i, i + 2_500));

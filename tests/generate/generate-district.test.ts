@@ -8,7 +8,10 @@ import { FAR_TODAY, tempDir } from '../helpers/folder.js';
 
 async function digest(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of (await readdir(dir)).sort()) out[f] = createHash('sha256').update(await readFile(join(dir, f))).digest('hex');
+  for (const f of (await readdir(dir)).sort())
+    out[f] = createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex');
   return out;
 }
 
@@ -49,9 +52,17 @@ describe('generateDistrict', () => {
 
   it('writes a folder that meets the contract with no rejects', () => {
     expect(report.rejects).toEqual([]);
-    expect(Object.keys(report.files).sort()).toEqual(
-      ['attendance.csv', 'family_events.csv', 'grades.csv', 'meal_card.csv', 'outcomes.csv', 'staff.csv', 'students.csv', 'subsidies.csv', 'wellbeing.csv'],
-    );
+    expect(Object.keys(report.files).sort()).toEqual([
+      'attendance.csv',
+      'family_events.csv',
+      'grades.csv',
+      'meal_card.csv',
+      'outcomes.csv',
+      'staff.csv',
+      'students.csv',
+      'subsidies.csv',
+      'wellbeing.csv',
+    ]);
     for (const [file, rows] of Object.entries(result.rows)) expect(report.files[file].rows_read, file).toBe(rows);
   });
 

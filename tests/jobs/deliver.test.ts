@@ -8,7 +8,15 @@ import { enqueueDeliveries, startDeliveryWorker } from '../../jobs/deliver.js';
 import { freshDb } from '../helpers/databases.js';
 import { clearPrefix, testPrefix } from '../helpers/redis.js';
 
-const notice: Notice = { kind: 'weekly_list', school_id: 'S1', recipient: 't1', as_of: '2026-03-02', high: 2, medium: 3, link: 'https://ews.example/lists/S1/teacher-t1.html' };
+const notice: Notice = {
+  kind: 'weekly_list',
+  school_id: 'S1',
+  recipient: 't1',
+  as_of: '2026-03-02',
+  high: 2,
+  medium: 3,
+  link: 'https://ews.example/lists/S1/teacher-t1.html',
+};
 
 /** A real HTTP receiver on loopback that fails its first `failFirst` requests. */
 async function receiver(failFirst: number) {
@@ -55,7 +63,10 @@ describe('delivering lists', () => {
     }
     expect(webhookBody(notice, 'wecom')).toMatchObject({ msgtype: 'markdown', markdown: { content: expect.stringContaining('重点关注 2 人') } });
     const drift = webhookBody({ ...notice, kind: 'drift', recipient: 'a1', drift: ['feature att_late_rate_4w PSI 0.367'] }, 'dingtalk');
-    expect(drift).toMatchObject({ msgtype: 'markdown', markdown: { title: expect.stringContaining('漂移'), text: expect.stringContaining('att_late_rate_4w PSI 0.367') } });
+    expect(drift).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: expect.stringContaining('漂移'), text: expect.stringContaining('att_late_rate_4w PSI 0.367') },
+    });
   });
 
   describe('when the receiver is down for a while', () => {

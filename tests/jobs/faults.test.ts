@@ -20,7 +20,9 @@ async function digest(dir: string): Promise<Record<string, string>> {
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile() || e.parentPath.includes('.work') || e.name === 'summary.json') continue;
     const f = join(e.parentPath, e.name);
-    out[f.slice(dir.length)] = createHash('sha256').update(await readFile(f)).digest('hex');
+    out[f.slice(dir.length)] = createHash('sha256')
+      .update(await readFile(f))
+      .digest('hex');
   }
   return out;
 }
@@ -87,11 +89,18 @@ describe('when Redis restarts in the middle of a run', () => {
   const children: ChildProcess[] = [];
   // A Redis of the test's own, keeping its data on disk (append-only), so a restart loses no job.
   const startRedis = async () => {
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', t.dir], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', t.dir],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
       const c = connect(url);
       c.on('error', () => {});
-      const ok = await c.ping().then(() => true, () => false);
+      const ok = await c.ping().then(
+        () => true,
+        () => false,
+      );
       c.disconnect();
       if (ok) return;
       await new Promise((r) => setTimeout(r, 50));
@@ -113,7 +122,12 @@ describe('when Redis restarts in the middle of a run', () => {
   });
 
   it('should complete the run once Redis is back, with the same outputs', async () => {
-    children.push(spawn(process.execPath, [BIN, 'worker', '--prefix', prefix, '--lock-ms', '1500', '--stages', 'ingest,features,score,lists,run'], { stdio: 'ignore', env: { ...process.env, REDIS_URL: url, EWS_LOG_FILE: '' } }));
+    children.push(
+      spawn(process.execPath, [BIN, 'worker', '--prefix', prefix, '--lock-ms', '1500', '--stages', 'ingest,features,score,lists,run'], {
+        stdio: 'ignore',
+        env: { ...process.env, REDIS_URL: url, EWS_LOG_FILE: '' },
+      }),
+    );
     await enqueueRun(spec, { prefix, url });
     const c = connect(url);
     c.on('error', () => {});

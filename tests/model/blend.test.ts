@@ -7,7 +7,11 @@ import type { TreeEnsemble } from '../../src/model/trees.js';
 const features = ['att_unexcused_rate_4w', 'grade_failing_subjects'];
 const scaled = { features, standardiser: { mean: [0, 0], sd: [1, 1] }, calibration: { a: 1, b: 0 } };
 const net = [{ inputs: 2, units: 1, kernel: Float32Array.of(2, 0.5), bias: Float32Array.of(-3), relu: false }];
-const trees: TreeEnsemble = { base: -4, inputs: 2, trees: [{ feature: [1, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -0.2, 0.8] }] };
+const trees: TreeEnsemble = {
+  base: -4,
+  inputs: 2,
+  trees: [{ feature: [1, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -0.2, 0.8] }],
+};
 const linear: ScoringModel = { ...scaled, kind: 'logistic', net };
 const forest: ScoringModel = { ...scaled, kind: 'gbt', trees };
 const blend: ScoringModel = { ...scaled, kind: 'blend', net, trees };

@@ -27,7 +27,8 @@ describe('the fairness audit and the promotion gate', () => {
     const models = join(t.dir, 'models');
     const fair = await district(join(t.dir, 'fair'), { seed: 5, students: 6000 });
     fairP = fair.p;
-    const train = async (p: Prepared, asOf: number) => loadModel((await trainModel(p, { asOf, horizonDays: 28, seed: 2, kinds: ['logistic'], dir: models })).meta.id, models);
+    const train = async (p: Prepared, asOf: number) =>
+      loadModel((await trainModel(p, { asOf, horizonDays: 28, seed: 2, kinds: ['logistic'], dir: models })).meta.id, models);
     good = await train(fair.p, fair.asOf);
     const skewed = await district(join(t.dir, 'skewed'), { seed: 5, students: 6000, ruralUnseen: true });
     unfair = await train(skewed.p, skewed.asOf);
@@ -83,8 +84,20 @@ describe('the fairness audit and the promotion gate', () => {
   });
 
   it('should audit at the list size in use', () => {
-    const a = auditFairness(fairP, good, good.meta.window.test.map((d) => Date.parse(d) / 86_400_000), 28, { highPerClass: 1 });
-    const b = auditFairness(fairP, good, good.meta.window.test.map((d) => Date.parse(d) / 86_400_000), 28, { highPerClass: 5 });
+    const a = auditFairness(
+      fairP,
+      good,
+      good.meta.window.test.map((d) => Date.parse(d) / 86_400_000),
+      28,
+      { highPerClass: 1 },
+    );
+    const b = auditFairness(
+      fairP,
+      good,
+      good.meta.window.test.map((d) => Date.parse(d) / 86_400_000),
+      28,
+      { highPerClass: 5 },
+    );
     const flagged = (x: typeof a) => x.groups.filter((g) => g.attribute === 'gender').reduce((s, g) => s + g.flagged, 0);
     expect(a.k).toBe(1);
     expect(flagged(a)).toBeLessThan(flagged(b));

@@ -38,13 +38,21 @@ describe('when a district has no dropout history yet (a first year)', () => {
     const streak = (r: number) => m.get(r, 'att_unexcused_streak');
     const worst = Array.from(risk.keys()).reduce((a, b) => (streak(b) > streak(a) ? b : a));
     expect(streak(worst)).toBeGreaterThanOrEqual(3);
-    const tier = assignTiers(ranksWithin(Int32Array.from(m.students, (s) => p.district.roster.classOf[s]), risk), risk);
+    const tier = assignTiers(
+      ranksWithin(
+        Int32Array.from(m.students, (s) => p.district.roster.classOf[s]),
+        risk,
+      ),
+      risk,
+    );
     expect(tier[worst]).toBe('high');
     const a = attributions(rules, m, worst);
     const top = rules.features[a.indexOf(Math.max(...a))];
     expect(top.startsWith('att_')).toBe(true);
     // A student with nothing on record stays low.
-    const quiet = Array.from(risk.keys()).find((r) => m.get(r, 'att_unexcused_rate_4w') === 0 && m.get(r, 'family_event_load') === 0 && m.get(r, 'grade_failing_subjects') === 0);
+    const quiet = Array.from(risk.keys()).find(
+      (r) => m.get(r, 'att_unexcused_rate_4w') === 0 && m.get(r, 'family_event_load') === 0 && m.get(r, 'grade_failing_subjects') === 0,
+    );
     expect(quiet).toBeDefined();
     expect(tier[quiet!]).toBe('low');
   });

@@ -26,7 +26,14 @@ describe('labels from follow-up', () => {
   });
 
   it('should leave out examples of a student from the day help began', () => {
-    const e: Examples = { width: 1, x: new Float32Array(4), y: Uint8Array.of(0, 0, 1, 0), asOf: Int32Array.of(10, 17, 24, 17), student: Int32Array.of(5, 5, 5, 6), length: 4 };
+    const e: Examples = {
+      width: 1,
+      x: new Float32Array(4),
+      y: Uint8Array.of(0, 0, 1, 0),
+      asOf: Int32Array.of(10, 17, 24, 17),
+      student: Int32Array.of(5, 5, 5, 6),
+      length: 4,
+    };
     const { examples, excluded } = withoutTreated(e, new Map([[5, 17]]));
     expect(excluded).toBe(2);
     expect(Array.from(examples.student)).toEqual([5, 6]);

@@ -32,7 +32,12 @@ describe('metrics', () => {
     const p = Array.from({ length: 20_000 }, () => r.next() * 0.3);
     const y = p.map((q) => (r.chance(q) ? 1 : 0));
     expect(reliability(p, y).ece).toBeLessThan(0.01);
-    expect(reliability(p.map((q) => Math.min(1, q * 2)), y).ece).toBeGreaterThan(0.1);
+    expect(
+      reliability(
+        p.map((q) => Math.min(1, q * 2)),
+        y,
+      ).ece,
+    ).toBeGreaterThan(0.1);
   });
 });
 
@@ -95,7 +100,17 @@ describe('when scores are NaN, infinite or all tied', () => {
 
   it('should rank all-NaN scores as ties, not loop', () => {
     const y = [1, 0, 1, 0, 0];
-    expect(auc(y.map(() => Number.NaN), y)).toBe(0.5);
-    expect(prAuc(y.map(() => Number.NaN), y)).toBeCloseTo(0.4);
+    expect(
+      auc(
+        y.map(() => Number.NaN),
+        y,
+      ),
+    ).toBe(0.5);
+    expect(
+      prAuc(
+        y.map(() => Number.NaN),
+        y,
+      ),
+    ).toBeCloseTo(0.4);
   });
 });

@@ -18,7 +18,11 @@ describe('promotions and rollback', () => {
   it('should record who promoted what and why, with the gate and any override, and go back on rollback', async () => {
     expect(await currentModelId(t.dir)).toBeNull();
     await promoteModel(bundled, 'analyst-1', 'first model', t.dir, { passes: true, failed: [] });
-    await promoteModel('ews-other', 'analyst-2', 'challenger', t.dir, { passes: false, failed: ['fairness audit'], override: 'urban recall is low in both; this one is better on PR-AUC' });
+    await promoteModel('ews-other', 'analyst-2', 'challenger', t.dir, {
+      passes: false,
+      failed: ['fairness audit'],
+      override: 'urban recall is low in both; this one is better on PR-AUC',
+    });
     expect(await currentModelId(t.dir)).toBe('ews-other');
     expect(await previousModelId(t.dir)).toBe(bundled);
     const history = await promotionHistory(t.dir);

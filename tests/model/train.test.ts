@@ -36,7 +36,9 @@ describe('when one cause alone drives dropout', () => {
   it('names the family event as the strongest reason for the riskiest students', () => {
     const m = buildFeatures(p, asOf - 28);
     const { risk } = scoreMatrix(result.model, m);
-    const top = Array.from(risk.keys()).sort((a, b) => risk[b] - risk[a]).slice(0, 15);
+    const top = Array.from(risk.keys())
+      .sort((a, b) => risk[b] - risk[a])
+      .slice(0, 15);
     const group = (name: string) => FEATURES.find((f) => f.name === name)!.group;
     const topReasons = top.map((row) => {
       const a = attributions(result.model, m, row);

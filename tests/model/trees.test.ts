@@ -27,9 +27,15 @@ describe('boosted trees', () => {
   const score = (f: (x: Float32Array, at: number) => number) => Float64Array.from({ length: test.y.length }, (_, i) => f(test.x, i * test.width));
 
   it('should learn an interaction a plain logistic regression cannot', () => {
-    const trees = auc(score((x, at) => treesLogit(fitted.ensemble, x.subarray(at, at + 3))), test.y);
+    const trees = auc(
+      score((x, at) => treesLogit(fitted.ensemble, x.subarray(at, at + 3))),
+      test.y,
+    );
     const plain = fitPlainLogistic(train.x, train.y, train.width);
-    const linear = auc(score((x, at) => plainLogit(plain, x, at)), test.y);
+    const linear = auc(
+      score((x, at) => plainLogit(plain, x, at)),
+      test.y,
+    );
     // The ceiling here is about 0.855 (ranking by the true probability: 0.6 in the corner, 0.02 elsewhere).
     expect(trees).toBeGreaterThan(0.83);
     expect(trees - linear).toBeGreaterThan(0.03);

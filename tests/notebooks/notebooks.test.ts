@@ -15,13 +15,19 @@ describe('the analysts’ notebooks', () => {
   beforeAll(async () => (out = await tempDir()));
   afterAll(() => out.cleanup());
 
-  for (const name of readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort()) {
+  for (const name of readdirSync(NOTEBOOKS)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort()) {
     it(`should run ${name} headless, every cell, with its charts inline`, async () => {
-      await promisify(execFile)(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=600', name, '--output', join(out.dir, name)], {
-        cwd: NOTEBOOKS,
-        env: { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, EWS_LOG_FILE: '' },
-        maxBuffer: 1 << 26,
-      });
+      await promisify(execFile)(
+        JUPYTER,
+        ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=600', name, '--output', join(out.dir, name)],
+        {
+          cwd: NOTEBOOKS,
+          env: { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}:${process.env.PATH}`, EWS_LOG_FILE: '' },
+          maxBuffer: 1 << 26,
+        },
+      );
       const nb = JSON.parse(readFileSync(join(out.dir, name), 'utf8'));
       const code = nb.cells.filter((c: { cell_type: string }) => c.cell_type === 'code');
       // tslab does not number cells; every cell here shows something, so each must have output.

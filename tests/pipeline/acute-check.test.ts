@@ -26,7 +26,8 @@ describe('the same-day check', () => {
     const days = ['2026-03-02', '2026-03-03', '2026-03-04', '2026-03-05'];
     folder = await makeFolder({
       'students.csv': 'student_id,school_id,class_id,grade_level,head_teacher_id\nA1,S1,7-1,7,t1\nB2,S1,7-1,7,t1\nC3,S1,7-2,7,t2\n',
-      'attendance.csv': 'student_id,date,status\n' + days.map((d, i) => `A1,${d},${i === 0 ? 'present' : 'absent_unexcused'}\nC3,${d},present`).join('\n') + '\n',
+      'attendance.csv':
+        'student_id,date,status\n' + days.map((d, i) => `A1,${d},${i === 0 ? 'present' : 'absent_unexcused'}\nC3,${d},present`).join('\n') + '\n',
       'family_events.csv': 'student_id,date,event,severity,note\nB2,2026-03-05,parent_death,3,私密备注\n',
       'staff.csv': `staff_id,school_id,role,class_ids,display_name,webhook_url,email\nt1,S1,head_teacher,7-1,王老师,${hook},\nt2,S1,head_teacher,7-2,李老师,${hook},\n`,
     });

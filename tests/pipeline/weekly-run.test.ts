@@ -9,7 +9,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const SAMPLE = join(ROOT, 'data', 'sample');
 
 function parseCsv(text: string): Record<string, string>[] {
-  const [head, ...lines] = text.replace(/^\uFEFF/, '').trim().split('\n');
+  const [head, ...lines] = text
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\n');
   const cols = head.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])));
 }
@@ -44,7 +47,8 @@ describe('ews run on the sample district', () => {
 
   it('puts at most three of a class on the high tier, the riskiest first', () => {
     const byClass = new Map<string, Record<string, string>[]>();
-    for (const s of scores) (byClass.get(`${s.school_id}/${s.class_id}`) ?? byClass.set(`${s.school_id}/${s.class_id}`, []).get(`${s.school_id}/${s.class_id}`)!).push(s);
+    for (const s of scores)
+      (byClass.get(`${s.school_id}/${s.class_id}`) ?? byClass.set(`${s.school_id}/${s.class_id}`, []).get(`${s.school_id}/${s.class_id}`)!).push(s);
     for (const rows of byClass.values()) {
       expect(rows.filter((r) => r.tier === 'high').length).toBeLessThanOrEqual(3);
       const top = rows.find((r) => r.rank_in_class === '1')!;
@@ -57,7 +61,7 @@ describe('ews run on the sample district', () => {
     const teacher = staff.find((s) => s.role === 'head_teacher')!;
     const csv = parseCsv(await readFile(join(out, 'lists', teacher.school_id, `teacher-${teacher.staff_id}.csv`), 'utf8'));
     const mine = new Set(scores.filter((s) => s.school_id === teacher.school_id && s.class_id === teacher.class_ids).map((s) => s.student_id));
-    for (const row of csv) expect(mine.has(row['学生编号'])).toBe(true);
+    for (const row of csv) expect(mine.has(row.学生编号)).toBe(true);
     for (const school of await readdir(join(out, 'lists'))) {
       for (const f of (await readdir(join(out, 'lists', school))).filter((f) => f.startsWith('teacher-'))) {
         const text = await readFile(join(out, 'lists', school, f), 'utf8');

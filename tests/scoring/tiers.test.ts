@@ -26,7 +26,12 @@ describe('tiers', () => {
     const rank = [1, 2, 3, 4, 5, 1];
     const risk = [0.4, 0.3, 0.2, 0.15, 0.03, 0.01];
     expect(assignTiers(rank, risk, { highPerClass: 3, highFloor: 0.05, mediumPerClass: 1, mediumFloor: 0.02 })).toEqual([
-      'high', 'high', 'high', 'medium', 'low', 'low',
+      'high',
+      'high',
+      'high',
+      'medium',
+      'low',
+      'low',
     ]);
   });
 

@@ -74,7 +74,10 @@ describe('reading lines straight from their bytes', () => {
       for (const f of ['students.csv', 'grades.csv', 'family_events.csv', 'subsidies.csv']) {
         await writeFile(join(t.dir, f), await readFile(join(dir, f)));
       }
-      const ids = (await readFile(join(dir, 'students.csv'), 'utf8')).split('\n').slice(1, 4).map((l) => l.split(',')[0]);
+      const ids = (await readFile(join(dir, 'students.csv'), 'utf8'))
+        .split('\n')
+        .slice(1, 4)
+        .map((l) => l.split(',')[0]);
       const huge = 'x'.repeat(1_500_000);
       await writeFile(
         join(t.dir, 'attendance.csv'),

@@ -23,15 +23,71 @@ describe('when a row breaks the contract', () => {
     ['a missing required value', 'attendance.csv', 'student_id,date,status\nA1,,present\n', 2, 'date', /required value is empty/],
     ['an unknown student', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present\nZZ9,2025-09-01,present\n', 3, 'student_id', /unknown student_id/],
     ['more fields than the header', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present,extra\n', 2, '(field 4)', /4 fields; the header has 3/],
-    ['a score above its full score', 'grades.csv', 'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,121,120\n', 2, 'score', /above full_score/],
-    ['a full score of zero', 'grades.csv', 'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,0,0\n', 2, 'full_score', /above 0/],
-    ['a span that ends before it starts', 'subsidies.csv', 'student_id,program,status,effective_from,effective_to\nA1,national_grant,granted,2025-09-01,2025-08-01\n', 2, 'effective_to', /ends before it starts/],
+    [
+      'a score above its full score',
+      'grades.csv',
+      'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,121,120\n',
+      2,
+      'score',
+      /above full_score/,
+    ],
+    [
+      'a full score of zero',
+      'grades.csv',
+      'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,0,0\n',
+      2,
+      'full_score',
+      /above 0/,
+    ],
+    [
+      'a span that ends before it starts',
+      'subsidies.csv',
+      'student_id,program,status,effective_from,effective_to\nA1,national_grant,granted,2025-09-01,2025-08-01\n',
+      2,
+      'effective_to',
+      /ends before it starts/,
+    ],
     ['a severity outside 1..3', 'family_events.csv', 'student_id,date,event,severity\nA1,2025-10-01,parent_job_loss,4\n', 2, 'severity', /outside 1..3/],
-    ['a boolean it cannot read', 'students.csv', 'student_id,school_id,class_id,grade_level,boarding\nA1,S1,7-1,7,maybe\nB2,S1,7-1,7,是\n', 2, 'boarding', /not a boolean/],
-    ['a grade level outside 1..12', 'students.csv', 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,13\n', 3, 'grade_level', /outside 1..12/],
-    ['a second row for a student id', 'students.csv', 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nA1,S1,7-2,7\n', 4, 'student_id', /repeats line 2/],
-    ['a repeated day in a file ordered by student and day', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present\nA1,2025-09-01,late\nA1,2025-09-02,present\nB2,2025-09-01,present\n', 3, 'student_id', /repeats line 2/],
-    ['a second attendance row for the same day', 'attendance.csv', 'student_id,date,status\nA1,2025-09-01,present\nB2,2025-09-01,present\nA1,2025-09-01,late\n', 4, 'student_id', /repeats line 2/],
+    [
+      'a boolean it cannot read',
+      'students.csv',
+      'student_id,school_id,class_id,grade_level,boarding\nA1,S1,7-1,7,maybe\nB2,S1,7-1,7,是\n',
+      2,
+      'boarding',
+      /not a boolean/,
+    ],
+    [
+      'a grade level outside 1..12',
+      'students.csv',
+      'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,13\n',
+      3,
+      'grade_level',
+      /outside 1..12/,
+    ],
+    [
+      'a second row for a student id',
+      'students.csv',
+      'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nA1,S1,7-2,7\n',
+      4,
+      'student_id',
+      /repeats line 2/,
+    ],
+    [
+      'a repeated day in a file ordered by student and day',
+      'attendance.csv',
+      'student_id,date,status\nA1,2025-09-01,present\nA1,2025-09-01,late\nA1,2025-09-02,present\nB2,2025-09-01,present\n',
+      3,
+      'student_id',
+      /repeats line 2/,
+    ],
+    [
+      'a second attendance row for the same day',
+      'attendance.csv',
+      'student_id,date,status\nA1,2025-09-01,present\nB2,2025-09-01,present\nA1,2025-09-01,late\n',
+      4,
+      'student_id',
+      /repeats line 2/,
+    ],
   ];
 
   it.each(cases)('refuses %s at its line and column, and keeps the rest', async (_what, file, content, line, column, reason) => {
@@ -43,7 +99,13 @@ describe('when a row breaks the contract', () => {
     expect(report.files[file].rows_rejected).toBe(1);
     const rows = content.trim().split('\n').length - 1;
     expect(report.files[file].rows_read).toBe(rows);
-    const kept = { 'attendance.csv': district.attendance, 'grades.csv': district.grades, 'subsidies.csv': district.subsidies, 'family_events.csv': district.familyEvents, 'students.csv': district.students }[file]!;
+    const kept = {
+      'attendance.csv': district.attendance,
+      'grades.csv': district.grades,
+      'subsidies.csv': district.subsidies,
+      'family_events.csv': district.familyEvents,
+      'students.csv': district.students,
+    }[file]!;
     expect(kept.length).toBe(rows - 1);
   });
 
@@ -83,7 +145,8 @@ describe('when a file or column is missing', () => {
 });
 
 describe('when files come in the forms schools send', () => {
-  const students = 'student_id,school_id,class_id,grade_level,left_behind,boarding,rural_hukou,orphan\nA1,S1,七年级1班,7,是,yes,1,TRUE\nB2,S1,七年级1班,7,否,no,0,false\n';
+  const students =
+    'student_id,school_id,class_id,grade_level,left_behind,boarding,rural_hukou,orphan\nA1,S1,七年级1班,7,是,yes,1,TRUE\nB2,S1,七年级1班,7,否,no,0,false\n';
 
   it('reads GBK (as written by Excel on Chinese Windows) like UTF-8', async () => {
     const utf8 = await load({ 'students.csv': students });
@@ -117,12 +180,15 @@ describe('when files come in the forms schools send', () => {
   });
 
   it('reads JSON Lines into the same tables as CSV', async () => {
-    const csv = 'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,88,120\nB2,2025-10-30,t1,数学,monthly,,120\nB2,2025-10-31,t1,语文,final,200,150\n';
+    const csv =
+      'student_id,date,term,subject,exam,score,full_score\nA1,2025-10-30,t1,数学,monthly,88,120\nB2,2025-10-30,t1,数学,monthly,,120\nB2,2025-10-31,t1,语文,final,200,150\n';
     const jsonl = [
       { student_id: 'A1', date: '2025-10-30', term: 't1', subject: '数学', exam: 'monthly', score: 88, full_score: 120 },
       { student_id: 'B2', date: '2025-10-30', term: 't1', subject: '数学', exam: 'monthly', score: null, full_score: 120 },
       { student_id: 'B2', date: '2025-10-31', term: 't1', subject: '语文', exam: 'final', score: 200, full_score: 150 },
-    ].map((o) => JSON.stringify(o)).join('\n');
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n');
     const a = await load({ 'grades.csv': csv });
     const b = await load({ 'grades.csv': null, 'grades.jsonl': jsonl });
     expect(Array.from(b.district.grades.float64('score'))).toEqual(Array.from(a.district.grades.float64('score')));

@@ -20,12 +20,16 @@ describe('the web pages', () => {
 
   async function signIn(staff: string): Promise<string> {
     if (sessions[staff]) return sessions[staff];
-    const res = await app.inject({ method: 'POST', url: '/login', payload: { staff_id: staff, password: PASSWORD }, remoteAddress: `10.0.0.${Object.keys(sessions).length + 10}` });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { staff_id: staff, password: PASSWORD },
+      remoteAddress: `10.0.0.${Object.keys(sessions).length + 10}`,
+    });
     expect(res.statusCode, staff).toBe(302);
     return (sessions[staff] = cookiesOf(res).ews_session);
   }
-  const get = async (staff: string | null, url: string) =>
-    app.inject({ method: 'GET', url, cookies: staff ? { ews_session: await signIn(staff) } : {} });
+  const get = async (staff: string | null, url: string) => app.inject({ method: 'GET', url, cookies: staff ? { ews_session: await signIn(staff) } : {} });
 
   beforeAll(async () => {
     ({ db, cleanup } = await freshDb('pglite'));
@@ -50,7 +54,10 @@ describe('the web pages', () => {
 
     it('should refuse a wrong password, and slow down a guesser', async () => {
       const tries = [];
-      for (let i = 0; i < 6; i++) tries.push((await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't1', password: `guess${i}guess` }, remoteAddress: '192.0.2.1' })).statusCode);
+      for (let i = 0; i < 6; i++)
+        tries.push(
+          (await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't1', password: `guess${i}guess` }, remoteAddress: '192.0.2.1' })).statusCode,
+        );
       expect(tries.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(tries[5]).toBe(429);
     });
@@ -90,11 +97,21 @@ describe('the web pages', () => {
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
       const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
       const csrfCookie = cookiesOf(page)._csrf;
-      const noToken = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` }, payload: { step: 'acknowledge' } });
+      const noToken = await app.inject({
+        method: 'POST',
+        url: `/alerts/${alerts.sA1}/steps`,
+        headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` },
+        payload: { step: 'acknowledge' },
+      });
       expect(noToken.statusCode).toBe(403);
       for (const payload of [{ step: 'acknowledge' }, { step: 'contact', kind: 'home_visit', note: '与奶奶面谈' }]) {
-        const res = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` }, payload: { ...payload, _csrf: token } });
-        expect(res.statusCode, res.body.replace(/<style>[^]*<\/style>/, "").slice(-400)).toBe(302);
+        const res = await app.inject({
+          method: 'POST',
+          url: `/alerts/${alerts.sA1}/steps`,
+          headers: { cookie: `ews_session=${cookie}; _csrf=${csrfCookie}` },
+          payload: { ...payload, _csrf: token },
+        });
+        expect(res.statusCode, res.body.replace(/<style>[\s\S]*<\/style>/, '').slice(-400)).toBe(302);
       }
       const { rows } = await db.query<{ status: string }>('select status from alerts where id = $1', [alerts.sA1]);
       expect(rows[0].status).toBe('contacted');
@@ -105,13 +122,20 @@ describe('the web pages', () => {
       const cookie = await signIn('t1');
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
       const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const res = await app.inject({ method: 'POST', url: `/alerts/${alerts.sB1}/steps`, headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` }, payload: { step: 'acknowledge', _csrf: token } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/alerts/${alerts.sB1}/steps`,
+        headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
+        payload: { step: 'acknowledge', _csrf: token },
+      });
       expect(res.statusCode).toBe(403);
     });
 
     it('should write every view of a student, and every refusal, to the audit trail', async () => {
       await get('t2', '/students/sA1');
-      const { rows } = await db.query<{ actor: string; action: string; student_id: string }>(`select actor, action, student_id from audit where student_id is not null order by id`);
+      const { rows } = await db.query<{ actor: string; action: string; student_id: string }>(
+        `select actor, action, student_id from audit where student_id is not null order by id`,
+      );
       expect(rows).toContainEqual({ actor: 't1', action: 'view_student', student_id: 'sA1' });
       expect(rows).toContainEqual({ actor: 't2', action: 'view_student_refused', student_id: 'sA1' });
       expect(rows).toContainEqual({ actor: 't1', action: 'record_step', student_id: 'sA1' });

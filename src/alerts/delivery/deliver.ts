@@ -27,7 +27,13 @@ export async function deliver(db: Db, key: string, o: DeliverOptions = {}): Prom
       const smtp = o.smtpUrl ?? process.env.EWS_SMTP_URL;
       if (!smtp) throw new DeliveryError('no SMTP server configured (EWS_SMTP_URL)', true);
       const t = noticeText(d.payload);
-      await sendEmail(smtp, { from: o.from ?? process.env.EWS_MAIL_FROM ?? 'ews@localhost', to: d.target, subject: t.title, text: t.text, idempotencyKey: key });
+      await sendEmail(smtp, {
+        from: o.from ?? process.env.EWS_MAIL_FROM ?? 'ews@localhost',
+        to: d.target,
+        subject: t.title,
+        text: t.text,
+        idempotencyKey: key,
+      });
     }
   } catch (e) {
     await markAttempt(db, key, (e as Error).message);

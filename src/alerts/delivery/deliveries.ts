@@ -16,7 +16,10 @@ export interface Delivery {
 
 /** The same notice to the same place has the same key, however often it is planned. */
 export function deliveryKey(channel: string, target: string, n: Notice): string {
-  return createHash('sha256').update(JSON.stringify([channel, target, n.kind, n.school_id, n.recipient, n.as_of])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([channel, target, n.kind, n.school_id, n.recipient, n.as_of]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** Records a delivery to make; returns it, or the existing one for the same key. */
@@ -50,9 +53,6 @@ export async function markDead(db: Db, key: string): Promise<void> {
 }
 
 export async function listDeliveries(db: Db, status?: Delivery['status']): Promise<Delivery[]> {
-  const { rows } = await db.query<Delivery>(
-    `select * from deliveries ${status ? 'where status = $1' : ''} order by created_at, id`,
-    status ? [status] : [],
-  );
+  const { rows } = await db.query<Delivery>(`select * from deliveries ${status ? 'where status = $1' : ''} order by created_at, id`, status ? [status] : []);
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

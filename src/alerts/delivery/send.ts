@@ -3,7 +3,10 @@ import nodemailer from 'nodemailer';
 /** A push that failed; retried by the queue unless `permanent`. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
-  constructor(message: string, readonly permanent = false) {
+  constructor(
+    message: string,
+    readonly permanent = false,
+  ) {
     super(message);
   }
 }

@@ -27,7 +27,14 @@ export async function deliveriesCommand(o: { status?: 'pending' | 'delivered' | 
         }
       }
     }
-    return (await listDeliveries(db, o.status)).map((d) => ({ key: d.idempotency_key, channel: d.channel, recipient: d.recipient, status: d.status, attempts: d.attempts, last_error: d.last_error }));
+    return (await listDeliveries(db, o.status)).map((d) => ({
+      key: d.idempotency_key,
+      channel: d.channel,
+      recipient: d.recipient,
+      status: d.status,
+      attempts: d.attempts,
+      last_error: d.last_error,
+    }));
   } finally {
     await db.close();
   }

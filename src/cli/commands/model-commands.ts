@@ -2,7 +2,20 @@ import { formatDay, parseDay, todayInChina, type Day } from '../../dates/index.j
 import { openDb } from '../../store/index.js';
 import { followupLabels } from '../../followup/index.js';
 import { prepare } from '../../features/index.js';
-import { auditFairness, currentModelId, evaluateModel, listModels, loadModel, previousModelId, promoteModel, promotionGate, resolveModelId, trainModel, withFollowupOutcomes, type ModelKind } from '../../model/index.js';
+import {
+  auditFairness,
+  currentModelId,
+  evaluateModel,
+  listModels,
+  loadModel,
+  previousModelId,
+  promoteModel,
+  promotionGate,
+  resolveModelId,
+  trainModel,
+  withFollowupOutcomes,
+  type ModelKind,
+} from '../../model/index.js';
 import { EwsError, OptionError } from '../../errors/index.js';
 import { createProgress, log } from '../../observability/index.js';
 import { loadDistrict } from '../../sources/index.js';
@@ -22,7 +35,11 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
     try {
       const labels = await followupLabels(db);
       p = prepare(withFollowupOutcomes(p.district, labels.outcomes));
-      treated = new Map(labels.treated.flatMap((t) => (p.district.roster.index.has(t.student_id) ? [[p.district.roster.index.get(t.student_id)!, parseDay(t.date)] as [number, Day]] : [])));
+      treated = new Map(
+        labels.treated.flatMap((t) =>
+          p.district.roster.index.has(t.student_id) ? [[p.district.roster.index.get(t.student_id)!, parseDay(t.date)] as [number, Day]] : [],
+        ),
+      );
     } finally {
       await db.close();
     }
@@ -84,7 +101,16 @@ export async function modelsCommand() {
   });
   return {
     text: lines.length > 0 ? lines.join('\n') + '\n(* = in use)' : 'no models registered yet: ews train …',
-    json: all.map(({ meta, current }) => ({ model_id: meta.id, kind: meta.kind, as_of: meta.as_of, horizon_days: meta.horizon_days, in_use: current, auc: meta.metrics.test.auc, pr_auc: meta.metrics.test.pr_auc, brier: meta.metrics.test.brier })),
+    json: all.map(({ meta, current }) => ({
+      model_id: meta.id,
+      kind: meta.kind,
+      as_of: meta.as_of,
+      horizon_days: meta.horizon_days,
+      in_use: current,
+      auc: meta.metrics.test.auc,
+      pr_auc: meta.metrics.test.pr_auc,
+      brier: meta.metrics.test.brier,
+    })),
   };
 }
 
@@ -101,7 +127,11 @@ export async function promoteCommand(o: { id: string; by: string; reason: string
   }
   const currentId = await currentModelId();
   const current = currentId && currentId !== o.id ? await loadModel(currentId) : null;
-  const gate = promotionGate(await prepared(o.data, Math.max(...challenger.meta.window.test.map(parseDay)) + challenger.meta.horizon_days), challenger, current);
+  const gate = promotionGate(
+    await prepared(o.data, Math.max(...challenger.meta.window.test.map(parseDay)) + challenger.meta.horizon_days),
+    challenger,
+    current,
+  );
   const failed = gate.checks.filter((c) => !c.passed).map((c) => `${c.name} (${c.detail})`);
   if (!gate.passes && !o.override) {
     throw new EwsError('EWS_BAD_OPTION', `${o.id} does not pass the promotion gate: ${failed.join('; ')}; give --override "why" to promote it anyway`);

@@ -42,7 +42,11 @@ export function aidFeatures(t: Table, rows: DayRows, asOf: Day, m: FeatureMatrix
   };
   for (let r = 0; r < m.rows; r++) {
     const s = m.students[r];
-    let active = 0, lvl = 0, poverty = 0, stopped = 0, rejected = 0;
+    let active = 0,
+      lvl = 0,
+      poverty = 0,
+      stopped = 0,
+      rejected = 0;
     for (let p = rows.by.offsets[s]; p < rows.by.offsets[s + 1]; p++) {
       const i = rows.by.order[p];
       const age = asOf - rows.day[i];

@@ -33,11 +33,24 @@ export function attendanceFeatures(a: AttendanceDays, asOf: Day, m: FeatureMatri
     const lo = a.offsets[s];
     let end = a.offsets[s + 1];
     while (end > lo && a.day[end - 1] > asOf) end--; // only days on or before D
-    let n2 = 0, u2 = 0, n4 = 0, u4 = 0, n8 = 0, u8 = 0, sick4 = 0, late4 = 0;
+    let n2 = 0,
+      u2 = 0,
+      n4 = 0,
+      u4 = 0,
+      n8 = 0,
+      u8 = 0,
+      sick4 = 0,
+      late4 = 0;
     let streak = 0;
     let streakOpen = true;
     let since = CAP_DAYS;
-    let run = 0, longest = 0, wSum = 0, wUnexcused = 0, nLong = 0, uLong = 0, lateLong = 0;
+    let run = 0,
+      longest = 0,
+      wSum = 0,
+      wUnexcused = 0,
+      nLong = 0,
+      uLong = 0,
+      lateLong = 0;
     for (let p = end - 1; p >= lo; p--) {
       const age = asOf - a.day[p];
       if (age >= LONG_DAYS) break;

@@ -19,7 +19,10 @@ export function canteenFeatures(t: Table | null, rows: DayRows | null, asOf: Day
   const change = new Float64Array(m.rows);
   for (let r = 0; r < m.rows; r++) {
     const s = m.students[r];
-    let n4 = 0, a4 = 0, n8 = 0, a8 = 0;
+    let n4 = 0,
+      a4 = 0,
+      n8 = 0,
+      a8 = 0;
     for (let p = rows.by.offsets[s + 1] - 1; p >= rows.by.offsets[s]; p--) {
       const i = rows.by.order[p];
       const age = asOf - rows.day[i];

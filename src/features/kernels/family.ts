@@ -49,7 +49,13 @@ export function familyFeatures(t: Table, rows: DayRows, asOf: Day, m: FeatureMat
   };
   for (let r = 0; r < m.rows; r++) {
     const s = m.students[r];
-    let load = 0, count = 0, severe = 0, best = 0, bestRow = -1, severeRow = -1, since = 365;
+    let load = 0,
+      count = 0,
+      severe = 0,
+      best = 0,
+      bestRow = -1,
+      severeRow = -1,
+      since = 365;
     for (let p = rows.by.offsets[s]; p < rows.by.offsets[s + 1]; p++) {
       const i = rows.by.order[p];
       const age = asOf - rows.day[i];

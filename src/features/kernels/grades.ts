@@ -11,13 +11,22 @@ const SLOPE_EXAMS = 6;
  * sat, the share never sat, the slope of class standing over recent exams, and the latest
  * standing against the student's own earlier average.
  */
-function history(g: GradeRows, lo: number, end: number, asOf: Day, r: number, set: Record<'since' | 'missedShare' | 'slope' | 'own', (row: number, v: number) => void>): void {
+function history(
+  g: GradeRows,
+  lo: number,
+  end: number,
+  asOf: Day,
+  r: number,
+  set: Record<'since' | 'missedShare' | 'slope' | 'own', (row: number, v: number) => void>,
+): void {
   let missed = 0;
   let since = SINCE_CAP;
   // Exam days from the latest back: mean class z of the papers sat that day.
   const days: number[] = [];
   const means: number[] = [];
-  let day = Number.NaN, sum = 0, n = 0;
+  let day = Number.NaN,
+    sum = 0,
+    n = 0;
   const close = () => {
     if (n > 0) days.push(day), means.push(sum / n);
   };
@@ -37,11 +46,13 @@ function history(g: GradeRows, lo: number, end: number, asOf: Day, r: number, se
     for (let k = 1; k < means.length; k++) earlier += means[k];
     set.own(r, means[0] - earlier / (means.length - 1));
     const k = Math.min(SLOPE_EXAMS, means.length);
-    let mx = 0, my = 0;
+    let mx = 0,
+      my = 0;
     for (let j = 0; j < k; j++) (mx += days[j]), (my += means[j]);
     mx /= k;
     my /= k;
-    let sxy = 0, sxx = 0;
+    let sxy = 0,
+      sxx = 0;
     for (let j = 0; j < k; j++) (sxy += (days[j] - mx) * (means[j] - my)), (sxx += (days[j] - mx) ** 2);
     if (sxx > 0) set.slope(r, (sxy / sxx) * 30);
   }
@@ -122,7 +133,10 @@ function examAt(g: GradeRows, subjects: Int32Array, lo: number, end: number, day
   let p = end;
   while (p > lo && g.day[g.by.order[p - 1]] > day) p--;
   const stop = p;
-  let zc = 0, zg = 0, n = 0, failing = 0;
+  let zc = 0,
+    zg = 0,
+    n = 0,
+    failing = 0;
   const bySubject = new Map<number, number>();
   let start = stop;
   for (; start > lo && g.day[g.by.order[start - 1]] === day; start--) {

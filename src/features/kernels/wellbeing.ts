@@ -14,7 +14,9 @@ export function wellbeingFeatures(t: Table | null, rows: DayRows | null, asOf: D
   const score = t.float64('score');
   const flagged = t.int8('flagged');
   const k = t.codes('instrument').dict.length;
-  const n = new Float64Array(k), sum = new Float64Array(k), sq = new Float64Array(k);
+  const n = new Float64Array(k),
+    sum = new Float64Array(k),
+    sq = new Float64Array(k);
   for (let i = 0; i < t.length; i++) {
     if (rows.day[i] > asOf || Number.isNaN(score[i])) continue;
     n[instrument[i]]++;

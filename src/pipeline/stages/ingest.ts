@@ -37,7 +37,10 @@ export async function ingestSources(
   const present = sources.filter((s) => located.has(s));
   // A run in one process hands the checked students on; workers in parallel each read them.
   const given = present.includes('students') ? undefined : students;
-  const { district, report } = present.length > 0 ? await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given, threads }) : { district: null, report: null };
+  const { district, report } =
+    present.length > 0
+      ? await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given, threads })
+      : { district: null, report: null };
   return Promise.all(
     sources.map(async (source): Promise<SourceResult> => {
       if (!district || !report || !present.includes(source)) return { source, report: null };

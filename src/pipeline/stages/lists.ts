@@ -37,7 +37,12 @@ export async function listsStage(
   for (let i = 0; i < schools.length; i += 8) {
     await Promise.all(
       schools.slice(i, i + 8).map(async ([school, rows], j) => {
-        perSchool[i + j] = await writeSchoolLists(school, rows, recipients, { out: spec.out, lang: spec.lang, modelId: spec.modelId, generatedAt: formatDay(spec.asOf) });
+        perSchool[i + j] = await writeSchoolLists(school, rows, recipients, {
+          out: spec.out,
+          lang: spec.lang,
+          modelId: spec.modelId,
+          generatedAt: formatDay(spec.asOf),
+        });
       }),
     );
   }

@@ -27,7 +27,10 @@ export function scoreLines(scored: readonly ScoredStudent[]): ScoreLines {
   const tiers = { high: 0, medium: 0, low: 0 };
   const lines: string[] = new Array(rows.length);
   rows.forEach((s, i) => {
-    const codes = s.reasons.filter((r) => r.audience === 'all').map((r) => r.code).join(';');
+    const codes = s.reasons
+      .filter((r) => r.audience === 'all')
+      .map((r) => r.code)
+      .join(';');
     lines[i] = csvLine([s.student_id, s.school_id, s.class_id, s.as_of, s.risk.toFixed(6), s.rank_in_class, s.rank_in_school, s.tier, codes]);
     tiers[s.tier]++;
   });

@@ -18,7 +18,11 @@ export interface ScoreInputs {
 }
 
 /** Scores one shard with the run's model: risk, ranks, tiers, reasons, what changed. */
-export async function scoreStage(spec: RunSpec, shard: number, { roll, writeRows = true, features }: ScoreInputs = {}): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
+export async function scoreStage(
+  spec: RunSpec,
+  shard: number,
+  { roll, writeRows = true, features }: ScoreInputs = {},
+): Promise<{ scored: number; high: number; medium: number; rows: ScoredStudent[] }> {
   const work = workDir(spec);
   // Scoring needs the roll only (handed on by a run in one process); the big tables stay on disk.
   const [students, model, f] = await Promise.all([
@@ -45,7 +49,10 @@ async function readShardFeatures(spec: RunSpec, shard: number): Promise<ShardFea
 export async function readScored(spec: RunSpec, shard: number): Promise<ScoredStudent[]> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(join(workDir(spec), 'scores', `${shard}.ndjson`), 'utf8');
-  return text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ScoredStudent);
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as ScoredStudent);
 }
 
 export interface DriftCounts {
@@ -68,7 +75,14 @@ function driftCounts(model: LoadedModel, m: FeatureMatrix, scored: readonly Scor
       features[name] = Array.from(binCounts(values, r.edges));
     }
   }
-  const risk = ref ? Array.from(binCounts(scored.map((s) => s.risk), ref.risk.edges)) : [];
+  const risk = ref
+    ? Array.from(
+        binCounts(
+          scored.map((s) => s.risk),
+          ref.risk.edges,
+        ),
+      )
+    : [];
   const both = scored.filter((s) => s.tier === 'high' && s.prev_tier === 'high').length;
   const either = scored.filter((s) => s.tier === 'high' || s.prev_tier === 'high').length;
   return { features, risk, high_both: both, high_either: either };

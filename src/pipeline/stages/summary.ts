@@ -91,9 +91,14 @@ export async function summaryStage(
       const shards = ingest.shards.length;
       summary.record =
         recorded?.record ??
-        (await recordRunAsScored(db, run, async (add) => {
-          for (let k = 0; k < shards; k++) await add((await readScored(spec, k)).sort(byScoresOrder));
-        }, { tiers, scored }));
+        (await recordRunAsScored(
+          db,
+          run,
+          async (add) => {
+            for (let k = 0; k < shards; k++) await add((await readScored(spec, k)).sort(byScoresOrder));
+          },
+          { tiers, scored },
+        ));
       const planned = await planListDeliveries(db, lists, await staffContacts(work), {
         asOf: summary.as_of,
         linkBase: process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`,
@@ -102,7 +107,16 @@ export async function summaryStage(
       if (summary.drift.alerts.length > 0) {
         // Analysts hear of drift by their own channels: what moved, and where the summary is.
         for (const a of (await staffContacts(work)).filter((s) => s.role === 'analyst')) {
-          const notice = { kind: 'drift' as const, school_id: '', recipient: a.staff_id, as_of: summary.as_of, high: 0, medium: 0, drift: summary.drift.alerts, link: `${process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`}/summary.json` };
+          const notice = {
+            kind: 'drift' as const,
+            school_id: '',
+            recipient: a.staff_id,
+            as_of: summary.as_of,
+            high: 0,
+            medium: 0,
+            drift: summary.drift.alerts,
+            link: `${process.env.EWS_PUBLIC_URL ?? `file://${spec.out}`}/summary.json`,
+          };
           if (a.webhook_url) planned.push(await planDelivery(db, 'webhook', a.staff_id, a.webhook_url, notice));
           if (a.email && process.env.EWS_SMTP_URL) planned.push(await planDelivery(db, 'email', a.staff_id, a.email, notice));
         }

@@ -140,10 +140,7 @@ export class CsvParser {
   }
 }
 
-type Parsed =
-  | { kind: 'record'; fields: string[]; next: number; newlines: number }
-  | { kind: 'incomplete' }
-  | { kind: 'broken'; error: string };
+type Parsed = { kind: 'record'; fields: string[]; next: number; newlines: number } | { kind: 'incomplete' } | { kind: 'broken'; error: string };
 
 function parseRecord(s: string, start: number, atEnd: boolean, maxField: number): Parsed {
   const fields: string[] = [];

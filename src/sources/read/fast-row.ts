@@ -48,7 +48,7 @@ export function compileFastRow(spec: FileSpec, fieldOf: Int32Array, headerLength
   const checks = spec.checks ?? [];
   let current: CellValue[] = [];
   const index = new Map(spec.columns.map((c, k) => [c.name, k]));
-  const valueOf = (name: string) => current[index.get(name)!];
+  const valueNamed = (name: string) => current[index.get(name)!];
 
   return (buf, start, end, values) => {
     if (start === end) return false; // a blank line
@@ -72,7 +72,7 @@ export function compileFastRow(spec: FileSpec, fieldOf: Int32Array, headerLength
     for (const k of absent) values[k] = EMPTY;
     if (checks.length > 0) {
       current = values;
-      for (const check of checks) if (check(valueOf)) return false;
+      for (const check of checks) if (check(valueNamed)) return false;
     }
     return true;
   };

@@ -76,14 +76,14 @@ export async function loadFile(
   const jsonSeen = new Set<string>(header ?? []);
   let fieldOf: Int32Array | null = format === 'jsonl' ? Int32Array.from(spec.columns, (_, k) => k) : null;
   const values: CellValue[] = new Array(spec.columns.length);
-  const valueOf = (name: string) => values[spec.columns.findIndex((c) => c.name === name)];
+  const valueNamed = (name: string) => values[spec.columns.findIndex((c) => c.name === name)];
   let firstJson = true;
 
   type Problem = { column: string; value: string; reason: string; sensitive: boolean };
   let fast: FastRow | null = null;
   const sink: RecordSink = {
     bytes(line, buf, start, end) {
-      if (!fast || !fast(buf, start, end, values)) return false;
+      if (!fast?.(buf, start, end, values)) return false;
       report.rows_read++;
       report.rows_from_bytes++;
       builder.append(line, values);
@@ -98,7 +98,12 @@ export async function loadFile(
       let fields: readonly string[] = rawFields;
       let count = rawCount;
       if (!header) {
-        header = fields.slice(0, count).map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase());
+        header = fields.slice(0, count).map((h) =>
+          h
+            .replace(/^\uFEFF/, '')
+            .trim()
+            .toLowerCase(),
+        );
         fieldOf = bindHeader(spec, fileName, header, report);
         if (format === 'csv' && options.bytePath !== false) fast = compileFastRow(spec, fieldOf, header.length, options);
         return;
@@ -135,7 +140,7 @@ export async function loadFile(
       }
       if (problems === null && spec.checks) {
         for (const check of spec.checks) {
-          const bad = check(valueOf);
+          const bad = check(valueNamed);
           if (!bad) continue;
           // Show the cell as the school wrote it (a date as text, not a day number).
           const at = fieldOf![spec.columns.findIndex((c) => c.name === bad.column)];
@@ -151,7 +156,12 @@ export async function loadFile(
       builder.append(line, values);
     },
   };
-  report.encoding = await (options.reader ?? readRecords)(path, format, { encoding: options.encoding, chunkBytes: options.chunkBytes, onBytes: options.onBytes }, sink);
+  report.encoding = await (options.reader ?? readRecords)(
+    path,
+    format,
+    { encoding: options.encoding, chunkBytes: options.chunkBytes, onBytes: options.onBytes },
+    sink,
+  );
   if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} has no header row`);
 
   let table = builder.build();
@@ -187,11 +197,7 @@ function bindHeader(spec: FileSpec, fileName: string, header: string[], report: 
   const fieldOf = Int32Array.from(spec.columns, (c) => header.indexOf(c.name));
   const missing = spec.columns.filter((c, k) => c.presence !== 'optional' && fieldOf[k] < 0).map((c) => c.name);
   if (missing.length > 0) {
-    throw new ContractError(
-      'EWS_MISSING_COLUMN',
-      fileName,
-      `${fileName} lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-    );
+    throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} lacks required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   }
   const known = new Set(spec.columns.map((c) => c.name));
   report.unknown_columns = header.filter((h) => h !== '' && !known.has(h));

@@ -57,11 +57,7 @@ export function parseCell(type: ValueType, raw: string, ctx: ParseContext): Cell
     case 'date': {
       const day = parseDay(s);
       if (Number.isNaN(day)) {
-        return new Refusal(
-          EXCEL_SERIAL.test(s)
-            ? 'looks like an Excel date serial; dates must be YYYY-MM-DD'
-            : 'not a date (YYYY-MM-DD or YYYY/MM/DD)',
-        );
+        return new Refusal(EXCEL_SERIAL.test(s) ? 'looks like an Excel date serial; dates must be YYYY-MM-DD' : 'not a date (YYYY-MM-DD or YYYY/MM/DD)');
       }
       return day > ctx.today ? new Refusal(`a date in the future (after ${formatDay(ctx.today)})`) : day;
     }

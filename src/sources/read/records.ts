@@ -163,11 +163,7 @@ class JsonLinesSplitter {
 }
 
 /** Turns one JSON Lines record into string fields in `columns` order, or an error. */
-export function jsonRecordToFields(
-  raw: string,
-  columns: string[],
-  seen: Set<string>,
-): { fields: string[] } | { error: string } {
+export function jsonRecordToFields(raw: string, columns: string[], seen: Set<string>): { fields: string[] } | { error: string } {
   let value: unknown;
   try {
     value = JSON.parse(raw);

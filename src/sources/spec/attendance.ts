@@ -1,14 +1,7 @@
 import { col, type FileSpec } from './types.js';
 
 /** Ordered from best to worst: a day with several periods takes its worst status. */
-export const ATTENDANCE_STATUSES = [
-  'present',
-  'late',
-  'left_early',
-  'absent_excused',
-  'absent_sick',
-  'absent_unexcused',
-] as const;
+export const ATTENDANCE_STATUSES = ['present', 'late', 'left_early', 'absent_excused', 'absent_sick', 'absent_unexcused'] as const;
 
 export const attendance: FileSpec = {
   name: 'attendance',

@@ -20,7 +20,9 @@ export const grades: FileSpec = {
     (value) => {
       const score = value('score');
       const full = value('full_score');
-      return typeof score === 'number' && typeof full === 'number' && score > full ? { column: 'score', reason: `score ${score} is above full_score ${full}` } : null;
+      return typeof score === 'number' && typeof full === 'number' && score > full
+        ? { column: 'score', reason: `score ${score} is above full_score ${full}` }
+        : null;
     },
   ],
 };

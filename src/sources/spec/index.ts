@@ -19,16 +19,6 @@ export { GENDERS } from './students.js';
 export { OUTCOMES } from './outcomes.js';
 
 /** Every input file in reading order: students first, since the others refer to it. */
-export const FILE_SPECS: readonly FileSpec[] = [
-  students,
-  staff,
-  attendance,
-  grades,
-  familyEvents,
-  subsidies,
-  wellbeing,
-  mealCard,
-  outcomes,
-];
+export const FILE_SPECS: readonly FileSpec[] = [students, staff, attendance, grades, familyEvents, subsidies, wellbeing, mealCard, outcomes];
 
 export { attendance, familyEvents, grades, mealCard, outcomes, staff, students, subsidies, wellbeing };
