@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { enqueueRun, waitForRun } from '../jobs/run-on-queue.js';
+import { enqueueRun, waitForRun } from '../src/queue/run-on-queue.js';
 import { parseDay } from '../src/dates/index.js';
 import { planRun, runInProcess } from '../src/pipeline/index.js';
 import { arg, district, freshOut, table } from './harness.js';

@@ -10,9 +10,9 @@ import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteComma
 import { describeSummary, validateFolder } from './commands/validate.js';
 import { runCommand } from './commands/run.js';
 import { acuteCommand, deliveriesCommand } from './commands/followup-commands.js';
-import { redisUrl } from '../../jobs/connection.js';
-import { startWorkers } from '../../jobs/workers.js';
-import { startDeliveryWorker } from '../../jobs/deliver.js';
+import { redisUrl } from '../queue/connection.js';
+import { startWorkers } from '../queue/workers.js';
+import { startDeliveryWorker } from '../queue/deliver.js';
 import { openDb } from '../store/index.js';
 import { buildApp, importStaff, setPassword } from '../web/index.js';
 import {
@@ -24,7 +24,7 @@ import {
   listSchedules,
   removeSchedule,
   startPlanWorker,
-} from '../../jobs/schedule.js';
+} from '../queue/schedule.js';
 import type { RunSummary } from '../pipeline/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,4 +1,4 @@
-import { connect } from '../../jobs/connection.js';
+import { connect } from '../../src/queue/connection.js';
 
 /** A key prefix of the test's own, so tests share one Redis without meeting. */
 export const testPrefix = (name: string) => `ews-${name}-test-${process.pid}-${Date.now()}`;

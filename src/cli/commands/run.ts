@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { log } from '../../observability/index.js';
 import { planRun, runInProcess, workDir, type PlanOptions, type RunSummary } from '../../pipeline/index.js';
-import { redisReachable, redisUrl } from '../../../jobs/connection.js';
-import { enqueueRun, waitForRun } from '../../../jobs/run-on-queue.js';
-import { startWorkers } from '../../../jobs/workers.js';
+import { redisReachable, redisUrl } from '../../queue/connection.js';
+import { enqueueRun, waitForRun } from '../../queue/run-on-queue.js';
+import { startWorkers } from '../../queue/workers.js';
 
 export interface RunOptions extends PlanOptions {
   /** Keep the intermediate files under out/.work (default: removed after a good run). */

@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
-import { EwsError } from '../src/errors/index.js';
-import { runKey, type RunSpec, type RunSummary } from '../src/pipeline/index.js';
+import { EwsError } from '../errors/index.js';
+import { runKey, type RunSpec, type RunSummary } from '../pipeline/index.js';
 import { connect } from './connection.js';
 import { ingestFlow } from './flows.js';
 import { jobId, QUEUES, type QueueSettings } from './queues.js';

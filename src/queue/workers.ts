@@ -1,14 +1,14 @@
 import { FlowProducer, UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { EwsError } from '../src/errors/index.js';
-import { log } from '../src/observability/index.js';
-import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir, type RunSpec } from '../src/pipeline/index.js';
-import { readTableKept } from '../src/sources/index.js';
+import { EwsError } from '../errors/index.js';
+import { log } from '../observability/index.js';
+import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir, type RunSpec } from '../pipeline/index.js';
+import { readTableKept } from '../sources/index.js';
 import { join } from 'node:path';
 import { connect } from './connection.js';
 import { enqueueDeliveries } from './deliver.js';
-import { listDeliveries } from '../src/alerts/index.js';
-import { openDb } from '../src/store/index.js';
+import { listDeliveries } from '../alerts/index.js';
+import { openDb } from '../store/index.js';
 import { scoringFlow, sourcesFlow } from './flows.js';
 import { QUEUES, type QueueSettings } from './queues.js';
 
@@ -99,7 +99,7 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       }
       return { students_scored: summary.students_scored, tiers: summary.tiers };
     }),
-    plan: null, // served by the scheduler (jobs/schedule.ts)
+    plan: null, // served by the scheduler (src/queue/schedule.ts)
   };
   const stages = o.stages ?? (Object.keys(QUEUES) as (keyof typeof QUEUES)[]);
   const workers = stages

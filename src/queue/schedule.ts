@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Queue, Worker } from 'bullmq';
-import { log } from '../src/observability/index.js';
-import { acuteCheck, planRun, retrainChallenger, type PlanOptions } from '../src/pipeline/index.js';
-import { openDb } from '../src/store/index.js';
+import { log } from '../observability/index.js';
+import { acuteCheck, planRun, retrainChallenger, type PlanOptions } from '../pipeline/index.js';
+import { openDb } from '../store/index.js';
 import { connect } from './connection.js';
 import { QUEUES, jobOptions } from './queues.js';
 import { enqueueRun } from './run-on-queue.js';

@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliver, listDeliveries, planDelivery, webhookBody, type Notice } from '../../src/alerts/index.js';
 import type { Db } from '../../src/store/index.js';
-import { enqueueDeliveries, startDeliveryWorker } from '../../jobs/deliver.js';
+import { enqueueDeliveries, startDeliveryWorker } from '../../src/queue/deliver.js';
 import { freshDb } from '../helpers/databases.js';
 import { clearPrefix, testPrefix } from '../helpers/redis.js';
 

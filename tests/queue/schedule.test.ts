@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSchedule, listSchedules, removeSchedule } from '../../jobs/schedule.js';
+import { installSchedule, listSchedules, removeSchedule } from '../../src/queue/schedule.js';
 import { currentModelId } from '../../src/model/index.js';
 import { retrainChallenger } from '../../src/pipeline/index.js';
 import { tempDir } from '../helpers/folder.js';

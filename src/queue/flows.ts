@@ -1,5 +1,5 @@
 import type { FlowJob } from 'bullmq';
-import { runKey, SOURCES, type RunSpec } from '../src/pipeline/index.js';
+import { runKey, SOURCES, type RunSpec } from '../pipeline/index.js';
 import { jobId, jobOptions, QUEUES, type QueueSettings } from './queues.js';
 
 /**

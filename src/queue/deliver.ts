@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
-import { deliver, DeliveryError, markDead, type DeliverOptions } from '../src/alerts/index.js';
-import { log } from '../src/observability/index.js';
-import type { Db } from '../src/store/index.js';
+import { deliver, DeliveryError, markDead, type DeliverOptions } from '../alerts/index.js';
+import { log } from '../observability/index.js';
+import type { Db } from '../store/index.js';
 import { connect } from './connection.js';
 
 export const DELIVER_QUEUE = 'ews-deliver';

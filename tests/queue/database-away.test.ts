@@ -2,9 +2,9 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueRun, waitForRun } from '../../jobs/run-on-queue.js';
-import { QUEUES } from '../../jobs/queues.js';
-import { startWorkers } from '../../jobs/workers.js';
+import { enqueueRun, waitForRun } from '../../src/queue/run-on-queue.js';
+import { QUEUES } from '../../src/queue/queues.js';
+import { startWorkers } from '../../src/queue/workers.js';
 import { parseDay } from '../../src/dates/index.js';
 import { generateDistrict } from '../../src/generate/index.js';
 import { planRun } from '../../src/pipeline/index.js';
