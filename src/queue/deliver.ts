@@ -38,10 +38,15 @@ export async function enqueueDeliveries(keys: readonly string[], s: DeliverySett
   }
 }
 
+/** A push to send: its idempotency key in the delivery log. */
+export interface DeliveryPayload {
+  key: string;
+}
+
 /** The delivery worker: sends, records, and marks a delivery dead once its tries are spent. */
 export function startDeliveryWorker(db: Db, s: DeliverySettings & DeliverOptions & { concurrency?: number } = {}) {
   const connection = connect(s.url);
-  const worker = new Worker(
+  const worker = new Worker<DeliveryPayload>(
     DELIVER_QUEUE,
     async (job) => {
       try {

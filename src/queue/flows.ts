@@ -1,5 +1,6 @@
 import type { FlowJob } from 'bullmq';
 import { runKey, SOURCES, type RunSpec } from '../pipeline/index.js';
+import type { FeaturesPayload, MergePayload, RollPayload, ShardPayload, SourcePayload, SummaryPayload } from './payloads.js';
 import { jobId, jobOptions, QUEUES, type QueueSettings } from './queues.js';
 
 /**
@@ -10,7 +11,7 @@ export function ingestFlow(spec: RunSpec, s: QueueSettings): FlowJob {
   return {
     name: 'roll',
     queueName: QUEUES.ingest,
-    data: { spec, source: 'students', settings: s },
+    data: { spec, source: 'students', settings: s } satisfies RollPayload,
     opts: { ...jobOptions(s), jobId: jobId.source(runKey(spec), 'students') },
   };
 }
@@ -22,12 +23,12 @@ export function sourcesFlow(spec: RunSpec, s: QueueSettings): FlowJob {
   return {
     name: 'merge',
     queueName: QUEUES.ingest,
-    data: { spec, settings: s },
+    data: { spec, settings: s } satisfies MergePayload,
     opts: { ...jobOptions(s), jobId: jobId.ingest(key) },
     children: SOURCES.filter((source) => source !== 'students').map((source) => ({
       name: 'source',
       queueName: QUEUES.ingest,
-      data: { spec, source },
+      data: { spec, source } satisfies SourcePayload,
       opts: { ...opts, jobId: jobId.source(key, source) },
     })),
   };
@@ -40,20 +41,27 @@ export function scoringFlow(spec: RunSpec, shards: string[][], s: QueueSettings,
   return {
     name: 'summary',
     queueName: QUEUES.run,
-    data: { spec, started },
+    data: { spec, started } satisfies SummaryPayload,
     opts: { ...jobOptions(s), jobId: jobId.summary(key) },
     children: shards.map((schools, shard) => ({
       name: 'lists',
       queueName: QUEUES.lists,
-      data: { spec, shard },
+      data: { spec, shard } satisfies ShardPayload,
       opts: { ...opts, jobId: jobId.lists(key, shard) },
       children: [
         {
           name: 'score',
           queueName: QUEUES.score,
-          data: { spec, shard },
+          data: { spec, shard } satisfies ShardPayload,
           opts: { ...opts, jobId: jobId.score(key, shard) },
-          children: [{ name: 'features', queueName: QUEUES.features, data: { spec, shard, schools }, opts: { ...opts, jobId: jobId.features(key, shard) } }],
+          children: [
+            {
+              name: 'features',
+              queueName: QUEUES.features,
+              data: { spec, shard, schools } satisfies FeaturesPayload,
+              opts: { ...opts, jobId: jobId.features(key, shard) },
+            },
+          ],
         },
       ],
     })),

@@ -84,20 +84,25 @@ export async function removeSchedule(data: string, o: { prefix?: string; url?: s
   }
 }
 
+/** The retrain and acute jobs carry the data folder; the weekly plan carries its PlanOptions. */
+interface DataPayload {
+  data: string;
+}
+
 /**
  * The worker behind the schedule: on each firing, settles the run (today's date in China,
  * the model in use) and starts its flow. Output goes to OUT/<as-of date>/.
  */
 export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
   const connection = connect(o.url);
-  const worker = new Worker(
+  const worker = new Worker<PlanOptions | DataPayload>(
     QUEUES.plan,
     async (job) => {
-      if (job.name === 'retrain') return retrainChallenger({ data: job.data.data });
+      if (job.name === 'retrain') return retrainChallenger({ data: (job.data as DataPayload).data });
       if (job.name === 'acute') {
         const db = await openDb();
         try {
-          return await acuteCheck(db, { data: job.data.data });
+          return await acuteCheck(db, { data: (job.data as DataPayload).data });
         } finally {
           await db.close();
         }

@@ -2,7 +2,7 @@ import { FlowProducer, UnrecoverableError, Worker, type Job, type Processor } fr
 import type { Redis } from 'ioredis';
 import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir, type RunSpec } from '../pipeline/index.js';
+import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir } from '../pipeline/index.js';
 import { readTableKept } from '../sources/index.js';
 import { join } from 'node:path';
 import { connect } from './connection.js';
@@ -10,6 +10,7 @@ import { enqueueDeliveries } from './deliver.js';
 import { listDeliveries } from '../alerts/index.js';
 import { openDb } from '../store/index.js';
 import { scoringFlow, sourcesFlow } from './flows.js';
+import type { FeaturesPayload, IngestPayload, MergePayload, RollPayload, ShardPayload, SourcePayload, SummaryPayload } from './payloads.js';
 import { QUEUES, type QueueSettings } from './queues.js';
 
 export interface WorkerOptions extends QueueSettings {
@@ -29,8 +30,8 @@ export interface WorkerOptions extends QueueSettings {
  * Runs a stage, reporting coarse progress (started, done); an error retrying cannot mend
  * (a broken roster, a missing model) is not retried.
  */
-function guarded<T>(fn: (job: Job) => Promise<T>): Processor {
-  return async (job) => {
+function guarded<D, T>(fn: (job: Job<D>) => Promise<T>): Processor<D> {
+  return async (job: Job<D>) => {
     try {
       await job.updateProgress(1);
       const result = await fn(job);
@@ -55,37 +56,40 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
     return c;
   };
   const flows = new FlowProducer({ connection: conn(), prefix });
-  const processors: Record<keyof typeof QUEUES, Processor | null> = {
-    ingest: guarded(async (job) => {
-      const spec = job.data.spec as RunSpec;
+  // biome-ignore lint/suspicious/noExplicitAny: each queue's processor takes its own payload (payloads.ts)
+  const processors: Record<keyof typeof QUEUES, Processor<any> | null> = {
+    ingest: guarded(async (job: Job<IngestPayload>) => {
+      const spec = job.data.spec;
       if (job.name === 'roll') {
+        const data = job.data as RollPayload;
         const { report } = await ingestSource(spec, 'students');
-        await flows.add(sourcesFlow(spec, job.data.settings ?? settings));
+        await flows.add(sourcesFlow(spec, data.settings ?? settings));
         return { source: 'students', rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
       if (job.name === 'source') {
         // The roll as its job kept it, not students.csv read again by every source job.
         const roll = await readTableKept(join(workDir(spec), 'tables', 'students.tbl'));
-        const { report } = await ingestSource(spec, job.data.source, roll);
+        const { source } = job.data as SourcePayload;
+        const { report } = await ingestSource(spec, source, roll);
         // Counts only: a job's result is stored in Redis, and the table stays in the work folder.
-        return { source: job.data.source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
+        return { source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
       const summary = await ingestMerge(spec);
-      await flows.add(scoringFlow(spec, summary.shards, job.data.settings ?? settings, job.timestamp));
+      await flows.add(scoringFlow(spec, summary.shards, (job.data as MergePayload).settings ?? settings, job.timestamp));
       return { shards: summary.shards.length, students: summary.students };
     }),
-    features: guarded(async (job) => {
+    features: guarded(async (job: Job<FeaturesPayload>) => {
       const { students } = await featuresStage(job.data.spec, job.data.shard, job.data.schools);
       return { students }; // the matrices stay on disk, not in Redis
     }),
-    score: guarded(async (job) => {
+    score: guarded(async (job: Job<ShardPayload>) => {
       const { rows: _rows, ...counts } = await scoreStage(job.data.spec, job.data.shard);
       return counts; // the scores themselves stay on disk, not in Redis
     }),
-    lists: guarded(async (job) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
-    run: guarded(async (job) => {
-      const spec = job.data.spec as RunSpec;
-      const summary = await summaryStage(spec, 'bullmq', { total: Date.now() - (job.data.started as number) });
+    lists: guarded(async (job: Job<ShardPayload>) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
+    run: guarded(async (job: Job<SummaryPayload>) => {
+      const spec = job.data.spec;
+      const summary = await summaryStage(spec, 'bullmq', { total: Date.now() - job.data.started });
       if (spec.database && summary.record?.deliveries_planned) {
         const db = await openDb({ url: spec.database });
         try {
