@@ -92,6 +92,9 @@ export function buildProgram(): Command {
     .option('--quizzes', 'add fortnightly quizzes in three subjects (grades within the first weeks)', false)
     .option('--profile <name>', 'full, or sparse: no canteen cards or screenings, about 7% of school days unrecorded', 'full')
     .option('--truth', "also write truth.csv, each student-week's hidden dropout hazard (for benchmarks)", false)
+    .option('--by-date', 'write the daily files in date order, as attendance and canteen systems export them', false)
+    .option('--long-ids', 'student ids of 17 characters, as a 学籍号', false)
+    .option('--crlf', 'end lines with CRLF, as Windows tools do', false)
     .action(async (o) => {
       const result = await generateCommand({
         out: o.out,

@@ -5,6 +5,7 @@ import { OptionError } from '../errors/index.js';
 import { CsvWriter } from '../util/csv-write.js';
 import { buildPopulation, teacherName } from './population.js';
 import { Random } from '../util/random.js';
+import { relayFile } from './layout.js';
 import { simulateStudent, type RowSink } from './simulate.js';
 
 export interface GenerateOptions {
@@ -22,6 +23,13 @@ export interface GenerateOptions {
   profile?: 'full' | 'sparse';
   /** Also write truth.csv: each student-week's hidden dropout hazard (not a contract file). */
   truth?: boolean;
+  /**
+   * The layouts schools' systems send: `byDate` writes the daily files (attendance, grades,
+   * screenings, canteen, family events) in date order, as attendance and canteen systems export
+   * them; `longIds` gives students ids of 17 characters (a 学籍号's length); `crlf` ends lines with
+   * CRLF. The same district either way. Default: the generator's own student-by-student order.
+   */
+  layout?: { byDate?: boolean; longIds?: boolean; crlf?: boolean };
   /** First Monday of the school year. Default 2025-09-01. */
   start?: string;
   onProgress?: (done: number, total: number) => void;
@@ -58,6 +66,8 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   await mkdir(options.out, { recursive: true });
 
   const pop = buildPopulation(options.students, seed, start);
+  // Ids are drawn before anything is simulated, and streams are keyed by index: longer ids change no other value.
+  if (options.layout?.longIds) for (const s of pop.students) s.id = `G44130${s.id.slice(1).padStart(11, '0')}`;
   const writers = Object.fromEntries(
     Object.entries(HEADERS).map(([name, header]) => [name, new CsvWriter(join(options.out, `${name}.csv`), header)]),
   ) as Record<keyof typeof HEADERS, CsvWriter>;
@@ -117,6 +127,11 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   rows['staff.csv'] = pop.classes.length + pop.schools.length + 2;
 
   await Promise.all([students.close(), staff.close(), truth?.close(), ...Object.values(writers).map((w) => w.close())]);
+  const layout = options.layout ?? {};
+  for (const name of [...Object.keys(HEADERS), 'students', 'staff', ...(truth ? ['truth'] : [])]) {
+    const daily = ['attendance', 'grades', 'family_events', 'wellbeing', 'meal_card'].includes(name);
+    await relayFile(join(options.out, `${name}.csv`), { byDate: layout.byDate && daily, crlf: layout.crlf });
+  }
   options.onProgress?.(pop.students.length, pop.students.length);
   return {
     schools: pop.schools.length,

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDay } from '../../src/dates/index.js';
+import { buildFeatures, prepare } from '../../src/features/index.js';
 import { generateDistrict, type GenerateResult } from '../../src/generate/index.js';
 import { loadDistrict, OUTCOMES, ATTENDANCE_STATUSES, SUBSIDY_PROGRAMS, type District, type LoadReport } from '../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../helpers/folder.js';
@@ -194,6 +196,34 @@ describe('quizzes in a generated district', () => {
     } finally {
       await plain.cleanup();
       await quizzed.cleanup();
+    }
+  });
+});
+
+describe('when a district is written as schools export it', () => {
+  it('should be the same district in date order, with long ids and CRLF: same rows, same features', async () => {
+    const plain = await tempDir();
+    const exported = await tempDir();
+    try {
+      await generateDistrict({ out: plain.dir, students: 500, weeks: 10, seed: 8, quizzes: true });
+      await generateDistrict({ out: exported.dir, students: 500, weeks: 10, seed: 8, quizzes: true, layout: { byDate: true, longIds: true, crlf: true } });
+      const text = await readFile(join(exported.dir, 'attendance.csv'), 'utf8');
+      const lines = text.split('\r\n').filter(Boolean);
+      expect(text.includes('\n') && !/[^\r]\n/.test(text)).toBe(true);
+      const dates = lines.slice(1).map((l) => l.split(',')[1]);
+      expect(dates).toEqual([...dates].sort());
+      expect(new Set(lines.slice(1).map((l) => l.split(',')[0].length))).toEqual(new Set([17]));
+      const a = await loadDistrict(plain.dir, { today: FAR_TODAY });
+      const b = await loadDistrict(exported.dir, { today: FAR_TODAY });
+      expect(b.report.rejects).toEqual([]);
+      for (const [f, r] of Object.entries(a.report.files)) expect(b.report.files[f].rows_read, f).toBe(r.rows_read);
+      const asOf = parseDay('2025-11-02');
+      const [fa, fb] = [prepare(a.district), prepare(b.district)].map((p) => buildFeatures(p, asOf));
+      expect(Array.from(fb.students)).toEqual(Array.from(fa.students));
+      expect(fb.values).toEqual(fa.values);
+    } finally {
+      await plain.cleanup();
+      await exported.cleanup();
     }
   });
 });
