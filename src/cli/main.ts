@@ -105,6 +105,7 @@ export function buildProgram(): Command {
         quizzes: o.quizzes,
         profile: o.profile,
         truth: o.truth,
+        layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf },
       });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);
