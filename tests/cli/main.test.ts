@@ -49,6 +49,18 @@ describe('the ews command', () => {
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^ews: .*lacks required file subsidies\.csv/)]);
   });
 
+  it('generates a district laid out as schools export it', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    const r = await ews('generate', '--out', t.dir, '--students', '60', '--weeks', '2', '--by-date', '--long-ids', '--crlf');
+    expect(r.code, r.stderr).toBe(0);
+    const rows = (await readFile(join(t.dir, 'attendance.csv'), 'utf8')).split('\r\n').filter(Boolean).slice(1);
+    expect(rows.length).toBeGreaterThan(60 * 9);
+    expect(rows.every((l) => l.split(',')[0].length === 17)).toBe(true);
+    const dates = rows.map((l) => l.split(',')[1]);
+    expect(dates).toEqual([...dates].sort());
+  });
+
   it('exits 2 on a usage error', async () => {
     expect((await ews('validate', '--data', 'x')).code).toBe(2);
     expect((await ews('no-such-verb')).code).toBe(2);
