@@ -1,6 +1,7 @@
 import { asOfSeries, formatDay, type Day } from '../dates/index.js';
 import { EwsError } from '../errors/index.js';
 import { buildFeatures, FEATURE_NAMES, type Prepared } from '../features/index.js';
+import { countAtMost } from '../util/sorted.js';
 import { dropoutLabels } from './labels.js';
 
 /** Examples stacked over several as-of dates: row i is student `student[i]` as of `asOf[i]`. */
@@ -125,16 +126,7 @@ export function sessionFilter(attendanceDays: Int32Array): (d: Day) => boolean {
   const prefix = new Float64Array(days.length + 1);
   days.forEach((d, i) => (prefix[i + 1] = prefix[i] + perDay.get(d)!));
   // Rows in (d − 7, d], by binary search over the days on record.
-  const upTo = (d: number) => {
-    let lo = 0;
-    let hi = days.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (days[mid] <= d) lo = mid + 1;
-      else hi = mid;
-    }
-    return prefix[lo];
-  };
+  const upTo = (d: number) => prefix[countAtMost(days, d)];
   const week = (d: number) => upTo(d) - upTo(d - 7);
   const weekly: number[] = [];
   for (let d = days[0] + 6; d <= days[days.length - 1]; d += 7) {

@@ -1,4 +1,5 @@
 import { Random } from '../util/random.js';
+import { countAtMost } from '../util/sorted.js';
 
 /**
  * Gradient-boosted decision trees on the log-loss, grown level by level on binned features
@@ -175,13 +176,7 @@ function binEdges(x: Float32Array, n: number, width: number): Float64Array[] {
     for (let b = 1; b < BINS; b++) {
       const q = v[Math.min(v.length - 1, Math.floor((b * v.length) / BINS))];
       // The first sampled value above q, if any: a cut at the largest value splits nothing off.
-      let lo = 0;
-      let hi = v.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (v[mid] <= q) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = countAtMost(v, q);
       if (lo >= v.length) continue;
       const cut = (q + v[lo]) / 2;
       if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(cut);
