@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import { EwsError } from '../errors/index.js';
-import { runKey, type RunSpec, type RunSummary } from '../pipeline/index.js';
+import { runKey, SOURCES, type RunSpec, type RunSummary } from '../pipeline/index.js';
 import { connect } from './connection.js';
 import { ingestFlow } from './flows.js';
 import { jobId, QUEUES, type QueueSettings } from './queues.js';
@@ -38,7 +38,7 @@ async function clearEarlierRun(key: string, prefix: string, connection: ReturnTy
     if (!exists) break;
     ids.push(['lists', jobId.lists(key, shard)], ['score', jobId.score(key, shard)], ['features', jobId.features(key, shard)]);
   }
-  for (const source of ['students', 'staff', 'attendance', 'grades', 'family_events', 'subsidies', 'wellbeing', 'meal_card', 'outcomes']) {
+  for (const source of SOURCES) {
     ids.push(['ingest', jobId.source(key, source)]);
   }
   for (const [queue, id] of ids) {
