@@ -1,7 +1,4 @@
-import type { Day } from '../dates/index.js';
 import { featureIndex, type FeatureMatrix } from '../features/index.js';
-import type { District } from '../sources/index.js';
-import { schoolDropoutRate } from '../features/index.js';
 
 /** Baseline 1: rank by the share of unexcused absence over the last 4 weeks, nothing else. */
 export function unexcusedRateScore(m: FeatureMatrix): Float64Array {
@@ -10,12 +7,12 @@ export function unexcusedRateScore(m: FeatureMatrix): Float64Array {
 }
 
 /**
- * Baseline 2: everyone gets their school's dropout rate over the year before D
- * (dropouts dated in (D−365, D] over the school's students on file).
+ * Baseline 2: everyone gets their school's dropout rate over the year before D, as a yearly rate
+ * (the `school_dropout_rate` feature: one definition for training, evaluation and the gate).
  */
-export function schoolRateScore(d: District, m: FeatureMatrix, asOf: Day = m.asOf): Float64Array {
-  const rate = schoolDropoutRate(d, asOf);
-  return Float64Array.from(m.students, (s) => rate[d.roster.school[s]]);
+export function schoolRateScore(m: FeatureMatrix): Float64Array {
+  const c = featureIndex('school_dropout_rate');
+  return Float64Array.from({ length: m.rows }, (_, r) => m.values[r * m.width + c]);
 }
 
 /** The features a plain logistic regression on raw counts gets: what a spreadsheet would hold. */

@@ -27,7 +27,7 @@ export function evaluateModel(p: Prepared, model: LoadedModel, asOf: Day, horizo
     metrics: summarise(risk, y),
     baselines: {
       unexcused_rate: summarise(unexcusedRateScore(m), y),
-      school_rate: summarise(schoolRateScore(p.district, m), y),
+      school_rate: summarise(schoolRateScore(m), y),
     },
     ece: reliability(risk, y).ece,
   };

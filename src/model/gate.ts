@@ -51,7 +51,7 @@ export function promotionGate(p: Prepared, challenger: LoadedModel, current: Loa
     add('challenger', scoreMatrix(challenger, m).risk, y, cls);
     if (current) add('current', scoreMatrix(current, m).risk, y, cls);
     add('unexcused_rate', unexcusedRateScore(m), y, cls);
-    add('school_rate', schoolRateScore(p.district, m), y, cls);
+    add('school_rate', schoolRateScore(m), y, cls);
   }
   const scores: Record<string, Contender> = {};
   for (const [name, c] of Object.entries(collected)) {
