@@ -157,15 +157,13 @@ function triageHtml(title: string, rows: ScoredStudent[], lang: Lang, footer: st
 }
 
 /** Head teachers by class, from staff.csv rows with role head_teacher. */
-export function recipientsFrom(staff: { ids: string[]; schools: string[]; roles: string[]; classIds: string[][] } | null): Recipients {
+export function recipientsFrom(staff: readonly { staff_id: string; school_id: string; role: string; class_ids: readonly string[] }[]): Recipients {
   const headTeachers = new Map<string, Map<string, string>>();
-  if (staff) {
-    staff.ids.forEach((id, i) => {
-      if (staff.roles[i] !== 'head_teacher') return;
-      const m = headTeachers.get(staff.schools[i]) ?? new Map<string, string>();
-      for (const c of staff.classIds[i]) m.set(c, id);
-      headTeachers.set(staff.schools[i], m);
-    });
+  for (const s of staff) {
+    if (s.role !== 'head_teacher') continue;
+    const m = headTeachers.get(s.school_id) ?? new Map<string, string>();
+    for (const c of s.class_ids) m.set(c, s.staff_id);
+    headTeachers.set(s.school_id, m);
   }
   return { headTeachers };
 }

@@ -1,7 +1,8 @@
-export { runKey, workDir, SOURCES, type RunSpec } from './run-spec.js';
+export { runKey, SOURCES, type RunSpec } from './run-spec.js';
 export { runInProcess } from './run-in-process.js';
-export { ingestSource, ingestSources, ingestMerge, type IngestSummary } from './stages/ingest.js';
-export { featuresStage, preparedTables } from './stages/features.js';
+export { FolderHandoff, MemoryHandoff, runFolder, type Handoff, type IngestSummary, type SourceCheck } from './handoff/index.js';
+export { ingestSources, ingestMerge, type SourceResult } from './stages/ingest.js';
+export { featuresStage } from './stages/features.js';
 export { scoreStage } from './stages/score.js';
 export { listsStage } from './stages/lists.js';
 export { summaryStage, SCORE_COLUMNS, type RunSummary } from './stages/summary.js';

@@ -25,9 +25,10 @@ export interface PlanOptions {
 export async function planRun(o: PlanOptions): Promise<RunSpec> {
   const asOf = o.asOf ?? todayInChina();
   const dir = modelsDir();
+  const out = resolve(o.out);
   return {
     data: resolve(o.data),
-    out: resolve(o.out),
+    out,
     asOf,
     modelId: await resolveModelId(o.model, dir),
     modelsDir: dir,
@@ -37,6 +38,7 @@ export async function planRun(o: PlanOptions): Promise<RunSpec> {
     encoding: o.encoding,
     today: Math.max(asOf, todayInChina()),
     database: o.database === null ? null : resolveDatabase(o.database ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db'),
+    delivery: { linkBase: process.env.EWS_PUBLIC_URL ?? `file://${out}`, email: Boolean(process.env.EWS_SMTP_URL) },
   };
 }
 

@@ -2,11 +2,10 @@ import { formatDay } from '../dates/index.js';
 import { recordRunAsScored } from '../followup/index.js';
 import { log } from '../observability/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
-import type { Table } from '../sources/index.js';
 import { openDb } from '../store/index.js';
+import { MemoryHandoff, type Handoff } from './handoff/index.js';
 import { runShard } from './run-shard.js';
 import { runKey, SOURCES, type RunSpec } from './run-spec.js';
-import { preparedTables } from './stages/features.js';
 import { ingestMerge, ingestSources } from './stages/ingest.js';
 import { byScoresOrder } from './stages/score-lines.js';
 import { summaryStage, type RunSummary } from './stages/summary.js';
@@ -14,6 +13,8 @@ import { summaryStage, type RunSummary } from './stages/summary.js';
 export interface InProcessOptions {
   /** Reader threads besides this one (default: EWS_THREADS, else one per spare core). */
   threads?: number;
+  /** How stages hand on to each other. Default in memory; a FolderHandoff keeps the parts for a look afterwards. */
+  handoff?: Handoff;
 }
 
 /**
@@ -33,16 +34,21 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
     return r;
   };
   const start = performance.now();
-  const tables = new Map<string, Table>();
+  const handoff = options.handoff ?? new MemoryHandoff();
   // Every file in one read: the big ones on reader threads while this thread reads the rest.
-  for (const r of await time('ingest', () => ingestSources(spec, SOURCES, undefined, false, options.threads))) if (r.table) tables.set(r.source, r.table);
-  const { shards } = await time('ingest', () => ingestMerge(spec, tables.get('students')));
+  const read = await time('ingest', () => ingestSources(spec, SOURCES, undefined, options.threads));
+  for (const r of read) {
+    if (r.table) await handoff.putTable(r.source, r.table);
+    if (r.check) await handoff.putCheck(r.source, r.check);
+  }
+  const ingest = await time('ingest', async () => ingestMerge(spec, await handoff.table('students'), await handoff.checks()));
+  await handoff.putIngest(ingest);
+  const { shards } = ingest;
   const shardsInTurn = async (onRows?: (rows: readonly ScoredStudent[]) => Promise<void>) => {
     if (shards.length === 0) return;
-    const prepared = await time('features', () => preparedTables(spec, tables));
+    const prepared = await time('features', () => handoff.prepared());
     for (let k = 0; k < shards.length; k++) {
-      // One process: features and scores go from stage to stage in memory, not through the work folder.
-      const { rows, ms } = await runShard(spec, k, shards[k], prepared);
+      const { rows, ms } = await runShard(spec, k, shards[k], prepared, handoff);
       for (const [stage, t] of Object.entries(ms)) add(stage, t);
       await onRows?.(rows);
     }
@@ -56,14 +62,14 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
         shardsInTurn((rows) => time('record', () => add([...rows].sort(byScoresOrder)))),
       );
       timings.total = Math.round(performance.now() - start);
-      summary = await time('summary', () => summaryStage(spec, 'in-process', timings, { db, record }));
+      summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff, { db, record }));
     } finally {
       await db.close();
     }
   } else {
     await shardsInTurn();
     timings.total = Math.round(performance.now() - start);
-    summary = await time('summary', () => summaryStage(spec, 'in-process', timings));
+    summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff));
   }
   log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
   return summary;

@@ -1,5 +1,7 @@
 import type { Prepared } from '../features/index.js';
 import type { ScoredStudent } from '../scoring/index.js';
+import { staffMembers } from '../sources/index.js';
+import type { Handoff } from './handoff/index.js';
 import type { RunSpec } from './run-spec.js';
 import { featuresStage } from './stages/features.js';
 import { listsStage } from './stages/lists.js';
@@ -13,10 +15,10 @@ export interface ShardDone {
 }
 
 /**
- * One shard through features, score and lists in memory, as a run in one process does it; what
- * the summary reads (scores, drift, lists) is written to the work folder.
+ * One shard through features, score and lists, as a run in one process does it: features and
+ * rows go from stage to stage as values; what the summary reads (lines, drift, lists) is handed on.
  */
-export async function runShard(spec: RunSpec, shard: number, schools: readonly string[], prepared: Prepared): Promise<ShardDone> {
+export async function runShard(spec: RunSpec, shard: number, schools: readonly string[], prepared: Prepared, handoff: Handoff): Promise<ShardDone> {
   let t = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -24,10 +26,12 @@ export async function runShard(spec: RunSpec, shard: number, schools: readonly s
     t = now;
     return ms;
   };
-  const { features } = await featuresStage(spec, shard, schools, prepared, false);
+  const features = featuresStage(spec, prepared, schools);
   const features_ms = lap();
-  const { rows } = await scoreStage(spec, shard, { roll: prepared.district, writeRows: false, features });
+  const { rows, lines, drift } = await scoreStage(spec, features, prepared.district);
+  await handoff.putLines(shard, lines);
+  await handoff.putDrift(shard, drift);
   const score_ms = lap();
-  await listsStage(spec, shard, rows, prepared.district.staff);
+  await handoff.putLists(shard, await listsStage(spec, rows, staffMembers(prepared.district.staff)));
   return { rows, ms: { features: features_ms, score: score_ms, lists: lap() } };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { formatDay, type Day } from '../dates/index.js';
 import type { Lang } from '../alerts/index.js';
 import type { Encoding } from '../sources/index.js';
@@ -26,17 +26,14 @@ export interface RunSpec {
    * or null to keep none. An embedded PGlite folder must be written by one process at a time.
    */
   database: string | null;
+  /** Where the lists' links point (EWS_PUBLIC_URL, else the output folder), and whether email goes out (EWS_SMTP_URL set). */
+  delivery: { linkBase: string; email: boolean };
 }
 
 /** The run's identity: same data folder and as-of date, same key, so a repeat replaces. */
 export function runKey(spec: Pick<RunSpec, 'data' | 'asOf'>): string {
   const h = createHash('sha256').update(resolve(spec.data)).digest('hex').slice(0, 10);
   return `${h}-${formatDay(spec.asOf)}`;
-}
-
-/** Intermediate files live beside the outputs, so every worker that can write them can read them. */
-export function workDir(spec: Pick<RunSpec, 'out'>): string {
-  return join(spec.out, '.work');
 }
 
 /** The files of the contract, in the order ingest reads them. */

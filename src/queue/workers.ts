@@ -2,9 +2,8 @@ import { FlowProducer, UnrecoverableError, Worker, type Job, type Processor } fr
 import type { Redis } from 'ioredis';
 import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { featuresStage, ingestMerge, ingestSource, listsStage, scoreStage, summaryStage, workDir } from '../pipeline/index.js';
-import { readTableKept } from '../sources/index.js';
-import { join } from 'node:path';
+import { featuresStage, ingestMerge, ingestSources, listsStage, runFolder, scoreStage, summaryStage, type RunSpec } from '../pipeline/index.js';
+import { buildRoster, staffMembers } from '../sources/index.js';
 import { connect } from './connection.js';
 import { enqueueDeliveries } from './deliver.js';
 import { listDeliveries } from '../alerts/index.js';
@@ -60,36 +59,52 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
   const processors: Record<keyof typeof QUEUES, Processor<any> | null> = {
     ingest: guarded(async (job: Job<IngestPayload>) => {
       const spec = job.data.spec;
+      const handoff = runFolder(spec);
       if (job.name === 'roll') {
         const data = job.data as RollPayload;
-        const { report } = await ingestSource(spec, 'students');
+        const report = await ingestOne(spec, 'students');
         await flows.add(sourcesFlow(spec, data.settings ?? settings));
         return { source: 'students', rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
       if (job.name === 'source') {
         // The roll as its job kept it, not students.csv read again by every source job.
-        const roll = await readTableKept(join(workDir(spec), 'tables', 'students.tbl'));
         const { source } = job.data as SourcePayload;
-        const { report } = await ingestSource(spec, source, roll);
-        // Counts only: a job's result is stored in Redis, and the table stays in the work folder.
+        const report = await ingestOne(spec, source, (await handoff.table('students')) ?? undefined);
+        // Counts only: a job's result is stored in Redis, and the table stays in the hand-off.
         return { source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
-      const summary = await ingestMerge(spec);
+      const summary = await ingestMerge(spec, await handoff.table('students'), await handoff.checks());
+      await handoff.putIngest(summary);
       await flows.add(scoringFlow(spec, summary.shards, (job.data as MergePayload).settings ?? settings, job.timestamp));
       return { shards: summary.shards.length, students: summary.students };
     }),
     features: guarded(async (job: Job<FeaturesPayload>) => {
-      const { students } = await featuresStage(job.data.spec, job.data.shard, job.data.schools);
-      return { students }; // the matrices stay on disk, not in Redis
+      const { spec, shard, schools } = job.data;
+      const handoff = runFolder(spec);
+      const features = featuresStage(spec, await handoff.prepared(), schools);
+      await handoff.putFeatures(shard, features);
+      return { students: features.now.rows }; // the matrices stay in the hand-off, not in Redis
     }),
     score: guarded(async (job: Job<ShardPayload>) => {
-      const { rows: _rows, ...counts } = await scoreStage(job.data.spec, job.data.shard);
-      return counts; // the scores themselves stay on disk, not in Redis
+      const { spec, shard } = job.data;
+      const handoff = runFolder(spec);
+      // Scoring needs the roll only; the big tables stay where ingest put them.
+      const students = await handoff.table('students');
+      if (!students) throw new Error('score: the checked students were not handed on');
+      const { rows, lines, drift } = await scoreStage(spec, await handoff.features(shard), { students, roster: buildRoster(students) });
+      await Promise.all([handoff.putScored(shard, rows), handoff.putLines(shard, lines), handoff.putDrift(shard, drift)]);
+      return { scored: lines.scored, high: lines.tiers.high, medium: lines.tiers.medium }; // the scores stay in the hand-off, not in Redis
     }),
-    lists: guarded(async (job: Job<ShardPayload>) => ({ lists: (await listsStage(job.data.spec, job.data.shard)).lists.length })),
+    lists: guarded(async (job: Job<ShardPayload>) => {
+      const { spec, shard } = job.data;
+      const handoff = runFolder(spec);
+      const lists = await listsStage(spec, await handoff.scored(shard), staffMembers(await handoff.table('staff')));
+      await handoff.putLists(shard, lists);
+      return { lists: lists.length };
+    }),
     run: guarded(async (job: Job<SummaryPayload>) => {
       const spec = job.data.spec;
-      const summary = await summaryStage(spec, 'bullmq', { total: Date.now() - job.data.started });
+      const summary = await summaryStage(spec, 'bullmq', { total: Date.now() - job.data.started }, runFolder(spec));
       if (spec.database && summary.record?.deliveries_planned) {
         const db = await openDb({ url: spec.database });
         try {
@@ -126,4 +141,13 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       for (const c of connections) c.disconnect();
     },
   };
+}
+
+/** One source read and checked, and handed on for the merge and the shards. */
+async function ingestOne(spec: RunSpec, source: string, roll?: Parameters<typeof ingestSources>[2]) {
+  const [r] = await ingestSources(spec, [source], roll);
+  const handoff = runFolder(spec);
+  if (r.table) await handoff.putTable(source, r.table);
+  if (r.check) await handoff.putCheck(source, r.check);
+  return r.check?.report ?? null;
 }

@@ -9,3 +9,4 @@ export { CsvParser, type RecordSink } from './read/csv-parser.js';
 export type { RecordReader, RecordStreamOptions, SourceFormat } from './read/records.js';
 export * from './spec/index.js';
 export { writeDistrictCache, readDistrictCache, districtOf, writeTable, readTable, readTableKept } from './cache.js';
+export { staffMembers, type StaffMember, type StaffRole } from './staff-members.js';

@@ -1,6 +1,5 @@
-import { rm } from 'node:fs/promises';
 import { log } from '../../observability/index.js';
-import { planRun, runInProcess, workDir, type PlanOptions, type RunSummary } from '../../pipeline/index.js';
+import { planRun, runFolder, runInProcess, type PlanOptions, type RunSummary } from '../../pipeline/index.js';
 import { redisReachable, redisUrl } from '../../queue/connection.js';
 import { enqueueRun, waitForRun } from '../../queue/run-on-queue.js';
 import { startWorkers } from '../../queue/workers.js';
@@ -32,8 +31,9 @@ export async function runCommand(o: RunOptions): Promise<RunSummary> {
   } else {
     if (via === 'queue') throw new Error(`Redis is not reachable at ${redisUrl()}`);
     if (via === 'auto') log.warn({ redis: redisUrl() }, 'Redis is not reachable: running the weekly job in this process instead');
-    summary = await runInProcess(spec);
+    // In one process the stages hand on in memory; --keep-work keeps the parts in OUT/.work for a look.
+    summary = await runInProcess(spec, o.keepWork ? { handoff: runFolder(spec) } : {});
   }
-  if (!o.keepWork) await rm(workDir(spec), { recursive: true, force: true });
+  if (!o.keepWork) await runFolder(spec).clear();
   return summary;
 }
