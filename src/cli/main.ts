@@ -134,9 +134,11 @@ export function buildProgram(): Command {
     .option('--high-per-class <n>', 'at most this many students of a class on the high tier', positiveInt('--high-per-class'), 3)
     .option('--encoding <name>', 'force a text encoding instead of detecting it', encoding)
     .option('--keep-work', 'keep intermediate files under OUT/.work')
+    .option('--no-record', 'keep no system of record: the output files only (default: DATABASE_URL, else EWS_DB, else .ews/db)')
     .addOption(new Option('--via <how>', 'in-process, queue (BullMQ, needs Redis) or auto').choices(['in-process', 'queue', 'auto']).default('in-process'))
     .action(async (o) => {
       const s = await runCommand({
+        database: o.record === false ? null : undefined,
         data: o.data,
         out: o.out,
         asOf: requireDay('--as-of', o.asOf),

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,6 +92,35 @@ describe('the ews command', () => {
         expect(r.code, pair[k]).toBe(0);
         expect(r.stdout, pair[k]).toMatch(new RegExp(`Usage: ews ${pair[k]}`));
       });
+    }
+  });
+
+  it('runs with no system of record when asked, and opens none', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    await ews('generate', '--out', join(t.dir, 'd'), '--students', '120', '--weeks', '6', '--seed', '3');
+    const db = join(t.dir, 'db');
+    const saved = { db: process.env.EWS_DB, url: process.env.DATABASE_URL };
+    process.env.EWS_DB = db;
+    delete process.env.DATABASE_URL;
+    try {
+      const r = await ews('run', '--data', join(t.dir, 'd'), '--as-of', '2025-10-13', '--out', join(t.dir, 'o'), '--no-record');
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(await readFile(join(t.dir, 'o', 'summary.json'), 'utf8'));
+      expect(summary.students_scored).toBeGreaterThan(100);
+      expect(summary.record).toBeUndefined();
+      expect(existsSync(db)).toBe(false);
+      // Without the flag, the same run keeps its record in EWS_DB.
+      const kept = await ews('run', '--data', join(t.dir, 'd'), '--as-of', '2025-10-13', '--out', join(t.dir, 'o2'));
+      expect(kept.code).toBe(0);
+      const recorded = JSON.parse(await readFile(join(t.dir, 'o2', 'summary.json'), 'utf8'));
+      expect(recorded.students_scored).toBe(summary.students_scored);
+      expect(recorded.record.alerts_opened).toBe(recorded.tiers.high);
+      expect(existsSync(db)).toBe(true);
+    } finally {
+      if (saved.db === undefined) delete process.env.EWS_DB;
+      else process.env.EWS_DB = saved.db;
+      if (saved.url !== undefined) process.env.DATABASE_URL = saved.url;
     }
   });
 

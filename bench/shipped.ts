@@ -1,0 +1,80 @@
+/**
+ * The weekly run as a user runs it: the shipped command (`node bin/ews.js run --via in-process`),
+ * with its system of record, on districts laid out as schools export them.
+ * `npm run bench -- --only shipped --sizes 100000 --layouts sorted,by-date --stores pglite,postgres,none`.
+ *
+ * - layouts: `sorted` (the generator's own, every file by student) and `by-date` (daily files in date
+ *   order, 17-character ids, CRLF: `ews generate --by-date --long-ids --crlf`);
+ * - stores: `pglite` (the default: a fresh embedded folder per run), `postgres` (DATABASE_URL, default
+ *   postgres://127.0.0.1:5432/test: the first record of this data folder's week, later repeats replace it),
+ *   `none` (`ews run --no-record`: the output files only).
+ * Wall time and peak RSS of the whole command (/usr/bin/time), stage times from its summary.json;
+ * median over --repeats. Runs one after another: two at once on 2 cores measure nothing.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateDistrict } from '../src/generate/index.js';
+import { arg, freshOut, table } from './harness.js';
+
+const run = promisify(execFile);
+const sizes = arg('sizes', '100000').split(',').map(Number);
+const layouts = arg('layouts', 'sorted,by-date').split(',');
+const stores = arg('stores', 'pglite').split(',');
+const repeats = Number(arg('repeats', '1'));
+const postgres = arg('postgres', process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/test');
+const root = process.env.EWS_BENCH_DIR ?? '/tmp/ews-bench';
+const ews = join(import.meta.dirname, '..', 'bin', 'ews.js');
+const rows: Record<string, string | number>[] = [];
+
+async function districtOf(n: number, layout: string): Promise<string> {
+  const dir = join(root, `shipped-${n}-8w-${layout}`);
+  if (!existsSync(join(dir, 'outcomes.csv'))) {
+    process.stderr.write(`generating ${n} students × 8 weeks, ${layout}, into ${dir} …\n`);
+    const byDate = layout === 'by-date';
+    await generateDistrict({ out: dir, students: n, weeks: 8, seed: 1, quizzes: true, layout: byDate ? { byDate, longIds: true, crlf: true } : undefined });
+  }
+  return dir;
+}
+
+for (const n of sizes) {
+  for (const layout of layouts) {
+    const data = await districtOf(n, layout);
+    for (const store of stores) {
+      const runs: Record<string, number>[] = [];
+      for (let k = 0; k < repeats; k++) {
+        const out = await freshOut(`shipped-${n}-${layout}-${store}`);
+        const env: NodeJS.ProcessEnv = { ...process.env, EWS_LOG_LEVEL: 'warn' };
+        delete env.DATABASE_URL;
+        if (store === 'pglite') env.EWS_DB = join(out, '.db');
+        if (store === 'postgres') env.DATABASE_URL = postgres;
+        const args = ['-f', '%e %M', process.execPath, ews, 'run', '--data', data, '--out', out, '--as-of', '2025-10-27', '--via', 'in-process'];
+        if (store === 'none') args.push('--no-record');
+        const { stderr } = await run('/usr/bin/time', args, { env, maxBuffer: 256 << 20 });
+        const [wall, kb] = stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+        const summary = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+        runs.push({ ...summary.timings_ms, wall: wall * 1000, rss: kb / 1024 });
+      }
+      const median = (key: string) => runs.map((r) => r[key] ?? 0).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+      const s = (key: string) => (median(key) / 1000).toFixed(1);
+      rows.push({
+        students: n,
+        layout,
+        store,
+        whole_command_s: s('wall'),
+        read_s: s('ingest'),
+        features_s: s('features'),
+        score_s: s('score'),
+        lists_s: s('lists'),
+        record_s: s('record'),
+        summary_s: s('summary'),
+        peak_rss_gb: (Math.max(...runs.map((r) => r.rss)) / 1024).toFixed(2),
+      });
+      process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
+    }
+  }
+}
+console.log(`the shipped \`ews run --via in-process\`, 8 weeks, as of 2025-10-27, median of ${repeats}; record_s is the wait for the store`);
+console.log(table(rows));
