@@ -56,7 +56,8 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   let summary: RunSummary;
   if (spec.database) {
     // Each shard's scores go into the database while the next shard is computed; none are held.
-    const db = await openDb({ url: spec.database });
+    // An embedded store works on the spare core, so recording overlaps the next shard's work.
+    const db = await openDb({ url: spec.database, offThread: true });
     try {
       const record = await recordRunAsScored(db, { run_key: runKey(spec), as_of: formatDay(spec.asOf), model_id: spec.modelId }, (add) =>
         shardsInTurn((rows) => time('record', () => add([...rows].sort(byScoresOrder)))),

@@ -7,17 +7,24 @@ import { pipeline } from 'node:stream/promises';
 import { log } from '../observability/index.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
+import { ThreadCalls } from '../util/threads.js';
+import type { LiteCall } from './pglite-thread.js';
 
 export interface OpenOptions {
   /** postgres://… for a server; `memory://` or a folder path for PGlite. Default: DATABASE_URL, else EWS_DB, else `.ews/db`. */
   url?: string;
   /** Apply pending migrations on open. Default true. */
   migrate?: boolean;
+  /**
+   * An embedded store works on a thread of its own (the weekly run: its COPY then overlaps the
+   * pipeline's work instead of stalling it). Default false: the web server's short queries stay here.
+   */
+  offThread?: boolean;
 }
 
 export async function openDb(o: OpenOptions = {}): Promise<Db> {
   const url = o.url ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db';
-  const db = /^postgres(ql)?:\/\//.test(url) ? postgres(url) : await pglite(url);
+  const db = /^postgres(ql)?:\/\//.test(url) ? postgres(url) : o.offThread ? await pgliteOffThread(url) : await pglite(url);
   log.info({ engine: db.engine }, 'database opened');
   if (o.migrate !== false) await migrate(db);
   return db;
@@ -69,4 +76,54 @@ async function pglite(url: string): Promise<Db> {
     close: () => (inTx ? Promise.resolve() : lite.close()),
   });
   return wrap(lite, false);
+}
+
+/**
+ * PGlite on its own thread, as a Db. A transaction is BEGIN … COMMIT on the thread's one session;
+ * while it is open, queries from outside it wait (as PGlite's own transaction makes them), so
+ * nothing joins it by accident.
+ */
+async function pgliteOffThread(url: string): Promise<Db> {
+  const thread = new ThreadCalls<LiteCall, unknown>(new URL('./pglite-thread.ts', import.meta.url));
+  await thread.call({ op: 'open', url });
+  let free: Promise<void> = Promise.resolve();
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const before = free;
+    let release!: () => void;
+    free = new Promise<void>((r) => (release = r));
+    await before;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+  const direct: Db = {
+    engine: 'pglite',
+    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await thread.call({ op: 'query', sql, params })) as T[] }),
+    copyIn: async (sql, text) => void (await thread.call({ op: 'copy', sql, text })),
+    transaction: (fn) => fn(direct),
+    close: async () => {},
+  };
+  return {
+    engine: 'pglite',
+    query: (sql, params) => exclusive(() => direct.query(sql, params)),
+    copyIn: (sql, text) => exclusive(() => direct.copyIn(sql, text)),
+    transaction: (fn) =>
+      exclusive(async () => {
+        await direct.query('begin');
+        try {
+          const r = await fn(direct);
+          await direct.query('commit');
+          return r;
+        } catch (e) {
+          await direct.query('rollback');
+          throw e;
+        }
+      }),
+    close: async () => {
+      await exclusive(() => thread.call({ op: 'close' }));
+      await thread.close();
+    },
+  };
 }

@@ -5,16 +5,17 @@ import { openDb, type Db } from '../../src/store/index.js';
 /** The PostgreSQL server the tests use: TEST_DATABASE_URL, else the local one with trust auth. */
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-export type Engine = 'postgres' | 'pglite';
-export const ENGINES: Engine[] = ['postgres', 'pglite'];
+/** `pglite-thread`: the embedded store on a thread of its own, as the weekly run opens it. */
+export type Engine = 'postgres' | 'pglite' | 'pglite-thread';
+export const ENGINES: Engine[] = ['postgres', 'pglite', 'pglite-thread'];
 
 /**
  * A fresh, empty database of either engine: on PostgreSQL a schema of its own (dropped by
  * `cleanup`), on PGlite an in-memory instance.
  */
 export async function freshDb(engine: Engine): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  if (engine === 'pglite') {
-    const db = await openDb({ url: 'memory://' });
+  if (engine !== 'postgres') {
+    const db = await openDb({ url: 'memory://', offThread: engine === 'pglite-thread' });
     return { db, cleanup: () => db.close() };
   }
   const schema = `ews_test_${randomBytes(6).toString('hex')}`;
