@@ -3,30 +3,22 @@ import { recordRun, recordRunAsScored } from '../../src/followup/index.js';
 import type { ScoredStudent } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
+import { scoredStudent } from '../helpers/scored.js';
 
 function student(id: string, tier: ScoredStudent['tier'], risk: number): ScoredStudent {
-  return {
+  return scoredStudent({
     student_id: id,
-    school_id: 'S',
-    class_id: '7-1',
-    head_teacher_id: 't1',
-    grade_level: 7,
-    as_of: '2026-03-02',
-    risk,
-    rank_in_class: 1,
-    rank_in_school: 1,
     tier,
-    change: 'new',
-    prev_tier: null,
-    prev_risk: null,
+    risk,
+    head_teacher_id: 't1',
     weekly_unexcused: [],
     exam_standing: [],
+    acute: { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null },
     reasons: [
       { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '', audience: 'all' },
       { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: '', audience: 'psychologist' },
     ],
-    acute: { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null },
-  };
+  });
 }
 
 describe.each(ENGINES)('recording a weekly run on %s', (engine) => {

@@ -2,32 +2,12 @@ import { openAlert, recordRun } from '../../src/followup/index.js';
 import type { ScoredStudent } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { importStaff, setPassword } from '../../src/web/index.js';
+import { scoredStudent } from './scored.js';
 
 export const PASSWORD = 'correct horse battery';
 
 function student(id: string, school: string, cls: string, tier: ScoredStudent['tier'], risk: number, flagged = false): ScoredStudent {
-  return {
-    student_id: id,
-    school_id: school,
-    class_id: cls,
-    head_teacher_id: '',
-    grade_level: 7,
-    as_of: '2026-03-02',
-    risk,
-    rank_in_class: 1,
-    rank_in_school: 1,
-    tier,
-    change: 'new',
-    prev_tier: null,
-    prev_risk: null,
-    weekly_unexcused: [0, 0, 0.2, 0.4, 0.6, null, 0.8, 1],
-    exam_standing: [0.1, -0.3, -0.9, -1.4],
-    reasons: [
-      { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '5 days absent without excuse', audience: 'all' },
-      { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: 'flagged by screening', audience: 'psychologist' },
-    ],
-    acute: { wellbeing_flagged: flagged, wellbeing_z: flagged ? 2.5 : 0.1, family_severe: null },
-  };
+  return scoredStudent({ student_id: id, school_id: school, class_id: cls, tier, risk }, flagged);
 }
 
 /** Two classes of one school and one of another; staff of every role; one open case. */
