@@ -79,9 +79,10 @@ export async function waitForRun(spec: RunSpec, s: { prefix?: string; url?: stri
         break;
       }
       for (const id of [jobId.source(key, 'students'), jobId.ingest(key)]) {
-        const first = await ingest.getJob(id);
-        if (first && (await first.getState()) === 'failed')
-          throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${first.failedReason}`);
+        // State first, then the job: a job read while still active has no failedReason yet.
+        if ((await ingest.getJobState(id)) !== 'failed') continue;
+        const failed = await ingest.getJob(id);
+        throw new EwsError('EWS_UNREADABLE_FILE', `the run failed while reading its data: ${failed?.failedReason ?? 'no reason recorded'}`);
       }
       if (Date.now() > deadline) throw new Error('timed out waiting for the weekly run');
       await new Promise((r) => setTimeout(r, 100));
