@@ -1,4 +1,4 @@
-import type { ScoredStudent } from '../scoring/index.js';
+import { storedReason, type ScoredStudent } from '../scoring/index.js';
 import { copyField, type Db } from '../store/index.js';
 
 export interface RunRecord {
@@ -62,13 +62,17 @@ async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void
   );
 }
 
-/** Thousands of rows at a time by COPY: a statement per 500 rows made recording 100,000 scores take longer than scoring them. */
+/**
+ * Thousands of rows at a time by COPY: a statement per 500 rows made recording 100,000 scores take longer
+ * than scoring them. Reasons go in as codes and values (storedReason), rendered in words when shown.
+ */
 async function insertScores(db: Db, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
   for (let i = 0; i < scored.length; i += CHUNK) {
     let text = '';
     for (const s of scored.slice(i, i + CHUNK)) {
       const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
-      text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, JSON.stringify(s.reasons), JSON.stringify(details)].map(copyField).join('\t')}\n`;
+      const reasons = JSON.stringify(s.reasons.map(storedReason));
+      text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, reasons, JSON.stringify(details)].map(copyField).join('\t')}\n`;
     }
     await db.copyIn(`copy scores (${SCORE_COLUMNS}) from stdin`, text);
   }

@@ -1,4 +1,4 @@
-import { FEATURES, type FeatureDef, type FeatureMatrix, type ReasonAudience } from '../features/index.js';
+import { FEATURES, type Detail, type FeatureDef, type FeatureMatrix, type ReasonAudience } from '../features/index.js';
 import { attributions, attributionScratch, type AttributionScratch, type ScoringModel } from '../model/index.js';
 
 /** One reason a student is on a list: a stable code (the feature's name) and its words. */
@@ -6,6 +6,9 @@ export interface Reason {
   readonly code: string;
   /** The feature's part in the logit: how hard it pushed the risk up. */
   readonly weight: number;
+  /** The feature's value and detail the words were made from: what the system of record keeps. */
+  readonly value: number;
+  readonly detail?: Detail;
   readonly zh: string;
   readonly en: string;
   readonly audience: ReasonAudience;
@@ -45,7 +48,45 @@ export function reasonsFor(model: ScoringModel, m: FeatureMatrix, row: number, o
     const v = m.get(row, f.name);
     if (!f.reason.when(v)) continue;
     const d = m.detail(f.name, row);
-    out.push({ code: f.name, weight: a[k], zh: f.reason.zh(v, d?.zh), en: f.reason.en(v, d?.en), audience: f.audience });
+    out.push(reasonOf(f, a[k], v, d));
+  }
+  return out;
+}
+
+function reasonOf(f: FeatureDef, weight: number, value: number, detail: Detail | undefined): Reason {
+  const r = f.reason!;
+  return { code: f.name, weight, value, ...(detail ? { detail } : {}), zh: r.zh(value, detail?.zh), en: r.en(value, detail?.en), audience: f.audience };
+}
+
+/**
+ * A reason as the system of record keeps it: its code, weight, the value and detail its words are
+ * made from — not the words. Storing the words (jsonb, both languages) made recording a million
+ * scores take minutes on the embedded store; the words are rendered again when shown.
+ */
+export type StoredReason = [code: string, weight: number, value: number, detailZh?: string, detailEn?: string];
+
+export function storedReason(r: Reason): StoredReason {
+  // The value exactly (the words round it: a shortened value could round the other way); the weight only orders.
+  const out: StoredReason = [r.code, Math.round(r.weight * 1000) / 1000, r.value];
+  if (r.detail) out.push(r.detail.zh, r.detail.en);
+  return out;
+}
+
+/**
+ * The reasons of a stored score, in words again. Rows recorded before reasons were stored as codes
+ * hold the words themselves and are read as they are; a code no longer registered is left out.
+ */
+export function renderStored(stored: readonly (StoredReason | Reason)[]): Reason[] {
+  const out: Reason[] = [];
+  for (const s of stored) {
+    if (!Array.isArray(s)) {
+      out.push(s as Reason);
+      continue;
+    }
+    const [code, weight, value, zh, en] = s;
+    const f = BY_NAME.get(code);
+    if (!f?.reason || f.audience === 'never') continue;
+    out.push(reasonOf(f, weight, value, zh !== undefined && en !== undefined ? { zh, en } : undefined));
   }
   return out;
 }

@@ -109,4 +109,14 @@ create table sessions (
 );
 `,
   },
+  {
+    id: 3,
+    name: 'scores keep reason codes as json, not words as jsonb',
+    // jsonb parsing a million scores' reasons in both languages was most of the embedded store's COPY
+    // (bench/record.ts): a score's reasons are now codes with the values their words are made from, and
+    // both columns plain json (checked, not decomposed). Earlier rows keep their words and read as before.
+    sql: `
+alter table scores alter column reasons type json using reasons::json, alter column details type json using details::json, alter column details set default '{}';
+`,
+  },
 ];

@@ -1,4 +1,4 @@
-import type { Reason } from '../scoring/index.js';
+import { renderStored, type Reason } from '../scoring/index.js';
 import type { Db } from '../store/index.js';
 import type { Account } from './accounts.js';
 
@@ -21,7 +21,7 @@ export interface ScoreRow {
 }
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const row = (r: ScoreRow): ScoreRow => ({ ...r, risk: Number(r.risk), reasons: json(r.reasons), details: json(r.details) });
+const row = (r: ScoreRow): ScoreRow => ({ ...r, risk: Number(r.risk), reasons: renderStored(json(r.reasons)), details: json(r.details) });
 
 /** The latest run's scores for one school (optionally some classes). */
 export async function latestScores(db: Db, school: string, classes?: readonly string[]): Promise<ScoreRow[]> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordRun, recordRunAsScored } from '../../src/followup/index.js';
-import type { ScoredStudent } from '../../src/scoring/index.js';
+import { renderStored, type ScoredStudent, type StoredReason } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
 import { scoredStudent } from '../helpers/scored.js';
@@ -14,10 +14,6 @@ function student(id: string, tier: ScoredStudent['tier'], risk: number): ScoredS
     weekly_unexcused: [],
     exam_standing: [],
     acute: { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null },
-    reasons: [
-      { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '', audience: 'all' },
-      { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: '', audience: 'psychologist' },
-    ],
   });
 }
 
@@ -51,7 +47,11 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
     const many = Array.from({ length: 12_345 }, (_, i) => student(`s${i}`, i % 40 === 0 ? 'high' : i % 7 === 0 ? 'medium' : 'low', (i % 1000) / 1000 + 1e-9));
     // Quotes, backslashes, commas, braces, tabs and line ends must survive the arrays or COPY lines rows travel in.
     many[17] = { ...student('s"17\\,{x}', 'high', 0.123456789012345), weekly_unexcused: [0.5, null, 0], exam_standing: [-1.25, 0.5] };
-    many[17].reasons[0] = { ...many[17].reasons[0], zh: '近4周"无故"缺勤\\5天\t\n\r\\.\n\\.' };
+    many[17].reasons = renderStored([
+      ['att_unexcused_days_4w', 1, 5],
+      ['wellbeing_flagged', 0.5, 1],
+      ['grade_change_prev', 0.25, -1.5, '数"学"\\5\t\n\r\\.\n\\.', 'ma,{th}s\\'],
+    ]);
     expect(await recordRun(db, { run_key: 'k9', as_of: '2026-03-02', model_id: 'm', summary: {} }, many)).toEqual({
       alerts_opened: many.filter((s) => s.tier === 'high').length,
       alerts_open: many.filter((s) => s.tier === 'high').length,
@@ -71,13 +71,14 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
         want.rank_in_school,
         want.tier,
       ]);
-      expect(r.reasons).toEqual(want.reasons);
+      // Kept as codes and values, in words again when read: the very words scoring gave.
+      expect(renderStored(r.reasons as StoredReason[])).toEqual(want.reasons);
       expect(r.details).toEqual({ change: want.change, weekly_unexcused: want.weekly_unexcused, exam_standing: want.exam_standing, acute: want.acute });
     }
     const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [
       many[17].student_id,
     ]);
-    expect(alert.rows[0].detail).toEqual({ reasons: ['att_unexcused_days_4w'], run_key: 'k9' });
+    expect(alert.rows[0].detail).toEqual({ reasons: ['att_unexcused_days_4w', 'grade_change_prev'], run_key: 'k9' });
     expect(Number(alert.rows[0].risk)).toBe(many[17].risk);
   });
 

@@ -13,9 +13,9 @@ export const ENGINES: Engine[] = ['postgres', 'pglite', 'pglite-thread'];
  * A fresh, empty database of either engine: on PostgreSQL a schema of its own (dropped by
  * `cleanup`), on PGlite an in-memory instance.
  */
-export async function freshDb(engine: Engine): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+export async function freshDb(engine: Engine, o: { migrate?: boolean } = {}): Promise<{ db: Db; cleanup: () => Promise<void> }> {
   if (engine !== 'postgres') {
-    const db = await openDb({ url: 'memory://', offThread: engine === 'pglite-thread' });
+    const db = await openDb({ url: 'memory://', offThread: engine === 'pglite-thread', migrate: o.migrate });
     return { db, cleanup: () => db.close() };
   }
   const schema = `ews_test_${randomBytes(6).toString('hex')}`;
@@ -23,7 +23,7 @@ export async function freshDb(engine: Engine): Promise<{ db: Db; cleanup: () => 
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const db = await openDb({ url: `${POSTGRES_URL}?options=-c%20search_path%3D${schema}` });
+  const db = await openDb({ url: `${POSTGRES_URL}?options=-c%20search_path%3D${schema}`, migrate: o.migrate });
   return {
     db,
     cleanup: async () => {

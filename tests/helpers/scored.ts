@@ -1,4 +1,4 @@
-import type { ScoredStudent } from '../../src/scoring/index.js';
+import { renderStored, type ScoredStudent } from '../../src/scoring/index.js';
 
 /** A scored student as the score stage makes one: weekly attendance, exam standing, reasons for both audiences. */
 export function scoredStudent(over: Pick<ScoredStudent, 'student_id' | 'tier' | 'risk'> & Partial<ScoredStudent>, flagged = false): ScoredStudent {
@@ -15,10 +15,11 @@ export function scoredStudent(over: Pick<ScoredStudent, 'student_id' | 'tier' | 
     prev_risk: null,
     weekly_unexcused: [0, 0, 0.2, 0.4, 0.6, null, 0.8, 1],
     exam_standing: [0.1, -0.3, -0.9, -1.4],
-    reasons: [
-      { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '5 days absent without excuse', audience: 'all' },
-      { code: 'wellbeing_flagged', weight: 0.5, zh: '心理筛查预警', en: 'flagged by screening', audience: 'psychologist' },
-    ],
+    // Words made by the registry, as reasonsFor makes them: 5 unexcused days, a flagged screening.
+    reasons: renderStored([
+      ['att_unexcused_days_4w', 1, 5],
+      ['wellbeing_flagged', 0.5, 1],
+    ]),
     acute: { wellbeing_flagged: flagged, wellbeing_z: flagged ? 2.5 : 0.1, family_severe: null },
     ...over,
   };

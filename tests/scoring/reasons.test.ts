@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, FeatureMatrix } from '../../src/features/index.js';
 import type { ScoringModel } from '../../src/model/index.js';
-import { reasonsFor, visibleTo } from '../../src/scoring/index.js';
+import { reasonsFor, renderStored, storedReason, visibleTo } from '../../src/scoring/index.js';
 
 /** A linear model with chosen weights on standardised features (mean 0, sd 1). */
 function linear(weights: Record<string, number>): ScoringModel {
@@ -33,6 +33,21 @@ describe('reasons', () => {
     expect(r[0].zh).toBe('近4周无故缺勤5天');
     expect(r[1].zh).toBe('近4周发生重大家庭变故：父母重病（3周前）');
     expect(r[2].en).toBe('failed 3 subjects at the latest exam');
+  });
+
+  it('keeps codes and values that render back to the very words scoring gave', () => {
+    const model = linear({ att_unexcused_rate_2w: 1, family_recent_severe: 2, grade_change_prev: -0.5 });
+    // Feature values are float32: 0.145 is kept as 0.14499999582…, which the words round to 14%.
+    const m = matrix({ att_unexcused_rate_2w: 0.145, family_recent_severe: 1, grade_change_prev: -0.35 });
+    m.setDetail('family_recent_severe', 0, { zh: '父母重病（3周前）', en: 'a parent seriously ill (3 weeks ago)' });
+    const r = reasonsFor(model, m, 0);
+    expect(r.map((x) => x.code)).toEqual(['family_recent_severe', 'grade_change_prev', 'att_unexcused_rate_2w']);
+    expect(r[2].zh).toBe('近2周无故缺勤占14%');
+    const kept = JSON.parse(JSON.stringify(r.map(storedReason)));
+    expect(JSON.stringify(kept)).not.toContain('近'); // no words kept, only codes, values and the event's detail
+    expect(renderStored(kept)).toEqual(r.map((x) => ({ ...x, weight: Math.round(x.weight * 1000) / 1000 })));
+    // Rows kept before codes were stored hold the words and read as they are; a code no longer registered is dropped.
+    expect(renderStored([r[0], ['no_such_feature', 1, 1]])).toEqual([r[0]]);
   });
 
   it('never gives a reason the value contradicts, or one that must not be shown', () => {

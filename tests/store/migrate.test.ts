@@ -1,13 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, type Db } from '../../src/store/index.js';
+import { recordRun } from '../../src/followup/index.js';
+import { renderStored } from '../../src/scoring/index.js';
+import { latestScore } from '../../src/web/queries.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
+import { scoredStudent } from '../helpers/scored.js';
 
 describe.each(ENGINES)('migrations on %s', (engine) => {
   let cleanup: () => Promise<void> = async () => {};
   afterEach(() => cleanup());
 
-  async function open(): Promise<Db> {
-    const f = await freshDb(engine);
+  async function open(o: { migrate?: boolean } = {}): Promise<Db> {
+    const f = await freshDb(engine, o);
     cleanup = f.cleanup;
     return f.db;
   }
@@ -17,6 +21,23 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     const { rows } = await db.query<{ id: number }>('select id from ews_migrations order by id');
     expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
     expect(await migrate(db)).toEqual([]);
+  });
+
+  it('should read scores kept as words before reasons were kept as codes, beside new ones', async () => {
+    const db = await open({ migrate: false });
+    await migrate(db, { upTo: 2 });
+    const words = { code: 'att_unexcused_days_4w', weight: 1, zh: '近4周无故缺勤5天', en: '5 days absent without excuse in the last 4 weeks', audience: 'all' };
+    await db.query(`insert into runs (run_key, as_of, model_id, summary) values ('old', '2026-03-02', 'm', '{}'), ('new', '2026-03-09', 'm', '{}')`);
+    await db.query(`insert into scores values ('old', 'a', 'S', '7-1', 0.3, 1, 1, 'high', $1, '{"change":"new"}')`, [JSON.stringify([words])]);
+    expect(await migrate(db)).toEqual(MIGRATIONS.filter((m) => m.id > 2).map((m) => m.id));
+    await recordRun(db, { run_key: 'new', as_of: '2026-03-09', model_id: 'm', summary: {} }, [
+      scoredStudent({ student_id: 'b', tier: 'low', risk: 0.01, reasons: renderStored([['att_unexcused_days_4w', 1, 5]]) }),
+    ]);
+    const old = await latestScore(db, 'a');
+    const now = await latestScore(db, 'b');
+    expect(old?.reasons).toEqual([words]);
+    expect(old?.details).toEqual({ change: 'new' });
+    expect(now?.reasons.map(({ zh, en, audience }) => ({ zh, en, audience }))).toEqual([{ zh: words.zh, en: words.en, audience: 'all' }]);
   });
 
   it('should keep one open alert per student and cause', async () => {
