@@ -31,10 +31,13 @@ export async function recordRunAsScored(
   run: RunRecord,
   produce: (add: (rows: readonly ScoredStudent[]) => Promise<void>) => Promise<void>,
   summary?: unknown,
+  /** Where the time went after the last shard: the last COPY, the commit, the cases opened. */
+  onTimings?: (ms: { record_tail: number; alerts: number }) => void,
 ): Promise<Recorded> {
   const high: ScoredStudent[] = [];
   const tiers = { high: 0, medium: 0, low: 0 };
   let scored = 0;
+  let produced = performance.now();
   await db.transaction(async (tx) => {
     await upsertRun(tx, run, summary ?? {});
     await tx.query('delete from scores where run_key = $1', [run.run_key]);
@@ -48,10 +51,14 @@ export async function recordRunAsScored(
       scored += rows.length;
       writing = insertScores(tx, run.run_key, rows);
     });
+    produced = performance.now();
     await writing;
     if (summary === undefined) await upsertRun(tx, run, { tiers, scored });
   });
-  return { alerts_opened: await openWeeklyAlerts(db, run.run_key, high), alerts_open: high.length };
+  const committed = performance.now();
+  const opened = await openWeeklyAlerts(db, run.run_key, high);
+  onTimings?.({ record_tail: Math.round(committed - produced), alerts: Math.round(performance.now() - committed) });
+  return { alerts_opened: opened, alerts_open: high.length };
 }
 
 async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void> {

@@ -35,43 +35,56 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   };
   const start = performance.now();
   const handoff = options.handoff ?? new MemoryHandoff();
-  // Every file in one read: the big ones on reader threads while this thread reads the rest.
-  const read = await time('ingest', () => ingestSources(spec, SOURCES, undefined, options.threads));
-  for (const r of read) {
-    if (r.table) await handoff.putTable(r.source, r.table);
-    if (r.check) await handoff.putCheck(r.source, r.check);
-  }
-  const ingest = await time('ingest', async () => ingestMerge(spec, await handoff.table('students'), await handoff.checks()));
-  await handoff.putIngest(ingest);
-  const { shards } = ingest;
-  const shardsInTurn = async (onRows?: (rows: readonly ScoredStudent[]) => Promise<void>) => {
-    if (shards.length === 0) return;
-    const prepared = await time('features', () => handoff.prepared());
-    for (let k = 0; k < shards.length; k++) {
-      const { rows, ms } = await runShard(spec, k, shards[k], prepared, handoff);
-      for (const [stage, t] of Object.entries(ms)) add(stage, t);
-      await onRows?.(rows);
+  // The store opens on its own thread while the files are read: a fresh embedded folder takes seconds.
+  const opening = spec.database ? openDb({ url: spec.database, offThread: true }) : null;
+  let dbTaken = false;
+  try {
+    // Every file in one read: the big ones on reader threads while this thread reads the rest.
+    const read = await time('ingest', () => ingestSources(spec, SOURCES, undefined, options.threads));
+    for (const r of read) {
+      if (r.table) await handoff.putTable(r.source, r.table);
+      if (r.check) await handoff.putCheck(r.source, r.check);
     }
-  };
-  let summary: RunSummary;
-  if (spec.database) {
-    // Each shard's scores go into the database while the next shard is computed; none are held.
-    // An embedded store works on the spare core, so recording overlaps the next shard's work.
-    const db = await openDb({ url: spec.database, offThread: true });
-    try {
-      const record = await recordRunAsScored(db, { run_key: runKey(spec), as_of: formatDay(spec.asOf), model_id: spec.modelId }, (add) =>
-        shardsInTurn((rows) => time('record', () => add([...rows].sort(byScoresOrder)))),
-      );
+    const ingest = await time('ingest', async () => ingestMerge(spec, await handoff.table('students'), await handoff.checks()));
+    await handoff.putIngest(ingest);
+    const { shards } = ingest;
+    const shardsInTurn = async (onRows?: (rows: readonly ScoredStudent[]) => Promise<void>) => {
+      if (shards.length === 0) return;
+      const prepared = await time('features', () => handoff.prepared());
+      for (let k = 0; k < shards.length; k++) {
+        const { rows, ms } = await runShard(spec, k, shards[k], prepared, handoff);
+        for (const [stage, t] of Object.entries(ms)) add(stage, t);
+        await onRows?.(rows);
+      }
+    };
+    let summary: RunSummary;
+    if (opening) {
+      // Each shard's scores go into the database while the next shard is computed; none are held.
+      // An embedded store works on the spare core, so recording overlaps the next shard's work.
+      const db = await time('store_open_wait', () => opening);
+      dbTaken = true;
+      try {
+        const record = await recordRunAsScored(
+          db,
+          { run_key: runKey(spec), as_of: formatDay(spec.asOf), model_id: spec.modelId },
+          (add) => shardsInTurn((rows) => time('record', () => add([...rows].sort(byScoresOrder)))),
+          undefined,
+          (ms) => Object.entries(ms).forEach(([k, v]) => add(k, v)),
+        );
+        timings.total = Math.round(performance.now() - start);
+        summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff, { db, record }));
+      } finally {
+        await db.close();
+      }
+    } else {
+      await shardsInTurn();
       timings.total = Math.round(performance.now() - start);
-      summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff, { db, record }));
-    } finally {
-      await db.close();
+      summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff));
     }
-  } else {
-    await shardsInTurn();
-    timings.total = Math.round(performance.now() - start);
-    summary = await time('summary', () => summaryStage(spec, 'in-process', timings, handoff));
+    log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
+    return summary;
+  } finally {
+    // A run that failed before it took the store still closes it (and waits for it to open first).
+    if (opening && !dbTaken) await opening.then((db) => db.close()).catch(() => {});
   }
-  log.info({ run: summary.run_key, scored: summary.students_scored, ms: timings.total }, 'weekly run finished in process');
-  return summary;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -117,6 +117,12 @@ describe('the ews command', () => {
       expect(recorded.students_scored).toBe(summary.students_scored);
       expect(recorded.record.alerts_opened).toBe(recorded.tiers.high);
       expect(existsSync(db)).toBe(true);
+      // The store opens while the files are read: a run whose data breaks the contract still closes it, and exits.
+      await cp(join(t.dir, 'd'), join(t.dir, 'broken'), { recursive: true });
+      await rm(join(t.dir, 'broken', 'subsidies.csv'));
+      const broken = await ews('run', '--data', join(t.dir, 'broken'), '--as-of', '2025-10-13', '--out', join(t.dir, 'o3'));
+      expect(broken.code).toBe(1);
+      expect(broken.stderr.trim().split('\n')).toEqual([expect.stringMatching(/lacks required file subsidies\.csv/)]);
     } finally {
       if (saved.db === undefined) delete process.env.EWS_DB;
       else process.env.EWS_DB = saved.db;
