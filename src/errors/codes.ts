@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   EWS_NO_MODEL: { retry: false, text: 'no model is registered or in use' },
   EWS_NO_EXAMPLES: { retry: false, text: 'there is nothing to train or evaluate on' },
   EWS_MODEL_REFUSED: { retry: false, text: 'a trained model failed a check and was not registered' },
+  // A server down may come back: a queued job tries again.
+  EWS_STORE_UNAVAILABLE: { retry: true, text: 'the system of record could not be opened' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

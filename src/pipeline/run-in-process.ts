@@ -37,6 +37,7 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
   const handoff = options.handoff ?? new MemoryHandoff();
   // The store opens on its own thread while the files are read: a fresh embedded folder takes seconds.
   const opening = spec.database ? openDb({ url: spec.database, offThread: true }) : null;
+  opening?.catch(() => {}); // its failure is met where it is awaited, not as an unhandled rejection while files are read
   let dbTaken = false;
   try {
     // Every file in one read: the big ones on reader threads while this thread reads the rest.

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Db } from './db.js';
 import { migrate } from './migrate.js';
@@ -24,10 +25,29 @@ export interface OpenOptions {
 
 export async function openDb(o: OpenOptions = {}): Promise<Db> {
   const url = o.url ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db';
-  const db = /^postgres(ql)?:\/\//.test(url) ? postgres(url) : o.offThread ? await pgliteOffThread(url) : await pglite(url);
+  const server = /^postgres(ql)?:\/\//.test(url);
+  let db: Db | null = null;
+  try {
+    db = server ? postgres(url) : o.offThread ? await pgliteOffThread(url) : await pglite(url);
+    if (o.migrate !== false) await migrate(db);
+  } catch (e) {
+    await db?.close().catch(() => {});
+    const where = server ? redactPassword(url) : `the embedded store at ${url}`;
+    throw new EwsError('EWS_STORE_UNAVAILABLE', `the system of record (${where}) could not be opened: ${(e as Error).message}`, { cause: e });
+  }
   log.info({ engine: db.engine }, 'database opened');
-  if (o.migrate !== false) await migrate(db);
   return db;
+}
+
+/** A server address fit for an error line: no password. */
+function redactPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 function postgres(url: string): Db {

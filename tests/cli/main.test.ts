@@ -8,6 +8,7 @@ import { makeFolder, tempDir } from '../helpers/folder.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'ews.js');
+const SAMPLE = join(import.meta.dirname, '..', '..', 'data', 'sample');
 
 async function ews(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -92,6 +93,24 @@ describe('the ews command', () => {
         expect(r.code, pair[k]).toBe(0);
         expect(r.stdout, pair[k]).toMatch(new RegExp(`Usage: ews ${pair[k]}`));
       });
+    }
+  });
+
+  it('says in one line, without the password, that the system of record cannot be opened', async () => {
+    const saved = process.env.DATABASE_URL;
+    // A closed port on this machine: nothing listens there.
+    process.env.DATABASE_URL = 'postgres://ews:hunter2@127.0.0.1:1/test';
+    try {
+      const out = await tempDir();
+      cleanups.push(out.cleanup);
+      const r = await ews('run', '--data', SAMPLE, '--as-of', '2026-06-01', '--out', out.dir);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^ews: the system of record \(postgres:\/\/ews:\*\*\*@127\.0\.0\.1:1\/test\) could not be opened: .*ECONNREFUSED/),
+      ]);
+    } finally {
+      if (saved === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved;
     }
   });
 
