@@ -34,9 +34,7 @@ export function findRepeats(table: Table): Map<number, number> {
       }
       return repeats;
     }
-    const sorted = keys.slice().sort();
-    const repeated = new Set<number>();
-    for (let i = 1; i < n; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]);
+    const repeated = span <= BITSET_MAX_KEYS ? repeatedByBitset(keys, span) : repeatedBySort(keys);
     if (repeated.size === 0) return repeats;
     const first = new Map<number, number>();
     for (let i = 0; i < n; i++) {
@@ -55,6 +53,33 @@ export function findRepeats(table: Table): Map<number, number> {
     else repeats.set(i, seen);
   }
   return repeats;
+}
+
+/**
+ * Keys up to this many possible values are checked against a bitset (64 MiB at most): one pass, no sort.
+ * Files in date order (as attendance and canteen systems export them) are not in key order, and
+ * sorting their tens of millions of keys took seconds (bench/shipped.ts at 1M students).
+ */
+const BITSET_MAX_KEYS = 2 ** 29;
+
+export function repeatedByBitset(keys: Float64Array, span: number): Set<number> {
+  const seen = new Int32Array(Math.ceil(span / 32));
+  const repeated = new Set<number>();
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const word = Math.floor(k / 32);
+    const bit = 1 << (k - word * 32);
+    if (seen[word] & bit) repeated.add(k);
+    else seen[word] |= bit;
+  }
+  return repeated;
+}
+
+export function repeatedBySort(keys: Float64Array): Set<number> {
+  const sorted = keys.slice().sort();
+  const repeated = new Set<number>();
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) repeated.add(sorted[i]);
+  return repeated;
 }
 
 interface KeyPart {
