@@ -78,5 +78,7 @@ for (const n of sizes) {
     }
   }
 }
-console.log(`the shipped \`ews run --via in-process\`, 8 weeks, as of 2025-10-27, median of ${repeats}; store_open_s is the wait for the store to open after the files are read, record_s the wait for its COPY`);
+console.log(
+  `the shipped \`ews run --via in-process\`, 8 weeks, as of 2025-10-27, median of ${repeats}; store_open_s is the wait for the store to open after the files are read, record_s the wait for its COPY`,
+);
 console.log(table(rows));
