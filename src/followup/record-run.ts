@@ -70,13 +70,15 @@ async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void
 }
 
 /**
- * Thousands of rows at a time by COPY: a statement per 500 rows made recording 100,000 scores take longer
- * than scoring them. Reasons go in as codes and values (storedReason), rendered in words when shown.
+ * A shard's rows in one COPY: a statement per 500 rows made recording 100,000 scores take longer than
+ * scoring them, and COPYs of 5,000 rows left an embedded store on its own thread idle between them, each
+ * next one waiting for the pipeline's thread to come free and build it. Reasons go in as codes and values
+ * (storedReason), rendered in words when shown.
  */
 async function insertScores(db: Db, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
-  for (let i = 0; i < scored.length; i += CHUNK) {
+  for (let i = 0; i < scored.length; i += COPY_ROWS) {
     let text = '';
-    for (const s of scored.slice(i, i + CHUNK)) {
+    for (const s of scored.slice(i, i + COPY_ROWS)) {
       const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
       const reasons = JSON.stringify(s.reasons.map(storedReason));
       text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, reasons, JSON.stringify(details)].map(copyField).join('\t')}\n`;
@@ -112,4 +114,6 @@ async function openWeeklyAlerts(db: Db, runKey: string, high: readonly ScoredStu
 }
 
 const CHUNK = 5000;
+/** A default shard (50,000 students) in one COPY: about 20 MB of text. */
+const COPY_ROWS = 50_000;
 const SCORE_COLUMNS = 'run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons, details';
