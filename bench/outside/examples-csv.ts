@@ -53,7 +53,17 @@ for (const [block, dates] of [
       const earlier = byDate.get(at - k)?.get(e.student[i]);
       return dynamic.map((c) => (earlier ? num(earlier[c]) : ''));
     });
-    lines.push([block, e.asOf[i], district.roster.ids[e.student[i]], district.roster.schools[district.roster.school[e.student[i]]], e.y[i], ...Array.from(x, num), ...lagged].join(','));
+    lines.push(
+      [
+        block,
+        e.asOf[i],
+        district.roster.ids[e.student[i]],
+        district.roster.schools[district.roster.school[e.student[i]]],
+        e.y[i],
+        ...Array.from(x, num),
+        ...lagged,
+      ].join(','),
+    );
     if (lines.length >= 10_000) flush();
   }
 }
