@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { storedReason, type ScoredStudent } from '../scoring/index.js';
 import { copyField, type Db } from '../store/index.js';
 
@@ -38,9 +39,13 @@ export async function recordRunAsScored(
   const tiers = { high: 0, medium: 0, low: 0 };
   let scored = 0;
   let produced = performance.now();
+  const part = runPartition(run.run_key);
   await db.transaction(async (tx) => {
     await upsertRun(tx, run, summary ?? {});
-    await tx.query('delete from scores where run_key = $1', [run.run_key]);
+    // Built apart and attached at the end: COPY into a table with no index, the index built once, and
+    // the scores table locked only for the swap, not while the run computes.
+    await tx.query(`create table ${part.building} (like scores including defaults including constraints)`);
+    await tx.query(`alter table ${part.building} add constraint run_key_is check (run_key = ${part.key})`);
     let writing: Promise<void> = Promise.resolve();
     await produce(async (rows) => {
       await writing; // one shard in flight at a time; a failed write stops the producer here
@@ -49,10 +54,15 @@ export async function recordRunAsScored(
         if (s.tier === 'high') high.push(s);
       }
       scored += rows.length;
-      writing = insertScores(tx, run.run_key, rows);
+      writing = insertScores(tx, part.building, run.run_key, rows);
     });
     produced = performance.now();
     await writing;
+    await tx.query(`alter table ${part.building} add primary key (run_key, student_id)`);
+    await tx.query(`drop table if exists ${part.name}`); // a repeated run: the earlier scores go whole
+    await tx.query(`alter table ${part.building} rename to ${part.name}`);
+    // The check above proves the partition's bound, so attaching does not scan the million rows again.
+    await tx.query(`alter table scores attach partition ${part.name} for values in (${part.key})`);
     if (summary === undefined) await upsertRun(tx, run, { tiers, scored });
   });
   const committed = performance.now();
@@ -75,7 +85,7 @@ async function upsertRun(db: Db, run: RunRecord, summary: unknown): Promise<void
  * next one waiting for the pipeline's thread to come free and build it. Reasons go in as codes and values
  * (storedReason), rendered in words when shown.
  */
-async function insertScores(db: Db, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
+async function insertScores(db: Db, table: string, runKey: string, scored: readonly ScoredStudent[]): Promise<void> {
   for (let i = 0; i < scored.length; i += COPY_ROWS) {
     let text = '';
     for (const s of scored.slice(i, i + COPY_ROWS)) {
@@ -83,8 +93,17 @@ async function insertScores(db: Db, runKey: string, scored: readonly ScoredStude
       const reasons = JSON.stringify(s.reasons.map(storedReason));
       text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, reasons, JSON.stringify(details)].map(copyField).join('\t')}\n`;
     }
-    await db.copyIn(`copy scores (${SCORE_COLUMNS}) from stdin`, text);
+    await db.copyIn(`copy ${table} (${SCORE_COLUMNS}) from stdin`, text);
   }
+}
+
+/**
+ * A run's partition of the scores table (migration 4): named from its key as the migration names the
+ * partitions it made, so a repeated run finds and replaces its own.
+ */
+export function runPartition(runKey: string): { name: string; building: string; key: string } {
+  const name = `scores_${createHash('md5').update(runKey).digest('hex').slice(0, 16)}`;
+  return { name, building: `${name}_new`, key: `'${runKey.replaceAll("'", "''")}'` };
 }
 
 /** One case per high-tier student, in the order given: an open case for the same student and cause is kept, not doubled. */

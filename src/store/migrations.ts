@@ -119,4 +119,32 @@ create table sessions (
 alter table scores alter column reasons type json using reasons::json, alter column details type json using details::json, alter column details set default '{}';
 `,
   },
+  {
+    id: 4,
+    name: 'scores partitioned by run',
+    // A run's scores are a partition of their own (followup/record-run.ts): COPY into a table with no index,
+    // the index built once, a repeated run's scores dropped whole rather than a million rows deleted. The
+    // runs foreign key goes: attaching would check it row by row, and a run's scores go with its partition.
+    // Each statement ends a line; the DO block is one line, since the migrator splits on ";" at a line's end.
+    sql: `
+alter table scores rename to scores_unpartitioned;
+alter index scores_pkey rename to scores_unpartitioned_pkey;
+create table scores (
+  run_key text not null,
+  student_id text not null,
+  school_id text not null,
+  class_id text not null,
+  risk double precision not null check (risk >= 0 and risk <= 1),
+  rank_in_class int not null,
+  rank_in_school int not null,
+  tier text not null check (tier in ('high', 'medium', 'low')),
+  reasons json not null,
+  details json not null default '{}',
+  primary key (run_key, student_id)
+) partition by list (run_key);
+do $$ declare k text; begin for k in select distinct run_key from scores_unpartitioned loop execute format('create table %I partition of scores for values in (%L)', 'scores_' || left(md5(k), 16), k); end loop; end $$;
+insert into scores select * from scores_unpartitioned;
+drop table scores_unpartitioned;
+`,
+  },
 ];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordRun, recordRunAsScored } from '../../src/followup/index.js';
+import { recordRun, recordRunAsScored, runPartition } from '../../src/followup/index.js';
 import { renderStored, type ScoredStudent, type StoredReason } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
@@ -119,5 +119,26 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
       }),
     ).rejects.toThrow('shard 2 failed');
     for (const table of ['runs', 'scores', 'alerts']) expect((await db.query(`select * from ${table}`)).rows, table).toEqual([]);
+    // Nor the partition it was building.
+    expect((await db.query(`select tablename from pg_tables where tablename like 'scores_%'`)).rows).toEqual([]);
+  });
+
+  it("should keep each run's scores in a partition of its own, and swap a repeated run's whole", async () => {
+    await recordRun(db, { run_key: "k'1", as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('a', 'low', 0.01), student('b', 'high', 0.3)]);
+    await recordRun(db, { run_key: 'k2', as_of: '2026-03-09', model_id: 'm', summary: {} }, [student('a', 'low', 0.02)]);
+    await recordRun(db, { run_key: "k'1", as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('c', 'medium', 0.05)]);
+    const { rows } = await db.query<{ part: string; run_key: string; student_id: string }>(
+      'select tableoid::regclass::text as part, run_key, student_id from scores order by run_key, student_id',
+    );
+    expect(rows).toEqual([
+      { part: runPartition("k'1").name, run_key: "k'1", student_id: 'c' },
+      { part: runPartition('k2').name, run_key: 'k2', student_id: 'a' },
+    ]);
+    // The primary key holds across the swap: a row of a run cannot come twice.
+    await expect(
+      db.query(
+        `insert into scores (run_key, student_id, school_id, class_id, risk, rank_in_class, rank_in_school, tier, reasons) values ('k2', 'a', 'S', '7-1', 0, 1, 1, 'low', '[]')`,
+      ),
+    ).rejects.toThrow(/duplicate key/);
   });
 });

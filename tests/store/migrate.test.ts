@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, type Db } from '../../src/store/index.js';
-import { recordRun } from '../../src/followup/index.js';
+import { recordRun, runPartition } from '../../src/followup/index.js';
 import { renderStored } from '../../src/scoring/index.js';
 import { latestScore } from '../../src/web/queries.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
@@ -36,6 +36,9 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
     const old = await latestScore(db, 'a');
     const now = await latestScore(db, 'b');
     expect(old?.reasons).toEqual([words]);
+    // Moved into a partition of its own, named as a run recorded now would name it.
+    const part = await db.query<{ part: string }>(`select tableoid::regclass::text as part from scores where run_key = 'old'`);
+    expect(part.rows).toEqual([{ part: runPartition('old').name }]);
     expect(old?.details).toEqual({ change: 'new' });
     expect(now?.reasons.map(({ zh, en, audience }) => ({ zh, en, audience }))).toEqual([{ zh: words.zh, en: words.en, audience: 'all' }]);
   });
