@@ -120,7 +120,7 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
     ).rejects.toThrow('shard 2 failed');
     for (const table of ['runs', 'scores', 'alerts']) expect((await db.query(`select * from ${table}`)).rows, table).toEqual([]);
     // Nor the partition it was building.
-    expect((await db.query(`select tablename from pg_tables where tablename like 'scores_%'`)).rows).toEqual([]);
+    expect((await db.query(`select tablename from pg_tables where schemaname = current_schema() and tablename like 'scores_%'`)).rows).toEqual([]);
   });
 
   it("should keep each run's scores in a partition of its own, and swap a repeated run's whole", async () => {
