@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { EwsError } from '../errors/index.js';
 import { storedReason, type ScoredStudent } from '../scoring/index.js';
 import { copyField, type Db } from '../store/index.js';
 
@@ -42,11 +43,13 @@ export async function recordRunAsScored(
   const part = runPartition(run.run_key);
   await db.transaction(async (tx) => {
     await upsertRun(tx, run, summary ?? {});
-    // Built apart and attached at the end: COPY into a table with no index, the index built once, and
-    // the scores table locked only for the swap, not while the run computes.
-    await tx.query(`create table ${part.building} (like scores including defaults including constraints)`);
-    await tx.query(`alter table ${part.building} add constraint run_key_is check (run_key = ${part.key})`);
+    // Built apart and attached at the end: COPY into a table with no index, the index built once. Nothing
+    // touches `scores` before the swap (not even LIKE, whose lock would last the whole run): two runs
+    // swapping at once would deadlock, and pages reading scores would wait on a run.
+    await tx.query(`create table ${part.building} (${PARTITION_COLUMNS}, constraint run_key_is check (run_key = ${part.key}))`);
     let writing: Promise<void> = Promise.resolve();
+    // A shard that fails while the previous one's COPY is under way: that COPY's failure is not the news.
+    const settle = () => writing.catch(() => {});
     await produce(async (rows) => {
       await writing; // one shard in flight at a time; a failed write stops the producer here
       for (const s of rows) {
@@ -55,10 +58,15 @@ export async function recordRunAsScored(
       }
       scored += rows.length;
       writing = insertScores(tx, part.building, run.run_key, rows);
+    }).catch(async (e) => {
+      await settle();
+      throw e;
     });
     produced = performance.now();
     await writing;
     await tx.query(`alter table ${part.building} add primary key (run_key, student_id)`);
+    // The swap: the one lock on `scores` this run takes, held until commit.
+    await tx.query('lock table scores in access exclusive mode');
     await tx.query(`drop table if exists ${part.name}`); // a repeated run: the earlier scores go whole
     await tx.query(`alter table ${part.building} rename to ${part.name}`);
     // The check above proves the partition's bound, so attaching does not scan the million rows again.
@@ -102,9 +110,20 @@ async function insertScores(db: Db, table: string, runKey: string, scored: reado
  * partitions it made, so a repeated run finds and replaces its own.
  */
 export function runPartition(runKey: string): { name: string; building: string; key: string } {
+  // Keys go into DDL as literals (a statement cannot take them as parameters): only what runKey() makes.
+  if (!/^[0-9A-Za-z._-]{1,100}$/.test(runKey))
+    throw new EwsError('EWS_BAD_OPTION', `run key ${JSON.stringify(runKey)} is not letters, digits, '.', '_' or '-'`);
   const name = `scores_${createHash('md5').update(runKey).digest('hex').slice(0, 16)}`;
   return { name, building: `${name}_new`, key: `'${runKey.replaceAll("'", "''")}'` };
 }
+
+/**
+ * The columns of a run's partition: those of `scores` as migration 4 made them, its checks named alike
+ * (attaching refuses a table that differs, so a later migration that changes scores must change this too).
+ */
+const PARTITION_COLUMNS = `run_key text not null, student_id text not null, school_id text not null, class_id text not null,
+  risk double precision not null constraint scores_risk_range check (risk >= 0 and risk <= 1), rank_in_class int not null, rank_in_school int not null,
+  tier text not null constraint scores_tier_known check (tier in ('high', 'medium', 'low')), reasons json not null, details json not null default '{}'`;
 
 /** One case per high-tier student, in the order given: an open case for the same student and cause is kept, not doubled. */
 async function openWeeklyAlerts(db: Db, runKey: string, high: readonly ScoredStudent[]): Promise<number> {

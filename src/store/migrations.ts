@@ -134,10 +134,10 @@ create table scores (
   student_id text not null,
   school_id text not null,
   class_id text not null,
-  risk double precision not null check (risk >= 0 and risk <= 1),
+  risk double precision not null constraint scores_risk_range check (risk >= 0 and risk <= 1),
   rank_in_class int not null,
   rank_in_school int not null,
-  tier text not null check (tier in ('high', 'medium', 'low')),
+  tier text not null constraint scores_tier_known check (tier in ('high', 'medium', 'low')),
   reasons json not null,
   details json not null default '{}',
   primary key (run_key, student_id)

@@ -26,25 +26,25 @@ export interface OpenOptions {
 export async function openDb(o: OpenOptions = {}): Promise<Db> {
   const url = o.url ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db';
   const server = /^postgres(ql)?:\/\//.test(url);
-  let db: Db | null = null;
+  let db: Db;
   try {
     db = server ? postgres(url) : o.offThread ? await pgliteOffThread(url) : await pglite(url);
-    if (o.migrate !== false) await migrate(db);
+    if (server) await db.query('select 1').catch(async (e) => (await db.close().catch(() => {}), Promise.reject(e)));
   } catch (e) {
-    await db?.close().catch(() => {});
-    const where = server ? redactPassword(url) : `the embedded store at ${url}`;
+    const where = server ? serverName(url) : `the embedded store at ${url}`;
     throw new EwsError('EWS_STORE_UNAVAILABLE', `the system of record (${where}) could not be opened: ${(e as Error).message}`, { cause: e });
   }
   log.info({ engine: db.engine }, 'database opened');
+  // A migration that fails is not a store that is down: it fails as itself, and a queue does not retry it.
+  if (o.migrate !== false) await migrate(db).catch(async (e) => (await db.close().catch(() => {}), Promise.reject(e)));
   return db;
 }
 
-/** A server address fit for an error line: no password. */
-function redactPassword(url: string): string {
+/** A server fit for an error line: user, host, port and database, nothing that may hold a password. */
+function serverName(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    return `postgres://${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
   } catch {
     return 'DATABASE_URL';
   }
@@ -105,7 +105,12 @@ async function pglite(url: string): Promise<Db> {
  */
 async function pgliteOffThread(url: string): Promise<Db> {
   const thread = new ThreadCalls<LiteCall, unknown>(new URL('./pglite-thread.ts', import.meta.url));
-  await thread.call({ op: 'open', url });
+  try {
+    await thread.call({ op: 'open', url });
+  } catch (e) {
+    await thread.close(); // else the thread keeps the process alive after the error is told
+    throw e;
+  }
   let free: Promise<void> = Promise.resolve();
   const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
     const before = free;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -96,21 +96,34 @@ describe('the ews command', () => {
     }
   });
 
-  it('says in one line, without the password, that the system of record cannot be opened', async () => {
-    const saved = process.env.DATABASE_URL;
-    // A closed port on this machine: nothing listens there.
-    process.env.DATABASE_URL = 'postgres://ews:hunter2@127.0.0.1:1/test';
+  it('says in one line, without the password, that the system of record cannot be opened, and exits', async () => {
+    const saved = { url: process.env.DATABASE_URL, db: process.env.EWS_DB };
+    // A closed port on this machine: nothing listens there. A password in the address and in a parameter.
+    process.env.DATABASE_URL = 'postgres://ews:hunter2@127.0.0.1:1/test?sslpassword=hunter3';
     try {
       const out = await tempDir();
       cleanups.push(out.cleanup);
       const r = await ews('run', '--data', SAMPLE, '--as-of', '2026-06-01', '--out', out.dir);
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([
-        expect.stringMatching(/^ews: the system of record \(postgres:\/\/ews:\*\*\*@127\.0\.0\.1:1\/test\) could not be opened: .*ECONNREFUSED/),
+        expect.stringMatching(/^ews: the system of record \(postgres:\/\/ews@127\.0\.0\.1:1\/test\) could not be opened: .*ECONNREFUSED/),
+      ]);
+      expect(r.stderr).not.toMatch(/hunter/);
+      // An embedded store that cannot be opened (its folder is a file) says so, and the command exits.
+      delete process.env.DATABASE_URL;
+      const file = join(out.dir, 'not-a-folder');
+      await writeFile(file, 'x');
+      process.env.EWS_DB = file;
+      const lite = await ews('run', '--data', SAMPLE, '--as-of', '2026-06-01', '--out', join(out.dir, 'o'));
+      expect(lite.code).toBe(1);
+      expect(lite.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(/^ews: the system of record \(the embedded store at .*not-a-folder\) could not be opened/),
       ]);
     } finally {
-      if (saved === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = saved;
+      if (saved.url === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved.url;
+      if (saved.db === undefined) delete process.env.EWS_DB;
+      else process.env.EWS_DB = saved.db;
     }
   });
 
