@@ -34,7 +34,8 @@ export function findRepeats(table: Table): Map<number, number> {
       }
       return repeats;
     }
-    const repeated = span <= BITSET_MAX_KEYS ? repeatedByBitset(keys, span) : repeatedBySort(keys);
+    // A bitset where it pays: a small table over a wide key space (a few screenings of a million students) sorts.
+    const repeated = span <= BITSET_MAX_KEYS && span <= n * 64 ? repeatedByBitset(keys, span) : repeatedBySort(keys);
     if (repeated.size === 0) return repeats;
     const first = new Map<number, number>();
     for (let i = 0; i < n; i++) {
