@@ -48,8 +48,6 @@ export async function recordRunAsScored(
     // swapping at once would deadlock, and pages reading scores would wait on a run.
     await tx.query(`create table ${part.building} (${PARTITION_COLUMNS}, constraint run_key_is check (run_key = ${part.key}))`);
     let writing: Promise<void> = Promise.resolve();
-    // A shard that fails while the previous one's COPY is under way: that COPY's failure is not the news.
-    const settle = () => writing.catch(() => {});
     await produce(async (rows) => {
       await writing; // one shard in flight at a time; a failed write stops the producer here
       for (const s of rows) {
@@ -59,7 +57,7 @@ export async function recordRunAsScored(
       scored += rows.length;
       writing = insertScores(tx, part.building, run.run_key, rows);
     }).catch(async (e) => {
-      await settle();
+      await writing.catch(() => {}); // a shard failed while the last COPY ran: that COPY's failure is not the news
       throw e;
     });
     produced = performance.now();
@@ -114,7 +112,7 @@ export function runPartition(runKey: string): { name: string; building: string; 
   if (!/^[0-9A-Za-z._-]{1,100}$/.test(runKey))
     throw new EwsError('EWS_BAD_OPTION', `run key ${JSON.stringify(runKey)} is not letters, digits, '.', '_' or '-'`);
   const name = `scores_${createHash('md5').update(runKey).digest('hex').slice(0, 16)}`;
-  return { name, building: `${name}_new`, key: `'${runKey.replaceAll("'", "''")}'` };
+  return { name, building: `${name}_new`, key: `'${runKey}'` };
 }
 
 /**

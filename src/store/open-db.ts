@@ -29,16 +29,21 @@ export async function openDb(o: OpenOptions = {}): Promise<Db> {
   let db: Db;
   try {
     db = server ? postgres(url) : o.offThread ? await pgliteOffThread(url) : await pglite(url);
-    if (server) await db.query('select 1').catch(async (e) => (await db.close().catch(() => {}), Promise.reject(e)));
+    if (server) await db.query('select 1').catch(closeAndThrow(db));
   } catch (e) {
     const where = server ? serverName(url) : `the embedded store at ${url}`;
     throw new EwsError('EWS_STORE_UNAVAILABLE', `the system of record (${where}) could not be opened: ${(e as Error).message}`, { cause: e });
   }
   log.info({ engine: db.engine }, 'database opened');
   // A migration that fails is not a store that is down: it fails as itself, and a queue does not retry it.
-  if (o.migrate !== false) await migrate(db).catch(async (e) => (await db.close().catch(() => {}), Promise.reject(e)));
+  if (o.migrate !== false) await migrate(db).catch(closeAndThrow(db));
   return db;
 }
+
+const closeAndThrow = (db: Db) => async (e: unknown) => {
+  await db.close().catch(() => {});
+  throw e;
+};
 
 /** A server fit for an error line: user, host, port and database, nothing that may hold a password. */
 function serverName(url: string): string {
