@@ -55,6 +55,8 @@ describe('a head teacher in a real browser', () => {
 
     await page.click('a[href="/students/sA1"]');
     await page.waitForURL(`${base}/students/sA1`);
+    // Reasons are kept as codes and values: the page renders their words, and only those a head teacher may read.
+    expect(await page.textContent('body')).toContain('近4周无故缺勤5天');
     expect(await page.textContent('body')).not.toContain('心理筛查');
     await page.selectOption('select[name=step]', 'acknowledge');
     await page.click('form[action^="/alerts/"] button');
