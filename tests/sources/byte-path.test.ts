@@ -92,4 +92,51 @@ describe('reading lines straight from their bytes', () => {
       await t.cleanup();
     }
   });
+
+  it('should find students by their bytes in files in date order, and leave ids it cannot match plainly to the text path', async () => {
+    const t = await tempDir();
+    try {
+      // Ids of every kind a roll holds: long, sharing a prefix, full-width (normalised), with a space, not ASCII.
+      const roll = ['G44130000a9c48c6f', 'G44130000a9c48c6', 'Ｓ００１', 'S 002', '学003', 'G44130000917c2c2e'];
+      await writeFile(join(t.dir, 'students.csv'), `student_id,school_id,class_id,grade_level\n${roll.map((id) => `${id},A,1,7`).join('\n')}\n`);
+      for (const f of ['grades.csv', 'family_events.csv', 'subsidies.csv']) {
+        await writeFile(join(t.dir, f), `${(await readFile(join(dir, f), 'utf8')).split('\n')[0]}\n`); // the header alone
+      }
+      const days = ['2025-09-01', '2025-09-02'];
+      // Each day names the roll backwards, so neither the last id nor the roll's next one is the row's.
+      const cells = [
+        'G44130000917c2c2e',
+        '学003',
+        'S 002',
+        'S001',
+        'Ｓ００１',
+        'G44130000a9c48c6',
+        'G44130000a9c48c6f',
+        'G44130000a9c48c6fx',
+        'G4413',
+        ' G44130000917c2c2e',
+      ];
+      const lines = days.flatMap((d) => cells.map((id) => `${id},${d},present`));
+      await writeFile(join(t.dir, 'attendance.csv'), `student_id,date,status\n${lines.join('\r\n')}\r\n`);
+      const { bytes, text } = await bothWays(t.dir);
+      expect(bytes.report.rejects).toEqual(text.report.rejects);
+      expect(bytes.district.attendance).toEqual(text.district.attendance);
+      // The two ids not on the roll are refused on both days; S001 written twice (once full-width) repeats a day.
+      const refused = bytes.report.rejects.filter((r) => r.file === 'attendance.csv');
+      expect(refused.filter((r) => /unknown student_id/.test(r.reason)).map((r) => r.value)).toEqual([
+        'G44130000a9c48c6fx',
+        'G4413',
+        'G44130000a9c48c6fx',
+        'G4413',
+      ]);
+      expect(refused.filter((r) => /repeats line/.test(r.reason)).map((r) => r.line)).toEqual([6, 11, 16, 21]);
+      const roster = bytes.district.students.strings('student_id');
+      const named = Array.from(bytes.district.attendance.int32('student_id'), (k) => roster[k]);
+      expect(named.slice(0, 6)).toEqual(['G44130000917c2c2e', '学003', 'S 002', 'S001', 'G44130000a9c48c6', 'G44130000a9c48c6f']);
+      // Most rows were still read from their bytes.
+      expect(bytes.report.files['attendance.csv'].rows_from_bytes).toBeGreaterThanOrEqual(8);
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

@@ -97,13 +97,6 @@ function asText(buf: Uint8Array, a: number, b: number): string {
   return decoder.decode(buf.subarray(a, b));
 }
 
-/** A cell whose bytes are ASCII with nothing to trim: what parseCell would see after normalising. */
-function plain(buf: Uint8Array, a: number, b: number): boolean {
-  if (buf[a] <= SPACE || buf[b - 1] <= SPACE) return false;
-  for (let i = a; i < b; i++) if (buf[i] > 126) return false;
-  return true;
-}
-
 function latin1(buf: Uint8Array, a: number, b: number): string {
   return String.fromCharCode.apply(null, buf.subarray(a, b) as unknown as number[]); // flat, unlike `+=`
 }
@@ -163,46 +156,32 @@ function fastField(type: ValueType, ctx: ParseContext): FastField | null {
 }
 
 /**
- * Rows come grouped by student, usually in the roll's order: the last id read is most often the
- * next one too, and the roll's next id the one after; only the rest are looked up.
+ * A student's id, matched by its bytes against the roll's. Files sorted by student repeat the last
+ * id row after row, and often name the roll's next one after it; files in date order name a new
+ * student on every row, so the rest are found in a hash table of the roll's ids by their bytes,
+ * never by making a string of each cell.
  */
 function studentField(ctx: ParseContext): FastField | null {
-  const roster = ctx.roster;
-  if (!roster) return null;
   const ids = ctx.rosterIds;
-  const last = new Uint8Array(128);
-  let lastLength = 0;
+  if (!ctx.roster || !ids) return null;
+  const table = idBytesOf(ids);
   let lastIndex = -1;
   return (buf, pos, end, cell) => {
-    const len = lastLength;
-    if (len > 0 && pos + len <= end) {
-      let i = 0;
-      while (i < len && buf[pos + i] === last[i]) i++;
-      if (i === len && ends(buf, pos + len, end)) {
-        cell.value = lastIndex;
-        return pos + len;
-      }
+    let stop = table.match(lastIndex, buf, pos, end);
+    if (stop < 0) stop = table.match(lastIndex + 1, buf, pos, end);
+    if (stop >= 0) {
+      if (table.matched !== lastIndex) lastIndex = table.matched;
+      cell.value = lastIndex;
+      return stop;
     }
-    const stop = fieldEnd(buf, pos, end);
-    if (stop < 0 || stop - pos > 128 || !plain(buf, pos, stop)) return -1;
-    let index: number | undefined;
-    const next = ids?.[lastIndex + 1];
-    if (next !== undefined && sameAscii(next, buf, pos, stop)) index = lastIndex + 1;
-    else index = roster.get(latin1(buf, pos, stop));
-    if (index === undefined) return -1;
-    last.set(buf.subarray(pos, stop));
-    lastLength = stop - pos;
+    stop = fieldEnd(buf, pos, end);
+    if (stop < 0) return -1;
+    const index = table.find(buf, pos, stop);
+    if (index < 0) return -1; // not on the roll, or not plainly written: the text path decides
     lastIndex = index;
     cell.value = index;
     return stop;
   };
-}
-
-/** The bytes [a, b), known to be ASCII, spell `s`. */
-function sameAscii(s: string, buf: Uint8Array, a: number, b: number): boolean {
-  if (s.length !== b - a) return false;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== buf[a + i]) return false;
-  return true;
 }
 
 /** YYYY-MM-DD: each distinct date is parsed once, then found by its digits in a flat table. */
@@ -336,3 +315,80 @@ function numberField(type: Extract<ValueType, { kind: 'int' | 'number' }>): Fast
 }
 
 const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * The roll's ids as bytes, each found by an open-addressing table of FNV-1a hashes and checked byte
+ * for byte. Only ids of printable ASCII without a quote take part: any other id is read on the text
+ * path, which normalises it first, so the two paths agree.
+ */
+export class IdBytes {
+  /** The roll index `match` last matched. */
+  matched = -1;
+  private readonly bytes: Uint8Array;
+  private readonly start: Int32Array;
+  private readonly plain: Uint8Array;
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  constructor(ids: readonly string[]) {
+    this.bytes = Buffer.from(ids.join(''), 'latin1');
+    this.start = new Int32Array(ids.length + 1);
+    this.plain = new Uint8Array(ids.length);
+    let size = 16;
+    while (size < ids.length * 2) size *= 2;
+    this.mask = size - 1;
+    this.slots = new Int32Array(size).fill(-1);
+    for (let k = 0; k < ids.length; k++) {
+      this.start[k + 1] = this.start[k] + ids[k].length;
+      if (!PLAIN_ID.test(ids[k])) continue;
+      this.plain[k] = 1;
+      let h = hashBytes(this.bytes, this.start[k], this.start[k + 1]) & this.mask;
+      for (; this.slots[h] >= 0; h = (h + 1) & this.mask) {
+        if (this.same(this.slots[h], this.bytes, this.start[k], this.start[k + 1])) break; // a repeated id keeps its first index, as the roster does
+      }
+      if (this.slots[h] < 0) this.slots[h] = k;
+    }
+  }
+
+  /** The roll index of the id spelt by bytes [a, b), or -1. */
+  find(buf: Uint8Array, a: number, b: number): number {
+    for (let h = hashBytes(buf, a, b) & this.mask; ; h = (h + 1) & this.mask) {
+      const k = this.slots[h];
+      if (k < 0 || this.same(k, buf, a, b)) return k;
+    }
+  }
+
+  /** Where the field at `pos` ends if it is exactly roll id `k` (setting `matched`), else -1. */
+  match(k: number, buf: Uint8Array, pos: number, end: number): number {
+    if (k < 0 || k >= this.plain.length || this.plain[k] === 0) return -1;
+    const stop = pos + this.start[k + 1] - this.start[k];
+    if (stop > end || (stop < end && buf[stop] !== COMMA) || !this.same(k, buf, pos, stop)) return -1;
+    this.matched = k;
+    return stop;
+  }
+
+  private same(k: number, buf: Uint8Array, a: number, b: number): boolean {
+    const s = this.start[k];
+    if (this.start[k + 1] - s !== b - a) return false;
+    // From the end: ids of one district share their leading digits (region, school) and differ last.
+    for (let i = b - a - 1; i >= 0; i--) if (this.bytes[s + i] !== buf[a + i]) return false;
+    return true;
+  }
+}
+
+/** Printable ASCII with no quote or comma: bytes the text path reads as they are, as one field. */
+const PLAIN_ID = /^[\x21\x23-\x2b\x2d-\x7e]+$/;
+
+function hashBytes(buf: Uint8Array, a: number, b: number): number {
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  return h;
+}
+
+// One table per roll, shared by every file read against it on this thread.
+const idTables = new WeakMap<readonly string[], IdBytes>();
+function idBytesOf(ids: readonly string[]): IdBytes {
+  let t = idTables.get(ids);
+  if (!t) idTables.set(ids, (t = new IdBytes(ids)));
+  return t;
+}
