@@ -3,8 +3,9 @@
  * with its system of record, on districts laid out as schools export them.
  * `npm run bench -- --only shipped --sizes 100000 --layouts sorted,by-date --stores pglite,postgres,none`.
  *
- * - layouts: `sorted` (the generator's own, every file by student) and `by-date` (daily files in date
- *   order, 17-character ids, CRLF: `ews generate --by-date --long-ids --crlf`);
+ * - layouts: `sorted` (the generator's own, every file by student), `by-date` (daily files in date
+ *   order, 17-character ids, CRLF: `ews generate --by-date --long-ids --crlf`) and `per-school` (the same,
+ *   each source a folder of one file per school: `--per-school`);
  * - stores: `pglite` (the default: a fresh embedded folder per run), `postgres` (DATABASE_URL, default
  *   postgres://127.0.0.1:5432/test: the first record of this data folder's week, later repeats replace it),
  *   `none` (`ews run --no-record`: the output files only).
@@ -31,10 +32,19 @@ const rows: Record<string, string | number>[] = [];
 
 async function districtOf(n: number, layout: string): Promise<string> {
   const dir = join(root, `shipped-${n}-8w-${layout}`);
-  if (!existsSync(join(dir, 'outcomes.csv'))) {
+  if (!existsSync(join(dir, 'outcomes.csv')) && !existsSync(join(dir, 'students'))) {
+    // students/ is the last folder a per-school district gets
     process.stderr.write(`generating ${n} students × 8 weeks, ${layout}, into ${dir} …\n`);
-    const byDate = layout === 'by-date';
-    await generateDistrict({ out: dir, students: n, weeks: 8, seed: 1, quizzes: true, layout: byDate ? { byDate, longIds: true, crlf: true } : undefined });
+    const exported = layout === 'by-date' || layout === 'per-school';
+    const perSchool = layout === 'per-school';
+    await generateDistrict({
+      out: dir,
+      students: n,
+      weeks: 8,
+      seed: 1,
+      quizzes: true,
+      layout: exported ? { byDate: true, longIds: true, crlf: true, perSchool } : undefined,
+    });
   }
   return dir;
 }

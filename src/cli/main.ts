@@ -95,6 +95,7 @@ export function buildProgram(): Command {
     .option('--by-date', 'write the daily files in date order, as attendance and canteen systems export them', false)
     .option('--long-ids', 'student ids of 17 characters, as a 学籍号', false)
     .option('--crlf', 'end lines with CRLF, as Windows tools do', false)
+    .option('--per-school', 'write each source as a folder of one file per school (attendance/<school>.csv)', false)
     .action(async (o) => {
       const result = await generateCommand({
         out: o.out,
@@ -105,7 +106,7 @@ export function buildProgram(): Command {
         quizzes: o.quizzes,
         profile: o.profile,
         truth: o.truth,
-        layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf },
+        layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf, perSchool: o.perSchool },
       });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);

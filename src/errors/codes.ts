@@ -6,6 +6,7 @@ export const ERROR_CODES = {
   EWS_MISSING_FILE: { retry: false, text: 'a required input file is absent' },
   EWS_MISSING_COLUMN: { retry: false, text: 'a required column is absent from an input file' },
   EWS_UNREADABLE_FILE: { retry: true, text: 'an input file could not be read' },
+  EWS_AMBIGUOUS_SOURCE: { retry: false, text: 'a source is given both as a file and as a folder of files' },
   EWS_BAD_OPTION: { retry: false, text: 'a command-line option or setting is invalid' },
   EWS_BAD_WINDOW: { retry: false, text: 'a date window is impossible' },
   // Retired (every verb is built); kept so the code is never reused for something else.

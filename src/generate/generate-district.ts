@@ -5,7 +5,7 @@ import { OptionError } from '../errors/index.js';
 import { CsvWriter } from '../util/csv-write.js';
 import { buildPopulation, teacherName } from './population.js';
 import { Random } from '../util/random.js';
-import { relayFile } from './layout.js';
+import { relayFile, splitBySchool } from './layout.js';
 import { simulateStudent, type RowSink } from './simulate.js';
 
 export interface GenerateOptions {
@@ -27,9 +27,10 @@ export interface GenerateOptions {
    * The layouts schools' systems send: `byDate` writes the daily files (attendance, grades,
    * screenings, canteen, family events) in date order, as attendance and canteen systems export
    * them; `longIds` gives students ids of 17 characters (a 学籍号's length); `crlf` ends lines with
-   * CRLF. The same district either way. Default: the generator's own student-by-student order.
+   * CRLF; `perSchool` writes each source as a folder of one file per school (`attendance/<school>.csv`).
+   * The same district either way. Default: the generator's own student-by-student order, one file per source.
    */
-  layout?: { byDate?: boolean; longIds?: boolean; crlf?: boolean };
+  layout?: { byDate?: boolean; longIds?: boolean; crlf?: boolean; perSchool?: boolean };
   /** First Monday of the school year. Default 2025-09-01. */
   start?: string;
   onProgress?: (done: number, total: number) => void;
@@ -132,6 +133,8 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
     const daily = ['attendance', 'grades', 'family_events', 'wellbeing', 'meal_card'].includes(name);
     await relayFile(join(options.out, `${name}.csv`), { byDate: layout.byDate && daily, crlf: layout.crlf });
   }
+  // students.csv last: it says which school every other file's rows belong to.
+  if (layout.perSchool) await splitBySchool(options.out, [...Object.keys(HEADERS), 'staff', 'students'], layout.crlf);
   options.onProgress?.(pop.students.length, pop.students.length);
   return {
     schools: pop.schools.length,

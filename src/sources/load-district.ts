@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
 import { ContractError } from '../errors/index.js';
@@ -10,6 +10,7 @@ import { inLanes } from '../util/lanes.js';
 import { spareThreads } from '../util/threads.js';
 import type { RecordReader, SourceFormat } from './read/records.js';
 import type { Reject } from './read/reject.js';
+import { findRepeats } from './read/unique.js';
 import { Table } from './read/table.js';
 import { buildRoster, type Roster } from './roster.js';
 import { FILE_SPECS, type FileSpec } from './spec/index.js';
@@ -64,11 +65,21 @@ export interface LoadOptions {
 interface Located {
   spec: FileSpec;
   path: string;
+  /** As rejects and reports name it: `attendance.csv`, or `attendance/school-01.csv` for a file in a source's folder. */
   fileName: string;
   format: SourceFormat;
+  /** True for a file inside a source's folder. */
+  part: boolean;
+  /** A source's folder that holds no file: the source is there, with no rows (as an empty file would be). */
+  emptyFolder?: boolean;
 }
 
-/** Finds each spec's file; names every missing required file at once. */
+const FORMATS: readonly SourceFormat[] = ['csv', 'jsonl'];
+
+/**
+ * Finds each spec's file — `attendance.csv` (or `.jsonl`), or a folder `attendance/` of such files, as
+ * districts export a file per school or per month — and names every missing required file at once.
+ */
 export function locateFiles(dir: string): Located[] {
   if (!existsSync(dir)) throw new ContractError('EWS_MISSING_FILE', dir, `data folder ${dir} does not exist`);
   const found: Located[] = [];
@@ -78,10 +89,21 @@ export function locateFiles(dir: string): Located[] {
     const jsonl = `${spec.name}.jsonl`;
     const hasCsv = existsSync(join(dir, csv));
     const hasJsonl = existsSync(join(dir, jsonl));
+    const parts = partsOf(dir, spec);
+    if (parts && (hasCsv || hasJsonl)) {
+      throw new ContractError(
+        'EWS_AMBIGUOUS_SOURCE',
+        `${spec.name}/`,
+        `data folder ${dir} holds both ${hasCsv ? csv : jsonl} and a folder ${spec.name}/: keep one, so that no row is read twice`,
+      );
+    }
     if (hasCsv && hasJsonl) log.warn({ file: csv }, `both ${csv} and ${jsonl} exist; reading ${csv}`);
-    if (hasCsv) found.push({ spec, path: join(dir, csv), fileName: csv, format: 'csv' });
-    else if (hasJsonl) found.push({ spec, path: join(dir, jsonl), fileName: jsonl, format: 'jsonl' });
-    else if (spec.need !== 'optional') missing.push(csv);
+    if (parts && parts.length > 0) found.push(...parts);
+    else if (parts && spec.name !== 'students')
+      found.push({ spec, path: join(dir, spec.name), fileName: `${spec.name}/`, format: 'csv', part: true, emptyFolder: true });
+    else if (hasCsv) found.push({ spec, path: join(dir, csv), fileName: csv, format: 'csv', part: false });
+    else if (hasJsonl) found.push({ spec, path: join(dir, jsonl), fileName: jsonl, format: 'jsonl', part: false });
+    else if (spec.need !== 'optional') missing.push(parts ? `${spec.name}/ (it holds no .csv or .jsonl file)` : csv);
   }
   if (missing.length > 0) {
     throw new ContractError(
@@ -93,11 +115,29 @@ export function locateFiles(dir: string): Located[] {
   return found;
 }
 
+/** The files of a source's folder in name order, or null where there is no such folder. */
+function partsOf(dir: string, spec: FileSpec): Located[] | null {
+  const folder = join(dir, spec.name);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) return null;
+  const parts: Located[] = [];
+  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    if (entry.name.startsWith('.')) continue;
+    const format = FORMATS.find((f) => entry.name.toLowerCase().endsWith(`.${f}`));
+    if (!entry.isFile() || !format) {
+      log.warn({ file: `${spec.name}/${entry.name}` }, 'not a .csv or .jsonl file; skipped');
+      continue;
+    }
+    parts.push({ spec, path: join(folder, entry.name), fileName: `${spec.name}/${entry.name}`, format, part: true });
+  }
+  return parts;
+}
+
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
-  const located = locateFiles(dir).filter(
+  const wanted = locateFiles(dir).filter(
     (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),
   );
+  const located = wanted.filter((f) => !f.emptyFolder);
   const sizes = new Map(located.map((f) => [f, statSync(f.path).size]));
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   const progress = new Map<Located, number>();
@@ -143,11 +183,18 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       onBytes(f)(sizes.get(f)!); // a thread posts progress in steps, not its last bytes
       return r;
     };
-    const studentsFile = located.find((f) => f.spec.name === 'students');
-    if (studentsFile) {
-      const r = await timed(readHere)(studentsFile);
-      results.set(studentsFile, r);
-      roster = buildRoster(r.table);
+    const studentsFiles = located.filter((f) => f.spec.name === 'students');
+    for (const f of studentsFiles) results.set(f, await timed(readHere)(f));
+    if (studentsFiles.length > 0) {
+      // The roll is one table however many files it came in: an id on two schools' rolls is refused once.
+      const joined = studentsFiles[0].part
+        ? joinParts(
+            studentsFiles,
+            studentsFiles.map((f) => results.get(f) as ReadResult),
+          )
+        : (results.get(studentsFiles[0]) as ReadResult);
+      studentsFiles.forEach((f) => results.set(f, joined));
+      roster = buildRoster(joined.table);
     }
     if (pool && roster) pool.setRoster(roster.ids);
     // Biggest files first, each to whichever thread is free: one lane is this thread.
@@ -175,6 +222,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
   for (const f of located) {
     const r = results.get(f)!;
     if (r instanceof Error) throw r;
+    if (f.part) continue;
     report.files[f.fileName] = r.report;
     report.rejects.push(...r.rejects.sort((a, b) => a.line - b.line));
     tables.set(f.spec.name, r.table);
@@ -186,6 +234,45 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         encoding: r.report.encoding,
         ms: took.get(f),
         thread: thread.get(f) ?? 0,
+      },
+      'read',
+    );
+  }
+  // A source sent as a folder: its files one after another, as one table.
+  for (const spec of FILE_SPECS) {
+    if (wanted.some((f) => f.emptyFolder && f.spec === spec)) {
+      log.warn({ file: `${spec.name}/` }, 'the folder holds no .csv or .jsonl file; read as no rows');
+      report.files[`${spec.name}/`] = {
+        file: `${spec.name}/`,
+        format: 'csv',
+        encoding: null,
+        rows_read: 0,
+        rows_rejected: 0,
+        rows_from_bytes: 0,
+        unknown_columns: [],
+        parts: [],
+      };
+      continue;
+    }
+    const parts = located.filter((f) => f.part && f.spec === spec);
+    if (parts.length === 0) continue;
+    const joined =
+      spec.name === 'students'
+        ? (results.get(parts[0]) as ReadResult)
+        : joinParts(
+            parts,
+            parts.map((f) => results.get(f) as ReadResult),
+          );
+    report.files[`${spec.name}/`] = joined.report;
+    report.rejects.push(...joined.rejects);
+    tables.set(spec.name, joined.table);
+    log.info(
+      {
+        file: `${spec.name}/`,
+        files: parts.length,
+        rows: joined.report.rows_read,
+        rejected: joined.report.rows_rejected,
+        ms: parts.reduce((a, f) => a + (took.get(f) ?? 0), 0),
       },
       'read',
     );
@@ -213,4 +300,48 @@ function readerThreads(options: LoadOptions, files: number, bytes: number): numb
   if (options.reader) return 0; // a function cannot be handed to another thread
   if (options.threads === undefined && bytes < THREAD_MIN_BYTES) return 0;
   return spareThreads(files - 1, options.threads);
+}
+
+/**
+ * The files of one source's folder as one table and one report (`attendance/`, each file's own in
+ * `parts`). Each file's repeats were refused as it was read; a key repeated across files is refused
+ * here, naming the file and line it repeats. Rejects come file by file, in line order.
+ */
+function joinParts(files: readonly Located[], read: readonly ReadResult[]): ReadResult {
+  const spec = files[0].spec;
+  const rejects = read.flatMap((r) => [...r.rejects].sort((a, b) => a.line - b.line));
+  let table = Table.concat(
+    spec,
+    read.map((r) => r.table),
+  );
+  const fileOf = new Int32Array(table.length);
+  for (let k = 0, at = 0; k < read.length; at += read[k].table.length, k++) fileOf.fill(k, at, at + read[k].table.length);
+  const repeats = findRepeats(table);
+  if (repeats.size > 0) {
+    const keep = new Uint8Array(table.length).fill(1);
+    const keyText = spec.unique!.join(', ');
+    for (const [row, first] of [...repeats].sort(([a], [b]) => a - b)) {
+      keep[row] = 0;
+      rejects.push({
+        file: files[fileOf[row]].fileName,
+        line: table.line[row],
+        column: spec.unique![0],
+        value: '',
+        reason: `repeats ${files[fileOf[first]].fileName} line ${table.line[first]} (same ${keyText})`,
+      });
+    }
+    table = table.filter(keep);
+  }
+  const sum = (key: 'rows_read' | 'rows_rejected' | 'rows_from_bytes') => read.reduce((a, r) => a + r.report[key], 0);
+  const report: FileReport = {
+    file: `${spec.name}/`,
+    format: read[0].report.format,
+    encoding: read[0].report.encoding,
+    rows_read: sum('rows_read'),
+    rows_rejected: sum('rows_rejected') + repeats.size,
+    rows_from_bytes: sum('rows_from_bytes'),
+    unknown_columns: [...new Set(read.flatMap((r) => r.report.unknown_columns))],
+    parts: read.map((r) => r.report),
+  };
+  return { table, report, rejects };
 }

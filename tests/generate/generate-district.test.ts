@@ -226,4 +226,38 @@ describe('when a district is written as schools export it', () => {
       await exported.cleanup();
     }
   });
+
+  it('should be the same district as a folder of one file per school: same rows, same features for each student', async () => {
+    const whole = await tempDir();
+    const bySchool = await tempDir();
+    try {
+      const layout = { byDate: true, longIds: true, crlf: true };
+      await generateDistrict({ out: whole.dir, students: 500, weeks: 10, seed: 8, quizzes: true, layout });
+      await generateDistrict({ out: bySchool.dir, students: 500, weeks: 10, seed: 8, quizzes: true, layout: { ...layout, perSchool: true } });
+      const a = await loadDistrict(whole.dir, { today: FAR_TODAY });
+      const b = await loadDistrict(bySchool.dir, { today: FAR_TODAY });
+      expect(b.report.rejects).toEqual([]);
+      const schools = new Set(a.district.students.codes('school_id').dict);
+      expect(schools.size).toBeGreaterThan(1);
+      for (const [f, r] of Object.entries(a.report.files)) {
+        const folder = b.report.files[`${f.replace(/\.csv$/, '')}/`];
+        expect(folder.rows_read, f).toBe(r.rows_read);
+        // One file per school that has such rows, each named by its school.
+        for (const part of folder.parts!) expect(schools.has(part.file.split('/')[1].replace(/\.csv$/, '')), part.file).toBe(true);
+      }
+      expect(b.report.files['students/'].parts!.length).toBe(schools.size);
+      const asOf = parseDay('2025-11-02');
+      const byId = (d: typeof a.district) => {
+        const m = buildFeatures(prepare(d), asOf);
+        const ids = d.students.strings('student_id');
+        return new Map(Array.from(m.students, (s, r) => [ids[s], Array.from(m.values.subarray(r * m.width, (r + 1) * m.width))]));
+      };
+      const [fa, fb] = [byId(a.district), byId(b.district)];
+      expect(fb.size).toBe(fa.size);
+      for (const [id, values] of fa) expect(fb.get(id), id).toEqual(values);
+    } finally {
+      await whole.cleanup();
+      await bySchool.cleanup();
+    }
+  });
 });

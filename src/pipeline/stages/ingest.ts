@@ -28,8 +28,10 @@ export async function ingestSources(spec: RunSpec, sources: readonly string[], s
     if (!present.includes(source)) return { source };
     const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;
     const table = district[key as keyof typeof district] as Table;
-    const fileReport = Object.values(report.files).find((f) => f.file.startsWith(`${source}.`))!;
-    return { source, table, check: { report: fileReport, rejects: report.rejects.filter((r) => r.file === fileReport.file) } };
+    // A source is one file (`attendance.csv`) or a folder of them (`attendance/`, its rejects naming the file inside).
+    const ofSource = (file: string) => file.startsWith(`${source}.`) || file.startsWith(`${source}/`);
+    const fileReport = Object.values(report.files).find((f) => ofSource(f.file))!;
+    return { source, table, check: { report: fileReport, rejects: report.rejects.filter((r) => ofSource(r.file)) } };
   });
 }
 

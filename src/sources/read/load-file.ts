@@ -20,6 +20,8 @@ export interface FileReport {
   /** Rows read straight from their bytes; the rest went through the text path. */
   rows_from_bytes: number;
   unknown_columns: string[];
+  /** A source sent as a folder of files (`attendance/`): what each file gave. The counts above are their sums. */
+  parts?: FileReport[];
 }
 
 export interface LoadFileOptions extends ParseContext {
@@ -169,9 +171,9 @@ export async function loadFile(
   if (repeats.size > 0) {
     const keep = new Uint8Array(table.length).fill(1);
     const keyText = spec.unique!.join(', ');
-    for (const [row, firstLine] of repeats) {
+    for (const [row, first] of repeats) {
       keep[row] = 0;
-      refuse(table.line[row], spec.unique![0], '', `repeats line ${firstLine} (same ${keyText})`);
+      refuse(table.line[row], spec.unique![0], '', `repeats line ${table.line[first]} (same ${keyText})`);
     }
     table = table.filter(keep);
   }

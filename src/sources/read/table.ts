@@ -69,6 +69,70 @@ export class Table {
   static empty(spec: FileSpec): Table {
     return new TableBuilder(spec).build();
   }
+
+  /** Tables of one source, one after another (a source sent as several files); category codes share one dictionary. */
+  static concat(spec: FileSpec, tables: readonly Table[]): Table {
+    if (tables.length === 1) return tables[0];
+    const n = tables.reduce((a, t) => a + t.length, 0);
+    const cols = new Map<string, Column>();
+    for (const { name } of spec.columns)
+      cols.set(
+        name,
+        concatColumn(
+          tables.map((t) => t.columns.get(name)!),
+          n,
+        ),
+      );
+    return new Table(
+      spec,
+      n,
+      concatTyped(
+        tables.map((t) => t.line),
+        n,
+      ),
+      cols,
+    );
+  }
+}
+
+function concatTyped<T extends Int32Array | Float64Array | Uint8Array | Int8Array>(parts: readonly T[], n: number): T {
+  const out = new (parts[0].constructor as new (n: number) => T)(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function concatColumn(parts: readonly Column[], n: number): Column {
+  const first = parts[0];
+  switch (first.kind) {
+    case 'codes': {
+      const dict: string[] = [];
+      const codeOf = new Map<string, number>();
+      const data = new Int32Array(n);
+      let at = 0;
+      for (const p of parts as Extract<Column, { kind: 'codes' }>[]) {
+        const remap = Int32Array.from(p.dict, (v) => codeOf.get(v) ?? codeOf.set(v, dict.push(v) - 1).get(v)!);
+        for (let i = 0; i < p.data.length; i++) data[at + i] = p.data[i] < 0 ? -1 : remap[p.data[i]];
+        at += p.data.length;
+      }
+      return { kind: 'codes', data, dict };
+    }
+    case 'strings':
+      return { kind: 'strings', data: (parts as Extract<Column, { kind: 'strings' }>[]).flatMap((p) => p.data) };
+    case 'lists':
+      return { kind: 'lists', data: (parts as Extract<Column, { kind: 'lists' }>[]).flatMap((p) => p.data) };
+    default:
+      return {
+        kind: first.kind,
+        data: concatTyped(
+          parts.map((p) => p.data as Int32Array),
+          n,
+        ),
+      } as Column;
+  }
 }
 
 function pickTyped<T extends Int32Array | Float64Array | Uint8Array | Int8Array>(a: T, idx: Int32Array): T {

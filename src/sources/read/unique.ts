@@ -3,11 +3,11 @@ import type { Table } from './table.js';
 
 /**
  * Finds rows that repeat an earlier row's key (`spec.unique`), in file order, so the first
- * stays and each repeat can be refused naming the line it repeats. Keys are packed into one
+ * stays and each repeat can be refused naming the row (and so the line) it repeats. Keys are packed into one
  * number where they fit (a native sort, no per-row strings); strings otherwise.
  */
 export function findRepeats(table: Table): Map<number, number> {
-  const repeats = new Map<number, number>(); // row → first line with that key
+  const repeats = new Map<number, number>(); // row → the first row with that key
   const keyCols = table.spec.unique;
   if (!keyCols || table.length === 0) return repeats;
   const parts = keyCols.map((name) => keyPart(table, name));
@@ -29,7 +29,7 @@ export function findRepeats(table: Table): Map<number, number> {
     if (inOrder) {
       let runStart = 0;
       for (let i = 1; i < n; i++) {
-        if (keys[i] === keys[i - 1]) repeats.set(i, table.line[runStart]);
+        if (keys[i] === keys[i - 1]) repeats.set(i, runStart);
         else runStart = i;
       }
       return repeats;
@@ -41,7 +41,7 @@ export function findRepeats(table: Table): Map<number, number> {
     for (let i = 0; i < n; i++) {
       if (!repeated.has(keys[i])) continue;
       const seen = first.get(keys[i]);
-      if (seen === undefined) first.set(keys[i], table.line[i]);
+      if (seen === undefined) first.set(keys[i], i);
       else repeats.set(i, seen);
     }
     return repeats;
@@ -50,7 +50,7 @@ export function findRepeats(table: Table): Map<number, number> {
   for (let i = 0; i < n; i++) {
     const k = parts.map((p) => p.at(i)).join('\u0001');
     const seen = first.get(k);
-    if (seen === undefined) first.set(k, table.line[i]);
+    if (seen === undefined) first.set(k, i);
     else repeats.set(i, seen);
   }
   return repeats;
