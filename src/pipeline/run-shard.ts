@@ -1,5 +1,5 @@
 import type { Prepared } from '../features/index.js';
-import type { ScoredStudent } from '../scoring/index.js';
+import type { ScoredStudent, WeekBefore } from '../scoring/index.js';
 import { staffMembers } from '../sources/index.js';
 import type { Handoff } from './handoff/index.js';
 import type { RunSpec } from './run-spec.js';
@@ -18,7 +18,14 @@ export interface ShardDone {
  * One shard through features, score and lists, as a run in one process does it: features and
  * rows go from stage to stage as values; what the summary reads (lines, drift, lists) is handed on.
  */
-export async function runShard(spec: RunSpec, shard: number, schools: readonly string[], prepared: Prepared, handoff: Handoff): Promise<ShardDone> {
+export async function runShard(
+  spec: RunSpec,
+  shard: number,
+  schools: readonly string[],
+  prepared: Prepared,
+  handoff: Handoff,
+  recorded?: WeekBefore,
+): Promise<ShardDone> {
   let t = performance.now();
   const lap = () => {
     const now = performance.now();
@@ -26,9 +33,9 @@ export async function runShard(spec: RunSpec, shard: number, schools: readonly s
     t = now;
     return ms;
   };
-  const features = featuresStage(spec, prepared, schools);
+  const features = featuresStage(spec, prepared, schools, { before: !recorded });
   const features_ms = lap();
-  const { rows, lines, drift } = await scoreStage(spec, features, prepared.district);
+  const { rows, lines, drift } = await scoreStage(spec, features, prepared.district, recorded);
   await handoff.putLines(shard, lines);
   await handoff.putDrift(shard, drift);
   const score_ms = lap();

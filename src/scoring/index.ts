@@ -2,3 +2,4 @@ export { reasonsFor, renderStored, storedReason, visibleTo, type Reason, type Re
 export { ranksWithin } from './ranks.js';
 export { assignTiers, changeSince, TIER_DEFAULTS, type Tier, type TierOptions, type Change } from './tiers.js';
 export { scoreShard, shardFeatures, type ScoredStudent, type ShardFeatures } from './score-students.js';
+export { weekBeforeFrom, type WeekBefore } from './week-before.js';

@@ -6,6 +6,7 @@ import { scoreMatrix, type ScoringModel } from '../model/index.js';
 import { ranksWithin } from './ranks.js';
 import { reasonsFor, type Reason } from './reasons.js';
 import { assignTiers, changeSince, type Change, type Tier, type TierOptions } from './tiers.js';
+import type { WeekBefore } from './week-before.js';
 
 /** One student's row of the weekly run, with what each list needs. */
 export interface ScoredStudent {
@@ -31,11 +32,11 @@ export interface ScoredStudent {
   acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: Detail | null };
 }
 
-/** What the score stage needs of one shard: features as of D and a week before, and trends. */
+/** What the score stage needs of one shard: features as of D and (unless last week's scores are recorded) a week before, and trends. */
 export interface ShardFeatures {
   asOf: Day;
   now: FeatureMatrix;
-  before: FeatureMatrix;
+  before: FeatureMatrix | null;
   /** Per row of `now`: unexcused share per week over 8 weeks, oldest first (null = no record). */
   weekly: (number | null)[][];
   /** Per row of `now`: class standing at the last four exams. */
@@ -52,14 +53,17 @@ function rollOf(p: Prepared, day: Day): Int32Array {
   return ids;
 }
 
-/** Features for everyone on the roll as of D and D−7 (optionally only some schools). */
-export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[]): ShardFeatures {
+/**
+ * Features for everyone on the roll as of D and D−7 (optionally only some schools). `before: false`
+ * skips D−7 where last week's recorded scores stand in for it.
+ */
+export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[], o: { before?: boolean } = {}): ShardFeatures {
   const d = p.district;
   const keep = new Uint8Array(d.roster.schools.length);
   for (const k of schools ?? []) keep[k] = 1;
   const pick = (ids: Int32Array) => (schools ? ids.filter((s) => keep[d.roster.school[s]] === 1) : ids.slice());
   const now = buildFeatures(p, asOf, pick(rollOf(p, asOf)));
-  const before = buildFeatures(p, asOf - 7, pick(rollOf(p, asOf - 7)));
+  const before = o.before === false ? null : buildFeatures(p, asOf - 7, pick(rollOf(p, asOf - 7)));
   return {
     asOf,
     now,
@@ -70,23 +74,28 @@ export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[
 }
 
 /**
- * Scores a shard, ranks students within class and school, sizes the tiers to capacity, and
- * compares with the same model's view a week earlier to say what changed.
+ * Scores a shard, ranks students within class and school, sizes the tiers to capacity, and says
+ * what changed since last week: against last week's recorded list where it is given (what head
+ * teachers saw), else against the same model's view of the data a week earlier.
  */
-export function scoreShard(f: ShardFeatures, model: ScoringModel, d: Pick<District, 'roster' | 'students'>, options: TierOptions = {}): ScoredStudent[] {
+export function scoreShard(
+  f: ShardFeatures,
+  model: ScoringModel,
+  d: Pick<District, 'roster' | 'students'>,
+  options: TierOptions = {},
+  recorded?: WeekBefore,
+): ScoredStudent[] {
   const now = rank(f.now, model, d.roster, options);
-  const before = rank(f.before, model, d.roster, options);
-  const prevByStudent = new Map<number, number>();
-  before.m.students.forEach((s, r) => prevByStudent.set(s, r));
+  const weekBefore = recorded ?? (f.before ? viewOf(rank(f.before, model, d.roster, options), d.roster.ids.length) : null);
+  if (!weekBefore) throw new Error("scoreShard: neither last week's recorded scores nor its features were given");
   const classId = d.students.codes('class_id');
   const head = d.students.codes('head_teacher_id');
   const level = d.students.float64('grade_level');
   const out: ScoredStudent[] = [];
   for (let r = 0; r < now.m.rows; r++) {
     const s = now.m.students[r];
-    const pr = prevByStudent.get(s);
-    const prevTier = pr === undefined ? null : before.tiers[pr];
-    const prevRisk = pr === undefined ? null : before.risk[pr];
+    const prevTier = weekBefore.tier[s];
+    const prevRisk = prevTier === null ? null : weekBefore.risk[s];
     out.push({
       student_id: d.roster.ids[s],
       school_id: d.roster.schools[d.roster.school[s]],
@@ -112,6 +121,17 @@ export function scoreShard(f: ShardFeatures, model: ScoringModel, d: Pick<Distri
     });
   }
   return out;
+}
+
+/** A ranked week as last week's view, by roll index. */
+function viewOf(r: ReturnType<typeof rank>, students: number): WeekBefore {
+  const risk = new Float64Array(students).fill(Number.NaN);
+  const tier: (Tier | null)[] = new Array(students).fill(null);
+  r.m.students.forEach((s, row) => {
+    risk[s] = r.risk[row];
+    tier[s] = r.tiers[row];
+  });
+  return { risk, tier };
 }
 
 function rank(m: FeatureMatrix, model: ScoringModel, roster: District['roster'], options: TierOptions) {

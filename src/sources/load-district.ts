@@ -165,7 +165,14 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
   try {
     const readHere = async (f: Located): Promise<ReadResult> => {
       const rejects: Reject[] = [];
-      const context = { encoding: options.encoding, bytePath: options.bytePath, reader: options.reader, chunkBytes: options.chunkBytes, today };
+      const context = {
+        encoding: options.encoding,
+        bytePath: options.bytePath,
+        reader: options.reader,
+        chunkBytes: options.chunkBytes,
+        today,
+        repeats: !f.part,
+      };
       const r = await loadFile(
         f.path,
         f.fileName,
@@ -203,7 +210,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       fileName: f.fileName,
       spec: f.spec.name,
       format: f.format,
-      options: { encoding: options.encoding, bytePath: options.bytePath, chunkBytes: options.chunkBytes, today },
+      options: { encoding: options.encoding, bytePath: options.bytePath, chunkBytes: options.chunkBytes, today, repeats: !f.part },
     });
     const done = await inLanes(others, [timed(readHere), ...Array.from({ length: threads }, (_, k) => timed((f) => pool!.read(k, job(f), onBytes(f))))]);
     others.forEach((f, i) => {
@@ -304,44 +311,49 @@ function readerThreads(options: LoadOptions, files: number, bytes: number): numb
 
 /**
  * The files of one source's folder as one table and one report (`attendance/`, each file's own in
- * `parts`). Each file's repeats were refused as it was read; a key repeated across files is refused
- * here, naming the file and line it repeats. Rejects come file by file, in line order.
+ * `parts`). Repeated keys are found once over all the files (they were not looked for file by
+ * file): a repeat names the line it repeats, and its file where that is another. Rejects come file
+ * by file, in line order.
  */
 function joinParts(files: readonly Located[], read: readonly ReadResult[]): ReadResult {
   const spec = files[0].spec;
-  const rejects = read.flatMap((r) => [...r.rejects].sort((a, b) => a.line - b.line));
   let table = Table.concat(
     spec,
     read.map((r) => r.table),
   );
   const fileOf = new Int32Array(table.length);
   for (let k = 0, at = 0; k < read.length; at += read[k].table.length, k++) fileOf.fill(k, at, at + read[k].table.length);
+  const byFile = read.map((r) => [...r.rejects]);
+  const reports = read.map((r) => ({ ...r.report }));
   const repeats = findRepeats(table);
   if (repeats.size > 0) {
     const keep = new Uint8Array(table.length).fill(1);
     const keyText = spec.unique!.join(', ');
-    for (const [row, first] of [...repeats].sort(([a], [b]) => a - b)) {
+    for (const [row, first] of repeats) {
       keep[row] = 0;
-      rejects.push({
-        file: files[fileOf[row]].fileName,
+      const k = fileOf[row];
+      const where = fileOf[first] === k ? '' : `${files[fileOf[first]].fileName} `;
+      byFile[k].push({
+        file: files[k].fileName,
         line: table.line[row],
         column: spec.unique![0],
         value: '',
-        reason: `repeats ${files[fileOf[first]].fileName} line ${table.line[first]} (same ${keyText})`,
+        reason: `repeats ${where}line ${table.line[first]} (same ${keyText})`,
       });
+      reports[k].rows_rejected++;
     }
     table = table.filter(keep);
   }
-  const sum = (key: 'rows_read' | 'rows_rejected' | 'rows_from_bytes') => read.reduce((a, r) => a + r.report[key], 0);
+  const sum = (key: 'rows_read' | 'rows_rejected' | 'rows_from_bytes') => reports.reduce((a, r) => a + r[key], 0);
   const report: FileReport = {
     file: `${spec.name}/`,
-    format: read[0].report.format,
-    encoding: read[0].report.encoding,
+    format: reports[0].format,
+    encoding: reports[0].encoding,
     rows_read: sum('rows_read'),
-    rows_rejected: sum('rows_rejected') + repeats.size,
+    rows_rejected: sum('rows_rejected'),
     rows_from_bytes: sum('rows_from_bytes'),
-    unknown_columns: [...new Set(read.flatMap((r) => r.report.unknown_columns))],
-    parts: read.map((r) => r.report),
+    unknown_columns: [...new Set(reports.flatMap((r) => r.unknown_columns))],
+    parts: reports,
   };
-  return { table, report, rejects };
+  return { table, report, rejects: byFile.flatMap((r) => r.sort((a, b) => a.line - b.line)) };
 }

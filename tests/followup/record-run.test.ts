@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordRun, recordRunAsScored, runPartition } from '../../src/followup/index.js';
+import { recordedWeekBefore, recordRun, recordRunAsScored, runPartition } from '../../src/followup/index.js';
 import { renderStored, type ScoredStudent, type StoredReason } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { ENGINES, freshDb } from '../helpers/databases.js';
@@ -22,6 +22,27 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ db, cleanup } = await freshDb(engine)));
   afterEach(() => cleanup());
+
+  it("should give back last week's recorded scores, exact to the double, preferring the same folder's run", async () => {
+    const risk = [0.1 + 0.2, 1 / 3, 5e-324, 0.987654321012345];
+    await recordRun(db, { run_key: 'other-2026-03-02', as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('z', 'high', 0.5)]);
+    await recordRun(
+      db,
+      { run_key: 'mine-2026-03-02', as_of: '2026-03-02', model_id: 'm', summary: {} },
+      risk.map((r, k) => student(`s${k}`, k === 0 ? 'high' : 'low', r)),
+    );
+    await recordRun(db, { run_key: 'later-2026-03-02', as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('y', 'low', 0.2)]);
+    const got = await recordedWeekBefore(db, { weekBefore: '2026-03-02', modelId: 'm', sameFolderKey: 'mine-2026-03-02' });
+    expect(got?.run_key).toBe('mine-2026-03-02');
+    const lines = got!.lines
+      .split('\n')
+      .map((l) => l.split('\t'))
+      .sort(([a], [b]) => a.localeCompare(b));
+    expect(lines.map(([id, r, tier]) => [id, Number(r), tier])).toEqual(risk.map((r, k) => [`s${k}`, r, k === 0 ? 'high' : 'low']));
+    // Another folder's run of that week where this folder has none: the latest recorded.
+    expect((await recordedWeekBefore(db, { weekBefore: '2026-03-02', modelId: 'm', sameFolderKey: 'gone' }))?.run_key).toBe('later-2026-03-02');
+    expect(await recordedWeekBefore(db, { weekBefore: '2026-03-02', modelId: 'another', sameFolderKey: 'mine-2026-03-02' })).toBeNull();
+  });
 
   it('should store every score and open one case per high-tier student across weeks', async () => {
     const week1 = [student('a', 'high', 0.3), student('b', 'medium', 0.03), student('c', 'low', 0.001)];

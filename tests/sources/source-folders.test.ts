@@ -28,7 +28,7 @@ describe('a source sent as a folder of files', () => {
         },
         attendance: {
           's1.csv': 'student_id,date,status\r\nA1,2025-09-01,present\r\nB2,2025-09-01,absent_unexcused\r\n',
-          's2.csv': 'student_id,date,status\nC3,2025-09-01,late\nC3,2025-09-02,sleeping\nA1,2025-09-01,late\n',
+          's2.csv': 'student_id,date,status\nC3,2025-09-01,late\nC3,2025-09-02,sleeping\nA1,2025-09-01,late\nC3,2025-09-01,present\n',
           'notes.txt': 'not data',
         },
       },
@@ -38,18 +38,21 @@ describe('a source sent as a folder of files', () => {
       const { district, report } = await loadDistrict(t.dir, { today: FAR_TODAY });
       expect(district.students.strings('student_id')).toEqual(['A1', 'B2', 'C3']);
       expect(district.attendance.length).toBe(3);
-      expect(report.files['attendance/'].rows_read).toBe(5);
+      expect(report.files['attendance/'].rows_read).toBe(6);
       expect(report.files['attendance/'].parts!.map((p) => p.file)).toEqual(['attendance/s1.csv', 'attendance/s2.csv']);
       expect(report.rejects.map((r) => [r.file, r.line, r.column])).toEqual([
         ['students/s2.csv', 3, 'student_id'],
         ['attendance/s2.csv', 3, 'status'],
         ['attendance/s2.csv', 4, 'student_id'],
+        ['attendance/s2.csv', 5, 'student_id'],
       ]);
       // Across files, a repeat names the file and line it repeats.
       expect(report.rejects[0].reason).toBe('repeats students/s1.csv line 2 (same student_id)');
       expect(report.rejects[2].reason).toBe('repeats attendance/s1.csv line 2 (same student_id, date, period)');
+      expect(report.rejects[3].reason).toBe('repeats line 2 (same student_id, date, period)'); // within one file, as for a single file
       expect(report.files['students/'].rows_rejected).toBe(1);
-      expect(report.files['attendance/'].rows_rejected).toBe(2);
+      expect(report.files['attendance/'].rows_rejected).toBe(3);
+      expect(report.files['attendance/'].parts!.map((p) => p.rows_rejected)).toEqual([0, 3]);
     } finally {
       await t.cleanup();
     }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { WrittenList } from '../../alerts/index.js';
-import { prepare, readMatrices, writeMatrices, type Prepared } from '../../features/index.js';
+import { prepare, readMatrices, writeMatrices, type FeatureMatrix, type Prepared } from '../../features/index.js';
 import type { ScoredStudent, ShardFeatures } from '../../scoring/index.js';
 import { readDistrictCache, readTableKept, writeTable, type Table } from '../../sources/index.js';
 import { filesStamp, Kept } from '../../util/kept.js';
@@ -59,13 +59,14 @@ export class FolderHandoff implements Handoff {
     return this.json<IngestSummary>('the ingest summary', 'ingest.json');
   }
   async putFeatures(shard: number, f: ShardFeatures) {
-    await writeMatrices(await this.path('features', `${shard}.bin`), { now: f.now, before: f.before }, { asOf: f.asOf, weekly: f.weekly, exams: f.exams });
+    const matrices: Record<string, FeatureMatrix> = f.before ? { now: f.now, before: f.before } : { now: f.now };
+    await writeMatrices(await this.path('features', `${shard}.bin`), matrices, { asOf: f.asOf, weekly: f.weekly, exams: f.exams });
   }
   async features(shard: number): Promise<ShardFeatures> {
     const file = join(this.dir, 'features', `${shard}.bin`);
     if (!existsSync(file)) throw missing(`shard ${shard}'s features`, file);
     const { matrices, extra } = await readMatrices<Omit<ShardFeatures, 'now' | 'before'>>(file);
-    return { ...extra, now: matrices.now, before: matrices.before };
+    return { ...extra, now: matrices.now, before: matrices.before ?? null };
   }
   async putScored(shard: number, rows: readonly ScoredStudent[]) {
     await writeFile(await this.path('scores', `${shard}.ndjson`), rows.map((s) => JSON.stringify(s)).join('\n') + (rows.length ? '\n' : ''));

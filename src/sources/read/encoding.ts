@@ -1,3 +1,5 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
  * Which text encoding a school's file is in. Excel on a Chinese Windows machine writes GBK
  * (read as its superset GB18030); everything else sends UTF-8, with or without a BOM.
@@ -19,18 +21,8 @@ export function detectEncoding(head: Uint8Array): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  // Checked without decoding: a folder of a file per school is its files' whole size in first chunks.
   return isUtf8(trimPartialUtf8(head)) ? 'utf-8' : 'gb18030';
-}
-
-const strict = new TextDecoder('utf-8', { fatal: true });
-
-function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    strict.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // The sample may end inside a multi-byte character; drop that tail before judging.

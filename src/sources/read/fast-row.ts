@@ -184,10 +184,13 @@ function studentField(ctx: ParseContext): FastField | null {
   };
 }
 
+const FIRST_YEAR = 1900;
+// One table for every file this thread reads (a folder of a file per school is thousands): +∞ is not parsed yet.
+const DAYS = new Float64Array(300 * 12 * 31).fill(Number.POSITIVE_INFINITY);
+
 /** YYYY-MM-DD: each distinct date is parsed once, then found by its digits in a flat table. */
 function dateField(today: number): FastField {
-  const FIRST_YEAR = 1900;
-  const days = new Float64Array(300 * 12 * 31).fill(Number.POSITIVE_INFINITY); // +∞: not parsed yet
+  const days = DAYS;
   return (buf, a, end, cell) => {
     if (a + 10 > end || buf[a + 4] !== 45 || buf[a + 7] !== 45 || !ends(buf, a + 10, end)) return -1;
     for (let i = 0; i < 10; i++) if (i !== 4 && i !== 7 && (buf[a + i] < 48 || buf[a + i] > 57)) return -1;

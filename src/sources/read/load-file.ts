@@ -34,6 +34,8 @@ export interface LoadFileOptions extends ParseContext {
   chunkBytes?: number;
   /** Called with the bytes read so far, for a progress bar. */
   onBytes?: (bytes: number) => void;
+  /** false leaves repeated keys to the caller: a file of a source's folder is checked with the others, once. */
+  repeats?: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function loadFile(
     return { table: builder.build(), report };
   }
 
-  builder.reserve(await expectedRows(path, size));
+  if (size > 1 << 20) builder.reserve(await expectedRows(path, size)); // a small file's table grows as it is read
 
   const refuse = (line: number, column: string, value: string, reason: string, sensitive = false) => {
     rejects.push({ file: fileName, line, column, value: shownValue(value, sensitive), reason });
@@ -161,13 +163,14 @@ export async function loadFile(
   report.encoding = await (options.reader ?? readRecords)(
     path,
     format,
-    { encoding: options.encoding, chunkBytes: options.chunkBytes, onBytes: options.onBytes },
+    // A small file is read in one chunk of about its size, not a fresh MiB (thousands of a school's files).
+    { encoding: options.encoding, chunkBytes: options.chunkBytes ?? Math.min(1 << 20, Math.max(1 << 16, size + 1)), size, onBytes: options.onBytes },
     sink,
   );
   if (!header) throw new ContractError('EWS_MISSING_COLUMN', fileName, `${fileName} has no header row`);
 
   let table = builder.build();
-  const repeats = findRepeats(table);
+  const repeats = options.repeats === false ? new Map<number, number>() : findRepeats(table);
   if (repeats.size > 0) {
     const keep = new Uint8Array(table.length).fill(1);
     const keyText = spec.unique!.join(', ');

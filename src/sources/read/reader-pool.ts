@@ -11,7 +11,7 @@ export interface ReadJob {
   fileName: string;
   spec: string;
   format: SourceFormat;
-  options: { encoding?: Encoding; bytePath?: boolean; chunkBytes?: number; today: number };
+  options: { encoding?: Encoding; bytePath?: boolean; chunkBytes?: number; today: number; repeats?: boolean };
 }
 
 export interface ReadReply {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { CsvParser, type RecordSink } from './csv-parser.js';
 import { detectEncoding, type Encoding } from './encoding.js';
 
@@ -9,6 +10,8 @@ export interface RecordStreamOptions {
   encoding?: Encoding;
   /** Bytes read at a time: bounds memory whatever the file's size. Default 1 MiB. */
   chunkBytes?: number;
+  /** The file's size where the caller knows it: a file within one chunk is read whole. */
+  size?: number;
 }
 
 export type RecordReader = (
@@ -29,7 +32,10 @@ export async function readRecords(
   options: RecordStreamOptions & { onBytes?: (bytes: number) => void },
   sink: RecordSink,
 ): Promise<Encoding | null> {
-  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  const chunkBytes = options.chunkBytes ?? 1 << 20;
+  // A file that fits in one chunk is read in one call: a stream's opening and closing cost more than
+  // its bytes when a source is a folder of a file per school.
+  const stream = options.size !== undefined && options.size <= chunkBytes ? [await readFile(path)] : createReadStream(path, { highWaterMark: chunkBytes });
   let decoder: InstanceType<typeof TextDecoder> | undefined;
   let encoding: Encoding | null = null;
   const lines = format === 'csv' ? new CsvParser() : new JsonLinesSplitter();
