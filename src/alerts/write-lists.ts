@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScoredStudent } from '../scoring/index.js';
 import { visibleTo } from '../scoring/index.js';
-import { csvLine } from '../util/csv-write.js';
+import { spreadsheetLine } from '../util/csv-write.js';
 import { esc, page, sparkline } from './html.js';
 import { TEXT, type Lang } from './i18n.js';
 
@@ -93,9 +93,9 @@ const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: La
 
 function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
   const c = TEXT[lang].columns;
-  let out = csvLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons]);
+  let out = spreadsheetLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons]);
   for (const s of rows) {
-    out += csvLine([
+    out += spreadsheetLine([
       s.rank_in_class,
       s.student_id,
       s.class_id,
@@ -111,9 +111,9 @@ function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
 function triageCsv(rows: ScoredStudent[], lang: Lang): string {
   const t = TEXT[lang];
   const c = t.columns;
-  let out = csvLine([c.schoolRank, c.student, c.cls, c.tier, c.risk, c.wellbeing, c.family, c.reasons]);
+  let out = spreadsheetLine([c.schoolRank, c.student, c.cls, c.tier, c.risk, c.wellbeing, c.family, c.reasons]);
   for (const s of rows) {
-    out += csvLine([
+    out += spreadsheetLine([
       s.rank_in_school,
       s.student_id,
       s.class_id,

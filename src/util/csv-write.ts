@@ -13,6 +13,23 @@ export function csvLine(values: readonly unknown[]): string {
   return values.map(csvCell).join(',') + '\n';
 }
 
+// A cell Excel or WPS would read as a formula (or a DDE call): =, +, -, @, and a leading tab or CR.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A cell of a file meant to be opened in a spreadsheet: text that would start a formula gets a
+ * leading apostrophe, so an id or a note a school wrote as `=HYPERLINK(…)` shows as text. Numbers
+ * stay numbers. Machine outputs (scores.csv, rejects.csv) keep values as sent and use csvCell.
+ */
+export function spreadsheetCell(v: unknown): string {
+  return typeof v === 'string' && FORMULA_START.test(v) ? csvCell(`'${v}`) : csvCell(v);
+}
+
+/** A line of a file meant for a spreadsheet (the weekly lists): see spreadsheetCell. */
+export function spreadsheetLine(values: readonly unknown[]): string {
+  return values.map(spreadsheetCell).join(',') + '\n';
+}
+
 /**
  * A buffered CSV file writer. `bom` is for files people open in Excel (it reads UTF-8 with a
  * BOM as UTF-8, and without one as the local code page); machine outputs go without.

@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { recipientsFrom, writeSchoolLists } from '../../src/alerts/index.js';
+import { csvCell, spreadsheetCell } from '../../src/util/csv-write.js';
+import { tempDir } from '../helpers/folder.js';
+import { scoredStudent } from '../helpers/scored.js';
+
+/**
+ * The weekly lists are opened in Excel or WPS by head teachers: a cell a school's system filled with
+ * something that starts a formula must show as text, never run (CSV injection).
+ */
+describe('lists opened in a spreadsheet', () => {
+  it('should turn text that would start a formula into text, and leave numbers and plain text alone', () => {
+    for (const v of ['=1+1', '+86 138', '-2', '@SUM(A1)', '\t=x', '\r=x', '=HYPERLINK("http://x","y")']) {
+      const cell = spreadsheetCell(v);
+      expect(cell.replace(/^"/, '').startsWith("'"), v).toBe(true);
+      expect(cell).toBe(csvCell(`'${v}`));
+    }
+    expect(spreadsheetCell(-2)).toBe('-2');
+    expect(spreadsheetCell('7-1')).toBe('7-1');
+    expect(spreadsheetCell('留守儿童；家庭变故')).toBe('留守儿童；家庭变故');
+    expect(csvCell('=1+1')).toBe('=1+1'); // machine outputs keep what was sent
+  });
+
+  it("should write a class or id that starts a formula as text in the head teacher's and the triage list", async () => {
+    const t = await tempDir();
+    try {
+      const rows = [
+        scoredStudent({ student_id: '=cmd|"/c calc"!A1', tier: 'high', risk: 0.3, class_id: '+7-1' }),
+        scoredStudent({ student_id: 'S2', tier: 'medium', risk: 0.05, class_id: '+7-1', rank_in_class: 2 }),
+      ];
+      const written = await writeSchoolLists('S', rows, recipientsFrom([]), { out: t.dir, modelId: 'm', generatedAt: '2026-03-02' });
+      const teacher = await readFile(written.find((w) => w.kind === 'head_teacher')!.csv, 'utf8');
+      const triage = await readFile(join(t.dir, 'lists', 'S', 'triage.csv'), 'utf8');
+      for (const text of [teacher, triage]) {
+        const lines = text
+          .replace(/^\uFEFF/, '')
+          .trim()
+          .split('\n')
+          .slice(1);
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toContain(`"'=cmd|""/c calc""!A1"`);
+        expect(lines.every((l) => l.includes(",'+7-1,"))).toBe(true);
+        expect(text).not.toMatch(/(^|,)[=+@]/m);
+      }
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
