@@ -15,6 +15,7 @@ export const TEXT = {
       risk: '风险',
       change: '本周变化',
       reasons: '主要原因',
+      circumstances: '背景情况（仅供参考，不是列入原因）',
       attendance: '近8周无故缺勤',
       grades: '近4次考试排位',
       wellbeing: '心理筛查',
@@ -28,6 +29,7 @@ export const TEXT = {
     flagged: '预警',
     notFlagged: '未预警',
     footer: (model: string, at: string) => `模型 ${model} · 生成于 ${at}`,
+    noBehaviourReason: (hasCircumstances: boolean) => (hasCircumstances ? '近期没有突出的行为变化，风险主要反映背景情况' : '没有单项突出的原因'),
     counts: (high: number, medium: number) => `重点关注 ${high} 人，留意 ${medium} 人`,
   },
   en: {
@@ -44,6 +46,7 @@ export const TEXT = {
       risk: 'Risk',
       change: 'This week',
       reasons: 'Main reasons',
+      circumstances: 'Circumstances (context, not a reason)',
       attendance: 'Unexcused absence, 8 weeks',
       grades: 'Standing, last 4 exams',
       wellbeing: 'Screening',
@@ -57,6 +60,8 @@ export const TEXT = {
     flagged: 'flagged',
     notFlagged: 'not flagged',
     footer: (model: string, at: string) => `model ${model} · made ${at}`,
+    noBehaviourReason: (hasCircumstances: boolean) =>
+      hasCircumstances ? 'no recent change in behaviour stands out; the risk mostly reflects circumstances' : 'no single reason stands out',
     counts: (high: number, medium: number) => `${high} high, ${medium} medium`,
   },
 } as const;

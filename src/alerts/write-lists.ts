@@ -89,11 +89,17 @@ export function triageOrder(rows: ScoredStudent[]): ScoredStudent[] {
 }
 
 const pct = (v: number) => (v < 0.001 ? '<0.1%' : `${(v * 100).toFixed(1)}%`);
-const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) => visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
+/** The reasons a role may read, in words; where none stands out, that said plainly rather than a blank. */
+const words = (s: ScoredStudent, role: 'head_teacher' | 'psychologist', lang: Lang) => {
+  const shown = visibleTo(s.reasons, role).map((r) => (lang === 'en' ? r.en : r.zh));
+  return shown.length > 0 ? shown : [TEXT[lang].noBehaviourReason(s.circumstances.length > 0)];
+};
+/** Circumstances, apart from the reasons: context for whoever follows the student up. */
+const context = (s: ScoredStudent, lang: Lang) => s.circumstances.map((r) => (lang === 'en' ? r.en : r.zh)).join(lang === 'en' ? '; ' : '；');
 
 function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
   const c = TEXT[lang].columns;
-  let out = spreadsheetLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons]);
+  let out = spreadsheetLine([c.rank, c.student, c.cls, c.tier, c.risk, c.change, c.reasons, c.circumstances]);
   for (const s of rows) {
     out += spreadsheetLine([
       s.rank_in_class,
@@ -103,6 +109,7 @@ function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
       pct(s.risk),
       TEXT[lang].change[s.change],
       words(s, 'head_teacher', lang).join(lang === 'en' ? '; ' : '；'),
+      context(s, lang),
     ]);
   }
   return out;
@@ -111,7 +118,7 @@ function teacherCsv(rows: ScoredStudent[], lang: Lang): string {
 function triageCsv(rows: ScoredStudent[], lang: Lang): string {
   const t = TEXT[lang];
   const c = t.columns;
-  let out = spreadsheetLine([c.schoolRank, c.student, c.cls, c.tier, c.risk, c.wellbeing, c.family, c.reasons]);
+  let out = spreadsheetLine([c.schoolRank, c.student, c.cls, c.tier, c.risk, c.wellbeing, c.family, c.reasons, c.circumstances]);
   for (const s of rows) {
     out += spreadsheetLine([
       s.rank_in_school,
@@ -122,6 +129,7 @@ function triageCsv(rows: ScoredStudent[], lang: Lang): string {
       s.acute.wellbeing_flagged ? t.flagged : '',
       s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '',
       words(s, 'psychologist', lang).join(lang === 'en' ? '; ' : '；'),
+      context(s, lang),
     ]);
   }
   return out;
@@ -136,14 +144,14 @@ function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist'
     role === 'psychologist'
       ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(t.flagged)}</b>` : ''}${s.acute.wellbeing_z ? ` (z=${s.acute.wellbeing_z.toFixed(1)})` : ''}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`
       : '';
-  return `<tr><td>${role === 'psychologist' ? s.rank_in_school : s.rank_in_class}</td><td>${esc(s.student_id)}</td>${role === 'psychologist' ? `<td>${esc(s.class_id)}</td>` : ''}<td><span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span></td><td>${pct(s.risk)}</td><td class="change-${s.change}">${esc(t.change[s.change])}</td>${extra}<td><ul class="reasons">${reasons}</ul></td><td>${sparkline(s.weekly_unexcused, 0, 1, t.columns.attendance)}</td><td>${sparkline(s.exam_standing, -2.5, 2.5, t.columns.grades)}</td></tr>`;
+  return `<tr><td>${role === 'psychologist' ? s.rank_in_school : s.rank_in_class}</td><td>${esc(s.student_id)}</td>${role === 'psychologist' ? `<td>${esc(s.class_id)}</td>` : ''}<td><span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span></td><td>${pct(s.risk)}</td><td class="change-${s.change}">${esc(t.change[s.change])}</td>${extra}<td><ul class="reasons">${reasons}</ul></td><td class="context">${esc(context(s, lang))}</td><td>${sparkline(s.weekly_unexcused, 0, 1, t.columns.attendance)}</td><td>${sparkline(s.exam_standing, -2.5, 2.5, t.columns.grades)}</td></tr>`;
 }
 
 function teacherHtml(title: string, rows: ScoredStudent[], leaving: ScoredStudent[], lang: Lang, footer: string): string {
   const t = TEXT[lang];
   const c = t.columns;
   const { high, medium } = count(rows);
-  const head = `<tr><th>${c.rank}</th><th>${c.student}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.reasons}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
+  const head = `<tr><th>${c.rank}</th><th>${c.student}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.reasons}</th><th>${c.circumstances}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
   const body = rows.length > 0 ? `<table>${head}${rows.map((s) => row(s, lang, 'head_teacher')).join('')}</table>` : `<p>${esc(t.noneOnList)}</p>`;
   const off = leaving.length > 0 ? `<h2>${esc(t.leftList)}</h2><p>${leaving.map((s) => esc(s.student_id)).join('，')}</p>` : '';
   return `<h1>${esc(title)}</h1><p>${esc(t.counts(high, medium))}</p><p class="note">${esc(t.privacy)}</p>${body}${off}<footer>${esc(footer)}</footer>`;
@@ -152,7 +160,7 @@ function teacherHtml(title: string, rows: ScoredStudent[], leaving: ScoredStuden
 function triageHtml(title: string, rows: ScoredStudent[], lang: Lang, footer: string): string {
   const t = TEXT[lang];
   const c = t.columns;
-  const head = `<tr><th>${c.schoolRank}</th><th>${c.student}</th><th>${c.cls}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.wellbeing}</th><th>${c.family}</th><th>${c.reasons}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
+  const head = `<tr><th>${c.schoolRank}</th><th>${c.student}</th><th>${c.cls}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.wellbeing}</th><th>${c.family}</th><th>${c.reasons}</th><th>${c.circumstances}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
   return `<h1>${esc(title)}</h1><p>${esc(t.acuteFirst)}</p><p class="note">${esc(t.privacy)}</p><table>${head}${rows.map((s) => row(s, lang, 'psychologist')).join('')}</table><footer>${esc(footer)}</footer>`;
 }
 

@@ -23,6 +23,11 @@ export interface FeatureDef {
     when: (v: number) => boolean;
   };
   readonly audience: ReasonAudience;
+  /**
+   * Who a student is rather than what is happening to them (left behind, single parent, orphan,
+   * boarder): shown beside the reasons as context, never as a reason a student is on a list.
+   */
+  readonly circumstance?: boolean;
 }
 
 const fmt = (v: number, digits = 0) => (Math.round(v * 10 ** digits) / 10 ** digits).toFixed(digits);
@@ -42,6 +47,8 @@ function def(name: string, group: FeatureGroup, unit: string, description: strin
     audience: reason ? audience : 'never',
   };
 }
+
+const circumstance = (f: FeatureDef): FeatureDef => ({ ...f, circumstance: true });
 
 export const FEATURES: readonly FeatureDef[] = [
   // Attendance: shares are of the days on record in the window.
@@ -211,10 +218,13 @@ export const FEATURES: readonly FeatureDef[] = [
   }),
 
   // Roster.
-  def('boarding', 'roster', '0/1', 'boarder', { zh: () => '寄宿生', en: () => 'boarder' }),
-  def('left_behind', 'roster', '0/1', 'left-behind child (parents work away)', { zh: () => '留守儿童', en: () => 'left-behind child' }),
-  def('single_parent', 'roster', '0/1', 'single-parent family', { zh: () => '单亲家庭', en: () => 'single-parent family' }),
-  def('orphan', 'roster', '0/1', 'orphan or de-facto unsupported child', { zh: () => '孤儿或事实无人抚养', en: () => 'orphan or without carers' }),
+  // Circumstances: context for the head teacher, never a reason (a label is not a cause anyone can act on).
+  circumstance(def('boarding', 'roster', '0/1', 'boarder', { zh: () => '寄宿生', en: () => 'boarder' })),
+  circumstance(def('left_behind', 'roster', '0/1', 'left-behind child (parents work away)', { zh: () => '留守儿童', en: () => 'left-behind child' })),
+  circumstance(def('single_parent', 'roster', '0/1', 'single-parent family', { zh: () => '单亲家庭', en: () => 'single-parent family' })),
+  circumstance(
+    def('orphan', 'roster', '0/1', 'orphan or de-facto unsupported child', { zh: () => '孤儿或事实无人抚养', en: () => 'orphan or without carers' }),
+  ),
   def('disability', 'roster', '0/1', 'disability (sensitive: never shown as a reason)'),
   def('rural_hukou', 'roster', '0/1', 'rural household registration (never shown as a reason)'),
   def('over_age', 'roster', 'years', 'age above the usual age for the grade'),

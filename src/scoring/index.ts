@@ -1,4 +1,4 @@
-export { reasonsFor, renderStored, storedReason, visibleTo, type Reason, type ReasonOptions, type StoredReason } from './reasons.js';
+export { circumstancesOf, reasonsFor, renderStored, storedReason, visibleTo, type Reason, type ReasonOptions, type StoredReason } from './reasons.js';
 export { ranksWithin } from './ranks.js';
 export { assignTiers, changeSince, TIER_DEFAULTS, type Tier, type TierOptions, type Change } from './tiers.js';
 export { scoreShard, shardFeatures, type ScoredStudent, type ShardFeatures } from './score-students.js';

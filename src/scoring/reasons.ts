@@ -26,7 +26,8 @@ const BY_NAME = new Map<string, FeatureDef>(FEATURES.map((f) => [f.name, f]));
 /**
  * The features that pushed a student's risk up most, in words. A feature becomes a reason only
  * if it has words, its value makes them true, and it may be shown at all: gender and ethnicity
- * are not inputs, and disability or hukou never become reasons.
+ * are not inputs, disability or hukou never become reasons, and circumstances (left behind, single
+ * parent, orphan, boarder) are shown as context apart (circumstancesOf), never as a reason.
  */
 const scratches = new WeakMap<ScoringModel, AttributionScratch>();
 
@@ -44,11 +45,23 @@ export function reasonsFor(model: ScoringModel, m: FeatureMatrix, row: number, o
   for (const k of order) {
     if (out.length >= max) break;
     const f = BY_NAME.get(model.features[k]);
-    if (!f?.reason || f.audience === 'never') continue;
+    if (!f?.reason || f.audience === 'never' || f.circumstance) continue;
     const v = m.get(row, f.name);
     if (!f.reason.when(v)) continue;
     const d = m.detail(f.name, row);
     out.push(reasonOf(f, a[k], v, d));
+  }
+  return out;
+}
+
+const CIRCUMSTANCES = FEATURES.filter((f) => f.circumstance && f.reason);
+
+/** A student's circumstances that hold, in words, in the registry's order: context beside the reasons. */
+export function circumstancesOf(m: FeatureMatrix, row: number): Reason[] {
+  const out: Reason[] = [];
+  for (const f of CIRCUMSTANCES) {
+    const v = m.get(row, f.name);
+    if (f.reason!.when(v)) out.push(reasonOf(f, 0, v, undefined));
   }
   return out;
 }
@@ -85,7 +98,7 @@ export function renderStored(stored: readonly (StoredReason | Reason)[]): Reason
     }
     const [code, weight, value, zh, en] = s;
     const f = BY_NAME.get(code);
-    if (!f?.reason || f.audience === 'never') continue;
+    if (!f?.reason || f.audience === 'never' || f.circumstance) continue; // rows kept before circumstances left the reasons
     out.push(reasonOf(f, weight, value, zh !== undefined && en !== undefined ? { zh, en } : undefined));
   }
   return out;

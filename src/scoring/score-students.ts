@@ -4,7 +4,7 @@ import type { District } from '../sources/index.js';
 import { STATUS } from '../features/prepare.js';
 import { scoreMatrix, type ScoringModel } from '../model/index.js';
 import { ranksWithin } from './ranks.js';
-import { reasonsFor, type Reason } from './reasons.js';
+import { circumstancesOf, reasonsFor, type Reason } from './reasons.js';
 import { assignTiers, changeSince, type Change, type Tier, type TierOptions } from './tiers.js';
 import type { WeekBefore } from './week-before.js';
 
@@ -21,6 +21,8 @@ export interface ScoredStudent {
   rank_in_school: number;
   tier: Tier;
   reasons: Reason[];
+  /** Circumstances that hold (left behind, single parent…): context beside the reasons, never one of them. */
+  circumstances: Reason[];
   change: Change;
   prev_tier: Tier | null;
   prev_risk: number | null;
@@ -108,6 +110,7 @@ export function scoreShard(
       rank_in_school: now.inSchool[r],
       tier: now.tiers[r],
       reasons: reasonsFor(model, now.m, r),
+      circumstances: now.tiers[r] === 'low' ? [] : circumstancesOf(now.m, r), // lists show them for listed students only
       change: changeSince(now.tiers[r], prevTier, now.risk[r], prevRisk),
       prev_tier: prevTier,
       prev_risk: prevRisk,

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recipientsFrom, writeSchoolLists } from '../../src/alerts/index.js';
+import { FeatureMatrix } from '../../src/features/index.js';
+import { circumstancesOf } from '../../src/scoring/index.js';
 import { csvCell, spreadsheetCell } from '../../src/util/csv-write.js';
 import { tempDir } from '../helpers/folder.js';
 import { scoredStudent } from '../helpers/scored.js';
@@ -48,4 +50,30 @@ describe('lists opened in a spreadsheet', () => {
       await t.cleanup();
     }
   });
+
+  it('should show circumstances in a column of their own, and say so where no behaviour stands out', async () => {
+    const t = await tempDir();
+    try {
+      const [leftBehind, orphan] = circumstancesOf(circumstanceMatrix(), 0);
+      const rows = [scoredStudent({ student_id: 'S1', tier: 'high', risk: 0.3, reasons: [], circumstances: [leftBehind, orphan] })];
+      const [zh] = await writeSchoolLists('S', rows, recipientsFrom([]), { out: join(t.dir, 'zh'), modelId: 'm', generatedAt: '2026-03-02' });
+      const [en] = await writeSchoolLists('S', rows, recipientsFrom([]), { out: join(t.dir, 'en'), modelId: 'm', generatedAt: '2026-03-02', lang: 'en' });
+      const [header, line] = (await readFile(zh.csv, 'utf8'))
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\n');
+      expect(header.split(',').slice(-2)).toEqual(['主要原因', '背景情况（仅供参考，不是列入原因）']);
+      expect(line.split(',').slice(-2)).toEqual(['近期没有突出的行为变化，风险主要反映背景情况', '留守儿童；孤儿或事实无人抚养']);
+      expect(await readFile(en.html, 'utf8')).toContain('<td class="context">left-behind child; orphan or without carers</td>');
+    } finally {
+      await t.cleanup();
+    }
+  });
 });
+
+function circumstanceMatrix(): FeatureMatrix {
+  const m = new FeatureMatrix(0, Int32Array.of(0));
+  m.column('left_behind')(0, 1);
+  m.column('orphan')(0, 1);
+  return m;
+}

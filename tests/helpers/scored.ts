@@ -11,6 +11,7 @@ export function scoredStudent(over: Pick<ScoredStudent, 'student_id' | 'tier' | 
     rank_in_class: 1,
     rank_in_school: 1,
     change: 'new',
+    circumstances: [],
     prev_tier: null,
     prev_risk: null,
     weekly_unexcused: [0, 0, 0.2, 0.4, 0.6, null, 0.8, 1],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FEATURE_NAMES, FeatureMatrix } from '../../src/features/index.js';
 import type { ScoringModel } from '../../src/model/index.js';
-import { reasonsFor, renderStored, storedReason, visibleTo } from '../../src/scoring/index.js';
+import { circumstancesOf, reasonsFor, renderStored, storedReason, visibleTo } from '../../src/scoring/index.js';
 
 /** A linear model with chosen weights on standardised features (mean 0, sd 1). */
 function linear(weights: Record<string, number>): ScoringModel {
@@ -55,6 +55,24 @@ describe('reasons', () => {
     const model = linear({ grade_change_prev: 1, disability: 3, rural_hukou: 3 });
     const m = matrix({ grade_change_prev: 1.5, disability: 1, rural_hukou: 1 });
     expect(reasonsFor(model, m, 0)).toEqual([]);
+  });
+
+  it('never gives a circumstance as a reason, and gives the circumstances that hold as context apart', () => {
+    // The model leans on who the student is: left behind and an orphan outweigh three unexcused days.
+    const model = linear({ left_behind: 3, orphan: 2, single_parent: 2, att_unexcused_days_4w: 0.2 });
+    const m = matrix({ left_behind: 1, orphan: 1, single_parent: 0, att_unexcused_days_4w: 3 });
+    expect(reasonsFor(model, m, 0).map((r) => r.code)).toEqual(['att_unexcused_days_4w']);
+    expect(circumstancesOf(m, 0).map((r) => [r.code, r.zh])).toEqual([
+      ['left_behind', '留守儿童'],
+      ['orphan', '孤儿或事实无人抚养'],
+    ]);
+    // Scores recorded when circumstances were still reasons no longer show them as reasons.
+    expect(
+      renderStored([
+        ['left_behind', 3, 1],
+        ['att_unexcused_days_4w', 0.6, 3],
+      ]).map((r) => r.code),
+    ).toEqual(['att_unexcused_days_4w']);
   });
 
   it('shows wellbeing reasons to psychologists only', () => {
