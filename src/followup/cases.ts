@@ -56,7 +56,12 @@ export interface StepInput {
  * Records a follow-up step: checks it is allowed from the case's status, moves the case on,
  * closes it where the path ends, and writes `returned`/`left` back as an outcome for training.
  */
+/** A step's note is a line for the case file, not a document: longer ones are refused, not cut. */
+export const NOTE_MAX = 500;
+
 export async function recordStep(db: Db, alertId: number, s: StepInput): Promise<AlertRow> {
+  if (s.note !== undefined && s.note.length > NOTE_MAX)
+    throw new EwsError('EWS_BAD_OPTION', `a note is at most ${NOTE_MAX} characters (this one has ${s.note.length})`);
   const kinds = STEPS[s.step]?.kinds as readonly string[] | undefined;
   if (!kinds) throw new EwsError('EWS_BAD_OPTION', `unknown follow-up step ${s.step}`);
   if (kinds.length > 0 && (!s.kind || !kinds.includes(s.kind))) {

@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { EwsError } from '../errors/index.js';
-import { recordStep, type Step } from '../followup/index.js';
+import { NOTE_MAX, recordStep, type Step } from '../followup/index.js';
 import { listModels } from '../model/index.js';
 import { log } from '../observability/index.js';
 import type { Db } from '../store/index.js';
@@ -137,12 +137,17 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
         [Number(req.params.id)],
       );
       if (!rows[0] || !maySee(a, rows[0])) return html(reply, messagePage(a, '无权访问', '这个个案不在您负责的范围内。'), 403);
-      await recordStep(o.db, Number(req.params.id), {
-        step: String(req.body.step) as Step,
-        kind: req.body.kind || undefined,
-        by: a.staff_id,
-        note: req.body.note || undefined,
-      });
+      const note = req.body.note?.trim() || undefined;
+      if (note && note.length > NOTE_MAX)
+        return html(reply, messagePage(a, '备注过长', `备注最多 ${NOTE_MAX} 字（本次 ${note.length} 字），请缩短后再记录。`), 400);
+      try {
+        await recordStep(o.db, Number(req.params.id), { step: String(req.body.step) as Step, kind: req.body.kind || undefined, by: a.staff_id, note });
+      } catch (e) {
+        // A step that does not fit the case (or lacks its kind) is the user's to correct, in their words; not a 500.
+        if (e instanceof EwsError && e.code === 'EWS_BAD_OPTION')
+          return html(reply, messagePage(a, '无法记录', '这一步不适用于该个案的当前状态，或需要选择方式。请返回重新选择。'), 400);
+        throw e;
+      }
       await audit(o.db, a, 'record_step', rows[0].student_id, { alert: Number(req.params.id), step: req.body.step });
       return reply.redirect(`/students/${encodeURIComponent(rows[0].student_id)}`);
     },

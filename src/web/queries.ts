@@ -57,8 +57,8 @@ export async function caseHistory(db: Db, studentId: string) {
     'select id, cause, status, opened_at, closed_at from alerts where student_id = $1 order by opened_at desc',
     [studentId],
   );
-  const steps = await db.query<{ alert_id: string; step: string; kind: string | null; by_staff: string; at: Date; to_status: string }>(
-    `select s.alert_id, s.step, s.kind, s.by_staff, s.at, s.to_status from case_steps s join alerts a on a.id = s.alert_id where a.student_id = $1 order by s.at, s.id`,
+  const steps = await db.query<{ alert_id: string; step: string; kind: string | null; by_staff: string; at: Date; to_status: string; note: string | null }>(
+    `select s.alert_id, s.step, s.kind, s.by_staff, s.at, s.to_status, s.note from case_steps s join alerts a on a.id = s.alert_id where a.student_id = $1 order by s.at, s.id`,
     [studentId],
   );
   return alerts.rows.map((a) => ({ ...a, id: Number(a.id), steps: steps.rows.filter((s) => Number(s.alert_id) === Number(a.id)) }));

@@ -1,5 +1,5 @@
 import { esc, page, sparkline } from '../alerts/html.js';
-import { allowedSteps, STEPS, type CaseStatus, type Step } from '../followup/index.js';
+import { allowedSteps, NOTE_MAX, STEPS, type CaseStatus, type Step } from '../followup/index.js';
 import type { Account } from './accounts.js';
 import type { ScoreRow } from './queries.js';
 
@@ -88,7 +88,7 @@ export interface CaseView {
   status: string;
   opened_at: Date;
   closed_at: Date | null;
-  steps: { step: string; kind: string | null; by_staff: string; at: Date; to_status: string }[];
+  steps: { step: string; kind: string | null; by_staff: string; at: Date; to_status: string; note?: string | null }[];
 }
 
 export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: string): string {
@@ -105,7 +105,7 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
       const steps = c.steps
         .map(
           (st) =>
-            `<li>${new Date(st.at).toISOString().slice(0, 16).replace('T', ' ')} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}</li>`,
+            `<li>${beijingTime(new Date(st.at))} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${st.note ? `<p class="note">${esc(st.note)}</p>` : ''}</li>`,
         )
         .join('');
       const open = c.closed_at === null;
@@ -115,7 +115,7 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
             .map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`)
             .join('')}</select>
 <select name="kind" aria-label="方式"><option value="">—</option>${[...new Set(Object.values(STEPS).flatMap((x) => [...x.kinds]))].map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</select>
-<input name="note" placeholder="备注（仅本案卷可见）" maxlength="500"><button type="submit">记录</button></form>`
+<input name="note" placeholder="备注（仅本案卷可见）" maxlength="${NOTE_MAX}"><button type="submit">记录</button></form>`
         : '';
       return `<section><h3>个案 #${c.id}（${esc(c.cause)}，状态：${esc(c.status)}）</h3><ol>${steps}</ol>${form}</section>`;
     })
@@ -150,6 +150,20 @@ export function adminPage(a: Account, staff: { staff_id: string; school_id: stri
     `<table><tr><th>工号</th><th>学校</th><th>角色</th><th>已设密码</th></tr>${staff.map((s) => `<tr><td>${esc(s.staff_id)}</td><td>${esc(s.school_id)}</td><td>${esc(s.role)}</td><td>${s.has_password ? '✓' : ''}</td></tr>`).join('')}</table>
 <h2>设置密码</h2><form method="post" action="/admin/staff/password"><input type="hidden" name="_csrf" value="${esc(csrf)}"><input name="staff_id" placeholder="工号" required><input name="password" type="password" placeholder="新密码（至少10位）" required><button>保存</button></form>`,
   );
+}
+
+const BEIJING = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A moment as schools read it: Beijing time, `YYYY-MM-DD HH:mm` (steps are stored as instants). */
+export function beijingTime(d: Date): string {
+  return BEIJING.format(d);
 }
 
 export function messagePage(a: Account | null, title: string, text: string): string {

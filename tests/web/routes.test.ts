@@ -118,6 +118,34 @@ describe('the web pages', () => {
       expect((await get('t1', '/students/sA1')).body).toContain('家访');
     });
 
+    it('should show each step in Beijing time with its note, and refuse a note too long or a step that does not fit, in Chinese', async () => {
+      const cookie = await signIn('t1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const post = (payload: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: `/alerts/${alerts.sA1}/steps`,
+          headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
+          payload: { ...payload, _csrf: token },
+        });
+      const steps = async () => (await db.query('select * from case_steps where alert_id = $1', [alerts.sA1])).rows.length;
+      const before = await steps();
+      const long = await post({ step: 'intervene', kind: 'tutoring', note: '很'.repeat(501) });
+      expect(long.statusCode).toBe(400);
+      expect(long.body).toContain('备注最多 500 字');
+      const misfit = await post({ step: 'no_such_step' });
+      expect(misfit.statusCode).toBe(400);
+      expect(misfit.body).toContain('这一步不适用于该个案的当前状态');
+      expect(await steps()).toBe(before); // nothing half-recorded
+      // The home visit recorded above: its note is on the page, its time in Beijing time (stored as an instant).
+      const { rows } = await db.query<{ at: Date }>(`select at from case_steps where alert_id = $1 and note = '与奶奶面谈'`, [alerts.sA1]);
+      const beijing = new Date(new Date(rows[0].at).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+      const body = (await get('t1', '/students/sA1')).body;
+      expect(body).toContain('与奶奶面谈');
+      expect(body).toContain(beijing);
+    });
+
     it("should not let them act on another class's case", async () => {
       const cookie = await signIn('t1');
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
