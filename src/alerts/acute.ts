@@ -2,7 +2,7 @@ import { formatDay, type Day } from '../dates/index.js';
 import { buildFeatures, onRoll, EVENT_TEXT, type Prepared } from '../features/index.js';
 import type { AlertCause, NewAlert } from '../followup/index.js';
 import { scoreMatrix, type ScoringModel } from '../model/index.js';
-import { reasonsFor, visibleTo } from '../scoring/index.js';
+import { ACUTE_STREAK_DAYS, reasonsFor, visibleTo } from '../scoring/index.js';
 import { FAMILY_EVENTS } from '../sources/index.js';
 
 export interface AcuteOptions {
@@ -21,7 +21,7 @@ const DEATH = FAMILY_EVENTS.indexOf('parent_death');
  */
 export function detectAcute(p: Prepared, asOf: Day, model: ScoringModel | null, o: AcuteOptions = {}): NewAlert[] {
   const d = p.district;
-  const streakDays = o.streakDays ?? 3;
+  const streakDays = o.streakDays ?? ACUTE_STREAK_DAYS;
   const since = o.sinceDays ?? 2;
   const roll = onRoll(d, asOf, p.exits);
   const m = buildFeatures(p, asOf, roll);

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScoredStudent } from '../scoring/index.js';
-import { visibleTo } from '../scoring/index.js';
+import { isAcute, visibleTo } from '../scoring/index.js';
 import { spreadsheetLine } from '../util/csv-write.js';
 import { esc, page, sparkline } from './html.js';
 import { TEXT, type Lang } from './i18n.js';
@@ -67,7 +67,7 @@ export async function writeSchoolLists(school: string, students: readonly Scored
     written.push({ kind: 'head_teacher', school_id: school, recipient, csv: `${base}.csv`, html: `${base}.html`, ...count(listed) });
   }
 
-  const triage = triageOrder(students.filter((s) => s.tier !== 'low' || s.acute.wellbeing_flagged || s.acute.family_severe));
+  const triage = triageOrder(students.filter((s) => s.tier !== 'low' || isAcute(s.acute)));
   const base = join(dir, 'triage');
   const title = t.triageTitle(school, students[0]?.as_of ?? '');
   writes.push(writeFile(`${base}.csv`, '\uFEFF' + triageCsv(triage, lang)));
@@ -81,9 +81,9 @@ function count(rows: readonly ScoredStudent[]) {
   return { high: rows.filter((r) => r.tier === 'high').length, medium: rows.filter((r) => r.tier === 'medium').length };
 }
 
-/** Acute first (screening flag or a severe family event), then by tier and risk. */
+/** Urgent first (a flagged screening, a severe family event, three unexcused days running), then by tier and risk. */
 export function triageOrder(rows: ScoredStudent[]): ScoredStudent[] {
-  const acute = (s: ScoredStudent) => (s.acute.wellbeing_flagged || s.acute.family_severe ? 1 : 0);
+  const acute = (s: ScoredStudent) => (isAcute(s.acute) ? 1 : 0);
   const level = { high: 2, medium: 1, low: 0 };
   return [...rows].sort((a, b) => acute(b) - acute(a) || level[b.tier] - level[a.tier] || b.risk - a.risk || a.student_id.localeCompare(b.student_id));
 }

@@ -30,8 +30,27 @@ export interface ScoredStudent {
   weekly_unexcused: (number | null)[];
   /** Standing in class (z) at the last four exams, oldest first. */
   exam_standing: number[];
-  /** For psychologists only. */
-  acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: Detail | null };
+  /** What makes a student urgent (see isAcute); the screening for psychologists only. */
+  acute: Acute;
+}
+
+export interface Acute {
+  wellbeing_flagged: boolean;
+  wellbeing_z: number;
+  family_severe: Detail | null;
+  /** School days absent without excuse running up to D (absent from rows recorded before it was kept). */
+  absence_streak?: number;
+}
+
+/** Three unexcused school days running: suspected dropping out (疑似辍学), as `ews acute` alerts on. */
+export const ACUTE_STREAK_DAYS = 3;
+
+/**
+ * Urgent, whatever the risk: a flagged screening, a severe family event, or unexcused absence
+ * ACUTE_STREAK_DAYS days running. The triage lists put these first, and say so.
+ */
+export function isAcute(a: Acute): boolean {
+  return a.wellbeing_flagged || a.family_severe !== null || (a.absence_streak ?? 0) >= ACUTE_STREAK_DAYS;
 }
 
 /** What the score stage needs of one shard: features as of D and (unless last week's scores are recorded) a week before, and trends. */
@@ -120,6 +139,7 @@ export function scoreShard(
         wellbeing_flagged: now.m.get(r, 'wellbeing_flagged') === 1,
         wellbeing_z: now.m.get(r, 'wellbeing_z'),
         family_severe: now.m.get(r, 'family_recent_severe') === 1 ? (now.m.detail('family_recent_severe', r) ?? null) : null,
+        absence_streak: now.m.get(r, 'att_unexcused_streak'),
       },
     });
   }

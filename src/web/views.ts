@@ -1,5 +1,7 @@
 import { esc, page, sparkline } from '../alerts/html.js';
+import { TEXT } from '../alerts/i18n.js';
 import { allowedSteps, NOTE_MAX, STEPS, type CaseStatus, type Step } from '../followup/index.js';
+import { isAcute } from '../scoring/index.js';
 import type { Account } from './accounts.js';
 import type { ScoreRow } from './queries.js';
 
@@ -66,12 +68,16 @@ export function classListPage(a: Account, rows: ScoreRow[]): string {
 }
 
 export function triagePage(a: Account, rows: ScoreRow[]): string {
-  const acute = (r: ScoreRow) => r.details.acute.wellbeing_flagged || r.details.acute.family_severe !== null;
-  const listed = rows.filter((r) => r.tier !== 'low' || acute(r)).sort((x, y) => Number(acute(y)) - Number(acute(x)) || y.risk - x.risk);
+  const acute = (r: ScoreRow) => isAcute(r.details.acute);
+  const level = { high: 2, medium: 1, low: 0 };
+  // The same urgency rule as the triage file: urgent first, then tier, then risk.
+  const listed = rows
+    .filter((r) => r.tier !== 'low' || acute(r))
+    .sort((x, y) => Number(acute(y)) - Number(acute(x)) || level[y.tier] - level[x.tier] || y.risk - x.risk);
   return shell(
     a,
     `心理辅导优先名单（${rows[0]?.as_of ?? '暂无'}）`,
-    `<table><tr><th>学生编号</th><th>班级</th><th>关注等级</th><th>风险</th><th>心理筛查</th><th>家庭变故</th><th>原因</th></tr>${listed
+    `<p>${esc(TEXT['zh-CN'].acuteFirst)}</p><table><tr><th>学生编号</th><th>班级</th><th>关注等级</th><th>风险</th><th>心理筛查</th><th>家庭变故</th><th>原因</th></tr>${listed
       .map(
         (r) =>
           `<tr><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td>${esc(r.class_id)}</td><td>${TIER[r.tier]}</td><td>${pct(r.risk)}</td><td>${r.details.acute.wellbeing_flagged ? '<b>预警</b>' : ''} z=${r.details.acute.wellbeing_z.toFixed(1)}</td><td>${esc(r.details.acute.family_severe?.zh ?? '')}</td><td>${esc(

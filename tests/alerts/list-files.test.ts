@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recipientsFrom, writeSchoolLists } from '../../src/alerts/index.js';
+import { recipientsFrom, triageOrder, writeSchoolLists } from '../../src/alerts/index.js';
 import { FeatureMatrix } from '../../src/features/index.js';
-import { circumstancesOf } from '../../src/scoring/index.js';
+import { ACUTE_STREAK_DAYS, circumstancesOf, isAcute } from '../../src/scoring/index.js';
 import { csvCell, spreadsheetCell } from '../../src/util/csv-write.js';
 import { tempDir } from '../helpers/folder.js';
 import { scoredStudent } from '../helpers/scored.js';
@@ -68,6 +68,31 @@ describe('lists opened in a spreadsheet', () => {
     } finally {
       await t.cleanup();
     }
+  });
+
+  it('should put urgent students first on the triage list (three unexcused days running among them), then by tier and risk', () => {
+    const quiet = { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null };
+    const rows = [
+      scoredStudent({
+        student_id: 'event-low-risk',
+        tier: 'low',
+        risk: 0.0005,
+        acute: { ...quiet, family_severe: { zh: '父母离异', en: 'parents divorced' } },
+      }),
+      scoredStudent({ student_id: 'high-no-urgency', tier: 'high', risk: 0.95, acute: { ...quiet, absence_streak: 2 } }),
+      scoredStudent({ student_id: 'streak-high-risk', tier: 'high', risk: 0.89, acute: { ...quiet, absence_streak: 3 } }),
+      scoredStudent({ student_id: 'flagged-medium', tier: 'medium', risk: 0.2, acute: { ...quiet, wellbeing_flagged: true } }),
+      scoredStudent({ student_id: 'recorded-before-streaks', tier: 'medium', risk: 0.3, acute: quiet }),
+    ];
+    expect(triageOrder(rows).map((s) => s.student_id)).toEqual([
+      'streak-high-risk',
+      'flagged-medium',
+      'event-low-risk',
+      'high-no-urgency',
+      'recorded-before-streaks',
+    ]);
+    expect(isAcute({ ...quiet, absence_streak: ACUTE_STREAK_DAYS })).toBe(true);
+    expect(isAcute(quiet)).toBe(false);
   });
 });
 
