@@ -25,8 +25,36 @@ export interface AppOptions {
   cookieSecret?: string;
   /** Mark cookies Secure (behind HTTPS). Default false. */
   secureCookies?: boolean;
-  /** Sign-in attempts per minute per address. Default 5. */
+  /** Sign-in attempts per minute per address. Default 30: a school's staff share one network address. */
   loginPerMinute?: number;
+  /** Failed sign-ins an account may have in 15 minutes before it must wait. Default 5. */
+  loginFailuresPerAccount?: number;
+}
+
+const LOCK_MS = 15 * 60_000;
+
+/**
+ * Failed sign-ins per account, in this process: a guesser is slowed per account whichever address
+ * they come from, while the per-address limit can be generous enough for a school behind one address.
+ */
+class FailedSignIns {
+  private readonly fails = new Map<string, number[]>();
+  constructor(private readonly max: number) {}
+  private recent(id: string, now: number): number[] {
+    const kept = (this.fails.get(id) ?? []).filter((t) => now - t < LOCK_MS);
+    if (kept.length === 0) this.fails.delete(id);
+    else this.fails.set(id, kept);
+    return kept;
+  }
+  blocked(id: string, now = Date.now()): boolean {
+    return this.recent(id, now).length >= this.max;
+  }
+  failed(id: string, now = Date.now()): void {
+    this.fails.set(id, [...this.recent(id, now), now]);
+  }
+  succeeded(id: string): void {
+    this.fails.delete(id);
+  }
 }
 
 const SESSION = 'ews_session';
@@ -78,13 +106,25 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       if (!roles.includes(req.account.role)) return html(reply, messagePage(req.account, '无权访问', '您的角色不能查看此页面。'), 403);
     };
 
+  const failedSignIns = new FailedSignIns(o.loginFailuresPerAccount ?? 5);
   app.get('/login', async (_req, reply) => html(reply, loginPage()));
   app.post<{ Body: { staff_id?: string; password?: string } }>(
     '/login',
-    { config: { rateLimit: { max: o.loginPerMinute ?? 5, timeWindow: '1 minute' } } },
+    { config: { rateLimit: { max: o.loginPerMinute ?? 30, timeWindow: '1 minute' } } },
     async (req, reply) => {
-      const account = await checkPassword(o.db, String(req.body?.staff_id ?? ''), String(req.body?.password ?? ''));
-      if (!account) return html(reply, loginPage('工号或密码不正确。'), 401);
+      const staffId = String(req.body?.staff_id ?? '').slice(0, 128);
+      if (failedSignIns.blocked(staffId)) {
+        await o.db.query(`insert into audit (actor, role, action, student_id, detail) values ($1, '', 'sign_in_blocked', null, '{}')`, [staffId]);
+        return html(reply, loginPage('该工号的错误尝试次数过多，请 15 分钟后再试，或请管理员协助。'), 429);
+      }
+      const account = await checkPassword(o.db, staffId, String(req.body?.password ?? ''));
+      if (!account) {
+        failedSignIns.failed(staffId);
+        // Who tried which id, never the password.
+        await o.db.query(`insert into audit (actor, role, action, student_id, detail) values ($1, '', 'sign_in_failed', null, '{}')`, [staffId]);
+        return html(reply, loginPage('工号或密码不正确。'), 401);
+      }
+      failedSignIns.succeeded(staffId);
       const token = await createSession(o.db, account.staff_id);
       reply.setCookie(SESSION, token, { httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/', maxAge: 8 * 3600 });
       await audit(o.db, account, 'sign_in', null);

@@ -56,11 +56,37 @@ describe('the web pages', () => {
       const tries = [];
       for (let i = 0; i < 6; i++)
         tries.push(
-          (await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't1', password: `guess${i}guess` }, remoteAddress: '192.0.2.1' })).statusCode,
+          (await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 'ghost', password: `guess${i}guess` }, remoteAddress: '192.0.2.1' }))
+            .statusCode,
         );
       expect(tries.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
       expect(tries[5]).toBe(429);
     });
+  });
+
+  it('should let a whole school sign in from one address, and stop a guesser per account whatever the address', async () => {
+    const school = await buildApp({ db, cookieSecret: 'test-secret-test-secret-test-secret' }); // the default limits
+    try {
+      const login = (staff_id: string, password: string, remoteAddress: string) =>
+        school.inject({ method: 'POST', url: '/login', payload: { staff_id, password }, remoteAddress });
+      // Twelve sign-ins in a minute from one school network: none refused.
+      for (let i = 0; i < 12; i++) expect((await login(['t1', 'p1', 'a1'][i % 3], PASSWORD, '198.51.100.7')).statusCode).toBe(302);
+      // Five wrong passwords for t2, from two addresses: then even the right one waits, in Chinese, from a third.
+      for (let i = 0; i < 5; i++) expect((await login('t2', `wrong-${i}-wrong`, i % 2 ? '203.0.113.1' : '203.0.113.2')).statusCode).toBe(401);
+      const blocked = await login('t2', PASSWORD, '203.0.113.3');
+      expect(blocked.statusCode).toBe(429);
+      expect(blocked.body).toContain('该工号的错误尝试次数过多');
+      expect((await login('t1', PASSWORD, '203.0.113.3')).statusCode).toBe(302); // others are not held up
+      const { rows } = await db.query<{ action: string; n: string }>(
+        `select action, count(*) as n from audit where actor = 't2' and action like 'sign_in_%' group by action order by action`,
+      );
+      expect(rows.map((r) => [r.action, Number(r.n)])).toEqual([
+        ['sign_in_blocked', 1],
+        ['sign_in_failed', 5],
+      ]);
+    } finally {
+      await school.close();
+    }
   });
 
   describe('when each role asks for each page', () => {
