@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ScoredStudent } from '../scoring/index.js';
-import { isAcute, visibleTo } from '../scoring/index.js';
+import { isAcute, screeningText, visibleTo } from '../scoring/index.js';
 import { spreadsheetLine } from '../util/csv-write.js';
 import { esc, page, sparkline } from './html.js';
 import { TEXT, type Lang } from './i18n.js';
@@ -126,7 +126,7 @@ function triageCsv(rows: ScoredStudent[], lang: Lang): string {
       s.class_id,
       t.tier[s.tier],
       pct(s.risk),
-      s.acute.wellbeing_flagged ? t.flagged : '',
+      s.acute.wellbeing_flagged || s.acute.wellbeing_screened === false ? screeningText(s.acute, lang) : '',
       s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '',
       words(s, 'psychologist', lang).join(lang === 'en' ? '; ' : '；'),
       context(s, lang),
@@ -142,7 +142,7 @@ function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist'
     .join('');
   const extra =
     role === 'psychologist'
-      ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(t.flagged)}</b>` : ''}${s.acute.wellbeing_z ? ` (z=${s.acute.wellbeing_z.toFixed(1)})` : ''}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`
+      ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.acute, lang))}</b>` : esc(screeningText(s.acute, lang))}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`
       : '';
   return `<tr><td>${role === 'psychologist' ? s.rank_in_school : s.rank_in_class}</td><td>${esc(s.student_id)}</td>${role === 'psychologist' ? `<td>${esc(s.class_id)}</td>` : ''}<td><span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span></td><td>${pct(s.risk)}</td><td class="change-${s.change}">${esc(t.change[s.change])}</td>${extra}<td><ul class="reasons">${reasons}</ul></td><td class="context">${esc(context(s, lang))}</td><td>${sparkline(s.weekly_unexcused, 0, 1, t.columns.attendance)}</td><td>${sparkline(s.exam_standing, -2.5, 2.5, t.columns.grades)}</td></tr>`;
 }

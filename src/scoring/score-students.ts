@@ -37,9 +37,19 @@ export interface ScoredStudent {
 export interface Acute {
   wellbeing_flagged: boolean;
   wellbeing_z: number;
+  /** False where the student has no screening on record (absent from rows recorded before it was kept). */
+  wellbeing_screened?: boolean;
   family_severe: Detail | null;
   /** School days absent without excuse running up to D (absent from rows recorded before it was kept). */
   absence_streak?: number;
+}
+
+/** A screening as psychologists read it: flagged or not with its z, or that there is none on record (never "not flagged, z=0"). */
+export function screeningText(a: Acute, lang: 'zh-CN' | 'en' = 'zh-CN'): string {
+  if (a.wellbeing_screened === false) return lang === 'en' ? 'no screening on record' : '无筛查记录';
+  const z = `z=${a.wellbeing_z.toFixed(1)}`;
+  if (lang === 'en') return `${a.wellbeing_flagged ? 'flagged' : 'not flagged'}, ${z}`;
+  return `${a.wellbeing_flagged ? '预警' : '未预警'}，${z}`;
 }
 
 /** Three unexcused school days running: suspected dropping out (疑似辍学), as `ews acute` alerts on. */
@@ -138,6 +148,7 @@ export function scoreShard(
       acute: {
         wellbeing_flagged: now.m.get(r, 'wellbeing_flagged') === 1,
         wellbeing_z: now.m.get(r, 'wellbeing_z'),
+        wellbeing_screened: now.m.get(r, 'wellbeing_missing') !== 1,
         family_severe: now.m.get(r, 'family_recent_severe') === 1 ? (now.m.detail('family_recent_severe', r) ?? null) : null,
         absence_streak: now.m.get(r, 'att_unexcused_streak'),
       },

@@ -15,7 +15,13 @@ export interface ScoreRow {
     change: string;
     weekly_unexcused: (number | null)[];
     exam_standing: number[];
-    acute: { wellbeing_flagged: boolean; wellbeing_z: number; family_severe: { zh: string; en: string } | null; absence_streak?: number };
+    acute: {
+      wellbeing_flagged: boolean;
+      wellbeing_z: number;
+      wellbeing_screened?: boolean;
+      family_severe: { zh: string; en: string } | null;
+      absence_streak?: number;
+    };
   };
   as_of: string;
 }

@@ -1,7 +1,7 @@
 import { esc, page, sparkline } from '../alerts/html.js';
 import { TEXT } from '../alerts/i18n.js';
 import { allowedSteps, NOTE_MAX, STEPS, type CaseStatus, type Step } from '../followup/index.js';
-import { isAcute } from '../scoring/index.js';
+import { isAcute, screeningText } from '../scoring/index.js';
 import type { Account } from './accounts.js';
 import type { ScoreRow } from './queries.js';
 
@@ -80,7 +80,7 @@ export function triagePage(a: Account, rows: ScoreRow[]): string {
     `<p>${esc(TEXT['zh-CN'].acuteFirst)}</p><table><tr><th>学生编号</th><th>班级</th><th>关注等级</th><th>风险</th><th>心理筛查</th><th>家庭变故</th><th>原因</th></tr>${listed
       .map(
         (r) =>
-          `<tr><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td>${esc(r.class_id)}</td><td>${TIER[r.tier]}</td><td>${pct(r.risk)}</td><td>${r.details.acute.wellbeing_flagged ? '<b>预警</b>' : ''} z=${r.details.acute.wellbeing_z.toFixed(1)}</td><td>${esc(r.details.acute.family_severe?.zh ?? '')}</td><td>${esc(
+          `<tr><td><a href="/students/${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a></td><td>${esc(r.class_id)}</td><td>${TIER[r.tier]}</td><td>${pct(r.risk)}</td><td>${r.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(r.details.acute))}</b>` : esc(screeningText(r.details.acute))}</td><td>${esc(r.details.acute.family_severe?.zh ?? '')}</td><td>${esc(
             r.reasons.map((x) => x.zh).join('；'),
           )}</td></tr>`,
       )
@@ -104,7 +104,7 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
     .map((r) => `<li>${esc(r.zh)}</li>`)
     .join('');
   const wellbeing = psych
-    ? `<h2>心理筛查</h2><p>${s.details.acute.wellbeing_flagged ? '<b>预警</b>' : '未预警'}，z=${s.details.acute.wellbeing_z.toFixed(1)}</p>`
+    ? `<h2>心理筛查</h2><p>${s.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.details.acute))}</b>` : esc(screeningText(s.details.acute))}</p>`
     : '';
   const caseHtml = cases
     .map((c) => {

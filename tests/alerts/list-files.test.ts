@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recipientsFrom, triageOrder, writeSchoolLists } from '../../src/alerts/index.js';
 import { FeatureMatrix } from '../../src/features/index.js';
-import { ACUTE_STREAK_DAYS, circumstancesOf, isAcute } from '../../src/scoring/index.js';
+import { ACUTE_STREAK_DAYS, circumstancesOf, isAcute, screeningText } from '../../src/scoring/index.js';
 import { csvCell, spreadsheetCell } from '../../src/util/csv-write.js';
 import { tempDir } from '../helpers/folder.js';
 import { scoredStudent } from '../helpers/scored.js';
@@ -93,6 +93,24 @@ describe('lists opened in a spreadsheet', () => {
     ]);
     expect(isAcute({ ...quiet, absence_streak: ACUTE_STREAK_DAYS })).toBe(true);
     expect(isAcute(quiet)).toBe(false);
+  });
+
+  it('should say a student has no screening on record, never "not flagged, z=0.0"', async () => {
+    const quiet = { wellbeing_flagged: false, wellbeing_z: 0, family_severe: null };
+    expect(screeningText({ ...quiet, wellbeing_screened: false })).toBe('无筛查记录');
+    expect(screeningText({ ...quiet, wellbeing_screened: false }, 'en')).toBe('no screening on record');
+    expect(screeningText({ ...quiet, wellbeing_flagged: true, wellbeing_z: 2.46, wellbeing_screened: true })).toBe('预警，z=2.5');
+    expect(screeningText(quiet)).toBe('未预警，z=0.0'); // rows recorded before screenings were told apart read as they were
+    const t = await tempDir();
+    try {
+      const rows = [scoredStudent({ student_id: 'S1', tier: 'high', risk: 0.3, acute: { ...quiet, wellbeing_screened: false } })];
+      await writeSchoolLists('S', rows, recipientsFrom([]), { out: t.dir, modelId: 'm', generatedAt: '2026-03-02' });
+      const html = await readFile(join(t.dir, 'lists', 'S', 'triage.html'), 'utf8');
+      expect(html).toContain('<td>无筛查记录</td>');
+      expect(html).not.toContain('z=0.0');
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 
