@@ -1,8 +1,8 @@
 import { EwsError } from '../errors/index.js';
 import type { Db } from '../store/index.js';
-import { CLOSED, nextStatus, STEPS, type CaseStatus, type Step } from './states.js';
+import { CLOSED, nextStatus, STEPS, type CaseCause, type CaseStatus, type Step } from './states.js';
 
-export type AlertCause = 'weekly_list' | 'absence_streak' | 'severe_event';
+export type AlertCause = CaseCause;
 
 export interface NewAlert {
   student_id: string;
@@ -71,7 +71,7 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     const { rows } = await tx.query<AlertRow>('select * from alerts where id = $1 for update', [alertId]);
     if (rows.length === 0) throw new EwsError('EWS_BAD_OPTION', `no alert ${alertId}`);
     const alert = normalise(rows[0]);
-    const to = nextStatus(alert.status, s.step);
+    const to = nextStatus(alert.status, s.step, alert.cause);
     if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
     const at = s.at ?? new Date();
     await tx.query(`insert into case_steps (alert_id, step, kind, from_status, to_status, by_staff, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [

@@ -1,4 +1,4 @@
-export { STATUSES, STEPS, CLOSED, nextStatus, allowedSteps, type CaseStatus, type Step } from './states.js';
+export { STATUSES, STEPS, CLOSED, nextStatus, allowedSteps, type CaseCause, type CaseStatus, type Step } from './states.js';
 export { NOTE_MAX, openAlert, recordStep, escalateStale, followupLabels, type AlertRow, type NewAlert, type StepInput, type AlertCause } from './cases.js';
 export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunRecord } from './record-run.js';
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';

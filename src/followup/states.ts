@@ -50,11 +50,22 @@ const TRANSITIONS: Record<CaseStatus, Partial<Record<Step, CaseStatus>>> = {
   left: {},
 };
 
-/** The status a step leads to from `status`, or null when the step is not allowed there. */
-export function nextStatus(status: CaseStatus, step: Step): CaseStatus | null {
+/** What a case was opened for (alerts.cause). */
+export type CaseCause = 'weekly_list' | 'absence_streak' | 'severe_event';
+
+const ORDINARY: ReadonlySet<CaseStatus> = new Set(['new', 'acknowledged', 'contacted', 'intervention']);
+// Starting the 劝返 path, or recording a return, is for a student who has stopped coming: on a case
+// opened for anything else a return would write a `returned` outcome, a training label, for a student
+// who never left. Such a student gets an absence case of their own (三天连续无故缺勤).
+const ONLY_FOR_ABSENCE: ReadonlySet<Step> = new Set(['persuade_visit', 'returned']);
+
+/** The status a step leads to from `status` on a case opened for `cause`, or null when the step does not fit. */
+export function nextStatus(status: CaseStatus, step: Step, cause?: CaseCause): CaseStatus | null {
+  if (cause && cause !== 'absence_streak' && ORDINARY.has(status) && ONLY_FOR_ABSENCE.has(step)) return null;
   return TRANSITIONS[status][step] ?? null;
 }
 
-export function allowedSteps(status: CaseStatus): Step[] {
-  return Object.keys(TRANSITIONS[status]) as Step[];
+/** The steps a case in `status`, opened for `cause`, may take next: what the page offers. */
+export function allowedSteps(status: CaseStatus, cause?: CaseCause): Step[] {
+  return (Object.keys(TRANSITIONS[status]) as Step[]).filter((step) => nextStatus(status, step, cause) !== null);
 }

@@ -1,6 +1,6 @@
 import { esc, page, sparkline } from '../alerts/html.js';
 import { TEXT } from '../alerts/i18n.js';
-import { allowedSteps, NOTE_MAX, STEPS, type CaseStatus, type Step } from '../followup/index.js';
+import { allowedSteps, NOTE_MAX, STEPS, type CaseCause, type CaseStatus, type Step } from '../followup/index.js';
 import { isAcute, screeningText } from '../scoring/index.js';
 import type { Account } from './accounts.js';
 import type { ScoreRow } from './queries.js';
@@ -117,7 +117,7 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
       const open = c.closed_at === null;
       const form = open
         ? `<form method="post" action="/alerts/${c.id}/steps"><input type="hidden" name="_csrf" value="${esc(csrf)}">
-<select name="step" aria-label="步骤">${allowedSteps(c.status as CaseStatus)
+<select name="step" aria-label="步骤">${allowedSteps(c.status as CaseStatus, c.cause as CaseCause)
             .map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`)
             .join('')}</select>
 <select name="kind" aria-label="方式"><option value="">—</option>${[...new Set(Object.values(STEPS).flatMap((x) => [...x.kinds]))].map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</select>

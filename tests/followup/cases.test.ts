@@ -49,6 +49,20 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     expect(allowedSteps('acknowledged')).toContain('persuade_visit');
   });
 
+  it('should offer and accept the 劝返 path and a return only on a case for a student who stopped coming', async () => {
+    const { alert: listed } = await openAlert(db, { ...alert, student_id: 's3', cause: 'weekly_list' });
+    await recordStep(db, listed.id, { step: 'acknowledge', by: 't1' });
+    expect(allowedSteps('acknowledged', 'weekly_list')).not.toContain('persuade_visit');
+    expect(allowedSteps('contacted', 'weekly_list')).not.toContain('returned');
+    expect(allowedSteps('contacted', 'weekly_list')).toContain('left'); // a listed student may still transfer or drop out
+    await expect(recordStep(db, listed.id, { step: 'persuade_visit', by: 't1' })).rejects.toThrow(/cannot take the step persuade_visit/);
+    await recordStep(db, listed.id, { step: 'contact', kind: 'talk', by: 't1' });
+    await expect(recordStep(db, listed.id, { step: 'returned', by: 't1' })).rejects.toThrow(/cannot take the step returned/);
+    expect((await followupLabels(db)).outcomes).toEqual([]); // no `returned` label for a student who never left
+    expect(allowedSteps('acknowledged', 'absence_streak')).toContain('persuade_visit');
+    expect(allowedSteps('contacted', 'absence_streak')).toContain('returned');
+  });
+
   it('should follow the persuade-to-return path and write the outcome back for training', async () => {
     const { alert: a } = await openAlert(db, alert);
     for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township'] as const) await recordStep(db, a.id, { step, by: 't1' });
