@@ -33,6 +33,12 @@ export interface AppOptions {
 
 const LOCK_MS = 15 * 60_000;
 
+/** A page of this site to return to after sign-in: a path, never another site (`//evil`, `/\\evil`, a scheme). */
+export function localPath(next: unknown): string | undefined {
+  if (typeof next !== 'string' || next.length > 512) return undefined;
+  return /^\/(?![/\\])[^\s]*$/.test(next) && !next.startsWith('/login') ? next : undefined;
+}
+
 /**
  * Failed sign-ins per account, in this process: a guesser is slowed per account whichever address
  * they come from, while the per-address limit can be generous enough for a school behind one address.
@@ -102,33 +108,39 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   const need =
     (...roles: Role[]) =>
     async (req: FastifyRequest, reply: FastifyReply) => {
-      if (!req.account) return req.method === 'GET' ? reply.redirect('/login') : html(reply, messagePage(null, '请先登录', '会话已过期，请重新登录。'), 401);
+      // A link from a push (WeCom, DingTalk, e-mail) comes back to its page after sign-in.
+      if (!req.account)
+        return req.method === 'GET'
+          ? reply.redirect(req.url === '/' ? '/login' : `/login?next=${encodeURIComponent(req.url)}`)
+          : html(reply, messagePage(null, '请先登录', '会话已过期，请重新登录。'), 401);
       if (!roles.includes(req.account.role)) return html(reply, messagePage(req.account, '无权访问', '您的角色不能查看此页面。'), 403);
     };
 
   const failedSignIns = new FailedSignIns(o.loginFailuresPerAccount ?? 5);
-  app.get('/login', async (_req, reply) => html(reply, loginPage()));
-  app.post<{ Body: { staff_id?: string; password?: string } }>(
+  app.get<{ Querystring: { next?: string } }>('/login', async (req, reply) => html(reply, loginPage(undefined, localPath(req.query.next))));
+  app.post<{ Body: { staff_id?: string; password?: string; next?: string } }>(
     '/login',
     { config: { rateLimit: { max: o.loginPerMinute ?? 30, timeWindow: '1 minute' } } },
     async (req, reply) => {
       const staffId = String(req.body?.staff_id ?? '').slice(0, 128);
       if (failedSignIns.blocked(staffId)) {
         await o.db.query(`insert into audit (actor, role, action, student_id, detail) values ($1, '', 'sign_in_blocked', null, '{}')`, [staffId]);
-        return html(reply, loginPage('该工号的错误尝试次数过多，请 15 分钟后再试，或请管理员协助。'), 429);
+        return html(reply, loginPage('该工号的错误尝试次数过多，请 15 分钟后再试，或请管理员协助。', localPath(req.body?.next)), 429);
       }
       const account = await checkPassword(o.db, staffId, String(req.body?.password ?? ''));
       if (!account) {
         failedSignIns.failed(staffId);
         // Who tried which id, never the password.
         await o.db.query(`insert into audit (actor, role, action, student_id, detail) values ($1, '', 'sign_in_failed', null, '{}')`, [staffId]);
-        return html(reply, loginPage('工号或密码不正确。'), 401);
+        return html(reply, loginPage('工号或密码不正确。', localPath(req.body?.next)), 401);
       }
       failedSignIns.succeeded(staffId);
       const token = await createSession(o.db, account.staff_id);
-      reply.setCookie(SESSION, token, { httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? false, path: '/', maxAge: 8 * 3600 });
+      // Lax, not strict: a link opened from WeCom, DingTalk or e-mail is a top-level GET from another site and must
+      // carry the session; cross-site POSTs still do not, and every form also carries its CSRF token.
+      reply.setCookie(SESSION, token, { httpOnly: true, sameSite: 'lax', secure: o.secureCookies ?? false, path: '/', maxAge: 8 * 3600 });
       await audit(o.db, account, 'sign_in', null);
-      return reply.redirect('/');
+      return reply.redirect(localPath(req.body?.next) ?? '/');
     },
   );
   app.post('/logout', async (req, reply) => {

@@ -38,11 +38,11 @@ function shell(a: Account | null, title: string, body: string): string {
   return page('zh-CN', title, `${nav}<h1>${esc(title)}</h1>${body}`);
 }
 
-export function loginPage(error?: string): string {
+export function loginPage(error?: string, next?: string): string {
   return shell(
     null,
     '登录',
-    `${error ? `<p class="note">${esc(error)}</p>` : ''}<form method="post" action="/login">
+    `${error ? `<p class="note">${esc(error)}</p>` : ''}<form method="post" action="/login">${next ? `<input type="hidden" name="next" value="${esc(next)}">` : ''}
 <label>工号 <input name="staff_id" autocomplete="username" required></label>
 <label>密码 <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">登录</button></form>`,

@@ -75,4 +75,17 @@ describe('a head teacher in a real browser', () => {
     expect(await page.textContent('h1')).toBe('无权访问');
     await page.close();
   });
+
+  it("opens a pushed link to a student after signing in, on that student's page", async () => {
+    const context = await browser.newContext(); // a fresh browser: not signed in
+    const page = await context.newPage();
+    await page.goto(`${base}/students/sA1`);
+    expect(page.url()).toBe(`${base}/login?next=%2Fstudents%2FsA1`);
+    await page.fill('input[name=staff_id]', 't1');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/students/sA1`);
+    expect(await page.textContent('body')).toContain('近4周无故缺勤5天');
+    await context.close();
+  });
 });

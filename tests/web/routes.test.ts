@@ -46,7 +46,7 @@ describe('the web pages', () => {
       for (const url of ['/', '/classes', '/triage', '/students/sA1', '/analyst', '/admin/staff']) {
         const res = await get(null, url);
         expect(res.statusCode, url).toBe(302);
-        expect(res.headers.location).toBe('/login');
+        expect(res.headers.location).toBe(url === '/' ? '/login' : `/login?next=${encodeURIComponent(url)}`);
       }
       const post = await app.inject({ method: 'POST', url: `/alerts/${alerts.sA1}/steps`, payload: { step: 'acknowledge' } });
       expect([401, 403]).toContain(post.statusCode);
@@ -86,6 +86,25 @@ describe('the web pages', () => {
       ]);
     } finally {
       await school.close();
+    }
+  });
+
+  it('should bring a pushed link back to its page after sign-in, and never to another site', async () => {
+    const first = await app.inject({ method: 'GET', url: '/students/sA1' });
+    expect(first.statusCode).toBe(302);
+    expect(first.headers.location).toBe('/login?next=%2Fstudents%2FsA1');
+    const form = await app.inject({ method: 'GET', url: first.headers.location as string });
+    expect(form.body).toContain('<input type="hidden" name="next" value="/students/sA1">');
+    let address = 0;
+    const signIn = (next: string) =>
+      app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't1', password: PASSWORD, next }, remoteAddress: `10.9.9.${++address}` });
+    const back = await signIn('/students/sA1');
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe('/students/sA1');
+    // The session cookie travels on a link opened from another site (a top-level GET), not on its forms.
+    expect(String(back.headers['set-cookie'])).toMatch(/ews_session=[^;]+;.*SameSite=Lax/i);
+    for (const evil of ['//evil.example/x', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/login?next=/x']) {
+      expect((await signIn(evil)).headers.location, evil).toBe('/');
     }
   });
 
