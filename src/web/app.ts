@@ -33,6 +33,18 @@ export interface AppOptions {
 
 const LOCK_MS = 15 * 60_000;
 
+const ERROR_TEXT: Record<number, [string, string]> = {
+  400: ['请求无效', '请求的内容不完整或格式不对，请返回重试。'],
+  414: ['请求无效', '链接过长或格式不对，请从首页进入。'],
+  403: ['无权访问', '您没有权限进行这项操作。'],
+  404: ['页面不存在', '没有找到这个页面，请从首页进入。'],
+  429: ['请求过于频繁', '请稍后再试。'],
+  500: ['出错了', '系统暂时出错，请稍后再试；如果一直出现，请联系管理员。'],
+};
+
+/** An id as schools write them: printable, at most 128 characters (a NUL byte cannot even be stored). */
+const PLAIN_ID = /^[^\p{Cc}]{1,128}$/u;
+
 /** A page of this site to return to after sign-in: a path, never another site (`//evil`, `/\\evil`, a scheme). */
 export function localPath(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length > 512) return undefined;
@@ -80,7 +92,19 @@ const HEADERS = {
  */
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // No fastify logger at all: request URLs carry student ids, and they stay out of the logs.
-  const app = Fastify({ logger: false, trustProxy: false });
+  const app = Fastify({
+    logger: false,
+    trustProxy: false,
+    // Malformed or overlong URLs are refused by the router before any handler: in Chinese too, not Fastify's JSON.
+    frameworkErrors: (err, _req, reply) => {
+      const status = err.statusCode ?? 400;
+      const [title, text] = ERROR_TEXT[status] ?? ERROR_TEXT[400];
+      return (reply as FastifyReply)
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .send(messagePage(null, title, text));
+    },
+  });
   await app.register(cookie, { secret: o.cookieSecret ?? randomBytes(32).toString('hex') });
   await app.register(formbody);
   await app.register(csrf, {
@@ -95,14 +119,22 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req) => {
     req.account = await sessionAccount(o.db, req.cookies[SESSION]);
   });
+  // Every error page in Chinese: the messages of the code and its libraries are English and say nothing to a teacher.
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
     const status = err.statusCode ?? (err instanceof EwsError ? 400 : 500);
     if (status >= 500) log.error({ route: req.routeOptions.url, err: err.message }, 'page failed');
+    const [title, text] = ERROR_TEXT[status] ?? (status >= 500 ? ERROR_TEXT[500] : ERROR_TEXT[400]);
     reply
       .code(status)
-      .type('text/html')
-      .send(messagePage(req.account, status === 403 ? '无权访问' : '出错了', status >= 500 ? '请稍后再试。' : err.message));
+      .type('text/html; charset=utf-8')
+      .send(messagePage(req.account, title, text));
   });
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(messagePage(req.account, ...ERROR_TEXT[404])),
+  );
 
   const html = (reply: FastifyReply, body: string, code = 200) => reply.code(code).type('text/html; charset=utf-8').send(body);
   const need =
@@ -170,6 +202,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
 
   app.get<{ Params: { id: string } }>('/students/:id', { preHandler: need('head_teacher', 'psychologist', 'counsellor') }, async (req, reply) => {
     const a = req.account!;
+    if (!PLAIN_ID.test(req.params.id)) return html(reply, messagePage(a, ...ERROR_TEXT[404]), 404);
     const s = await latestScore(o.db, req.params.id);
     if (!s || !maySee(a, s)) {
       await audit(o.db, a, 'view_student_refused', req.params.id);
@@ -184,6 +217,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     { preHandler: need('head_teacher', 'psychologist', 'counsellor'), preValidation: app.csrfProtection },
     async (req, reply) => {
       const a = req.account!;
+      if (!/^\d{1,15}$/.test(req.params.id)) return html(reply, messagePage(a, ...ERROR_TEXT[404]), 404);
       const { rows } = await o.db.query<{ student_id: string; school_id: string; class_id: string }>(
         'select student_id, school_id, class_id from alerts where id = $1',
         [Number(req.params.id)],
@@ -225,7 +259,11 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     '/admin/staff/password',
     { preHandler: need('admin'), preValidation: app.csrfProtection },
     async (req, reply) => {
-      await setPassword(o.db, String(req.body.staff_id), String(req.body.password));
+      const password = String(req.body.password ?? '');
+      if (password.length < 10) return html(reply, messagePage(req.account, '密码太短', '密码至少需要 10 个字符，请返回重新设置。'), 400);
+      const { rows } = await o.db.query('select 1 from staff_accounts where staff_id = $1', [String(req.body.staff_id ?? '')]);
+      if (rows.length === 0) return html(reply, messagePage(req.account, '没有这个工号', '没有找到这个工号的账号，请返回核对。'), 400);
+      await setPassword(o.db, String(req.body.staff_id), password);
       await audit(o.db, req.account!, 'set_password', null, { staff_id: req.body.staff_id });
       return reply.redirect('/admin/staff');
     },

@@ -108,6 +108,45 @@ describe('the web pages', () => {
     }
   });
 
+  it('should answer odd requests with a page in Chinese, never a 500 or an English message', async () => {
+    const cookie = await signIn('t1');
+    for (const [url, status, title] of [
+      ['/students/%00', 404, '页面不存在'],
+      ['/students/' + 'x'.repeat(300), 414, '请求无效'], // longer than any id: the router refuses it
+      ['/no-such-page', 404, '页面不存在'],
+    ] as const) {
+      const res = await app.inject({ method: 'GET', url, cookies: { ews_session: cookie } });
+      expect(res.statusCode, url).toBe(status);
+      expect(res.body, url).toContain(title);
+    }
+    const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const step = await app.inject({
+      method: 'POST',
+      url: '/alerts/NaN/steps',
+      headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
+      payload: { step: 'acknowledge', _csrf: token },
+    });
+    expect(step.statusCode).toBe(404);
+    const admin = await signIn('adm');
+    const form = await app.inject({ method: 'GET', url: '/admin/staff', cookies: { ews_session: admin } });
+    const adminToken = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
+    const setPassword = (staff_id: string, password: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/admin/staff/password',
+        headers: { cookie: `ews_session=${admin}; _csrf=${cookiesOf(form)._csrf}` },
+        payload: { staff_id, password, _csrf: adminToken },
+      });
+    const short = await setPassword('t2', 'short');
+    expect(short.statusCode).toBe(400);
+    expect(short.body).toContain('密码至少需要 10 个字符');
+    const nobody = await setPassword('nobody', 'long enough password');
+    expect(nobody.statusCode).toBe(400);
+    expect(nobody.body).toContain('没有找到这个工号');
+    for (const res of [short, nobody, step]) expect(res.body).not.toMatch(/needs at least|no staff account|invalid input/);
+  });
+
   describe('when each role asks for each page', () => {
     const expected: Record<string, Record<string, number>> = {
       '/classes': { t1: 200, p1: 403, a1: 403, adm: 403 },
