@@ -73,6 +73,15 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     const alert = normalise(rows[0]);
     const to = nextStatus(alert.status, s.step, alert.cause);
     if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
+    if (s.step === 'reopen') {
+      // One open case per student and cause: a reopened case may not stand beside a newer open one.
+      const other = await tx.query('select 1 from alerts where student_id = $1 and cause = $2 and closed_at is null and id <> $3', [
+        alert.student_id,
+        alert.cause,
+        alertId,
+      ]);
+      if (other.rows.length > 0) throw new EwsError('EWS_BAD_OPTION', `student ${alert.student_id} already has an open case for ${alert.cause}`);
+    }
     const at = s.at ?? new Date();
     await tx.query(`insert into case_steps (alert_id, step, kind, from_status, to_status, by_staff, at, note) values ($1, $2, $3, $4, $5, $6, $7, $8)`, [
       alertId,
@@ -86,8 +95,8 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     ]);
     const closed = CLOSED.has(to);
     const updated = await tx.query<AlertRow>(
-      `update alerts set status = $2, touched_at = $3, closed_at = case when $4 then $3 else closed_at end where id = $1 returning *`,
-      [alertId, to, at, closed],
+      `update alerts set status = $2, touched_at = $3, closed_at = case when $4 then $3 when $5 then null else closed_at end where id = $1 returning *`,
+      [alertId, to, at, closed, s.step === 'reopen'],
     );
     const outcome = s.step === 'returned' ? 'returned' : s.step === 'left' ? s.kind : null;
     if (outcome) {

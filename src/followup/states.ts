@@ -32,6 +32,7 @@ export const STEPS = {
   escalate_township: { kinds: [] }, // 报乡镇
   returned: { kinds: [] },
   left: { kinds: ['dropped_out', 'transferred'] },
+  reopen: { kinds: [] }, // a resolved case taken up again: the worry came back
 } as const;
 export type Step = keyof typeof STEPS;
 
@@ -45,13 +46,13 @@ const TRANSITIONS: Record<CaseStatus, Partial<Record<Step, CaseStatus>>> = {
   home_visit: { persuade_visit: 'home_visit', return_notice: 'return_notice', ...RETURN_PATH },
   return_notice: { persuade_visit: 'home_visit', escalate_township: 'escalated', ...RETURN_PATH },
   escalated: { persuade_visit: 'home_visit', ...RETURN_PATH },
-  resolved: {},
+  resolved: { reopen: 'acknowledged' },
   returned: {},
   left: {},
 };
 
 /** What a case was opened for (alerts.cause). */
-export type CaseCause = 'weekly_list' | 'absence_streak' | 'severe_event';
+export type CaseCause = 'weekly_list' | 'absence_streak' | 'severe_event' | 'by_hand';
 
 const ORDINARY: ReadonlySet<CaseStatus> = new Set(['new', 'acknowledged', 'contacted', 'intervention']);
 // Starting the 劝返 path, or recording a return, is for a student who has stopped coming: on a case

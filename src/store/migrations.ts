@@ -147,4 +147,14 @@ insert into scores select * from scores_unpartitioned;
 drop table scores_unpartitioned;
 `,
   },
+  {
+    id: 5,
+    name: 'cases opened by hand',
+    // A teacher or psychologist may open a case for any student they may see, not only those a list or an
+    // alert put forward (a 留意 student, a worry the data does not show).
+    sql: `
+alter table alerts drop constraint alerts_cause_check;
+alter table alerts add constraint alerts_cause_check check (cause in ('weekly_list', 'absence_streak', 'severe_event', 'by_hand'));
+`,
+  },
 ];

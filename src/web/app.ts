@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { EwsError } from '../errors/index.js';
-import { NOTE_MAX, recordStep, type Step } from '../followup/index.js';
+import { NOTE_MAX, openAlert, recordStep, type Step } from '../followup/index.js';
 import { listModels } from '../model/index.js';
 import { log } from '../observability/index.js';
 import type { Db } from '../store/index.js';
@@ -236,6 +236,29 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       }
       await audit(o.db, a, 'record_step', rows[0].student_id, { alert: Number(req.params.id), step: req.body.step });
       return reply.redirect(`/students/${encodeURIComponent(rows[0].student_id)}`);
+    },
+  );
+
+  // A case for any student the teacher or psychologist may see, not only those a list or an alert put forward.
+  app.post<{ Params: { id: string } }>(
+    '/students/:id/cases',
+    { preHandler: need('head_teacher', 'psychologist', 'counsellor'), preValidation: app.csrfProtection },
+    async (req, reply) => {
+      const a = req.account!;
+      if (!PLAIN_ID.test(req.params.id)) return html(reply, messagePage(a, ...ERROR_TEXT[404]), 404);
+      const s = await latestScore(o.db, req.params.id);
+      if (!s || !maySee(a, s)) return html(reply, messagePage(a, '无权访问', '这名学生不在您负责的范围内。'), 403);
+      const { alert, created } = await openAlert(o.db, {
+        student_id: s.student_id,
+        school_id: s.school_id,
+        class_id: s.class_id,
+        cause: 'by_hand',
+        as_of: s.as_of,
+        risk: s.risk,
+        detail: { opened_by: a.staff_id },
+      });
+      await audit(o.db, a, 'open_case', s.student_id, { alert: alert.id, created });
+      return reply.redirect(`/students/${encodeURIComponent(s.student_id)}`);
     },
   );
 

@@ -16,6 +16,20 @@ const STEP_TEXT: Record<Step, string> = {
   escalate_township: '报乡镇',
   returned: '已返校',
   left: '已离校',
+  reopen: '重新打开',
+};
+const CAUSE_TEXT: Record<string, string> = { weekly_list: '周名单', absence_streak: '连续无故缺勤', severe_event: '重大家庭变故', by_hand: '手动新建' };
+const STATUS_TEXT: Record<CaseStatus, string> = {
+  new: '新个案',
+  acknowledged: '已确认',
+  contacted: '已联系',
+  intervention: '帮扶中',
+  home_visit: '劝返家访中',
+  return_notice: '已发复学通知',
+  escalated: '已报乡镇',
+  resolved: '已结案',
+  returned: '已返校',
+  left: '已离校',
 };
 const KIND_TEXT: Record<string, string> = {
   talk: '谈话',
@@ -114,16 +128,16 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
             `<li>${beijingTime(new Date(st.at))} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${st.note ? `<p class="note">${esc(st.note)}</p>` : ''}</li>`,
         )
         .join('');
-      const open = c.closed_at === null;
-      const form = open
-        ? `<form method="post" action="/alerts/${c.id}/steps"><input type="hidden" name="_csrf" value="${esc(csrf)}">
-<select name="step" aria-label="步骤">${allowedSteps(c.status as CaseStatus, c.cause as CaseCause)
-            .map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`)
-            .join('')}</select>
+      // Open cases take their next steps; a resolved one can be reopened; a return or a departure is final.
+      const next = allowedSteps(c.status as CaseStatus, c.cause as CaseCause);
+      const form =
+        next.length > 0
+          ? `<form method="post" action="/alerts/${c.id}/steps"><input type="hidden" name="_csrf" value="${esc(csrf)}">
+<select name="step" aria-label="步骤">${next.map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`).join('')}</select>
 <select name="kind" aria-label="方式"><option value="">—</option>${[...new Set(Object.values(STEPS).flatMap((x) => [...x.kinds]))].map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</select>
 <input name="note" placeholder="备注（仅本案卷可见）" maxlength="${NOTE_MAX}"><button type="submit">记录</button></form>`
-        : '';
-      return `<section><h3>个案 #${c.id}（${esc(c.cause)}，状态：${esc(c.status)}）</h3><ol>${steps}</ol>${form}</section>`;
+          : '';
+      return `<section><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}，状态：${esc(STATUS_TEXT[c.status as CaseStatus] ?? c.status)}）</h3><ol>${steps}</ol>${form}</section>`;
     })
     .join('');
   return shell(
@@ -132,7 +146,8 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
     `<p>${esc(s.class_id)} · <span class="tier-${s.tier}">${TIER[s.tier]}</span> · 风险 ${pct(s.risk)}（截至 ${esc(s.as_of)}）</p>
 <h2>原因</h2><ul>${reasons}</ul>
 <h2>趋势</h2><p>近8周无故缺勤 ${sparkline(s.details.weekly_unexcused, 0, 1, '近8周无故缺勤')} 近4次考试排位 ${sparkline(s.details.exam_standing, -2.5, 2.5, '近4次考试排位')}</p>
-${wellbeing}<h2>跟进记录</h2>${caseHtml || '<p>暂无个案。</p>'}`,
+${wellbeing}<h2>跟进记录</h2>${caseHtml || '<p>暂无个案。</p>'}
+<form method="post" action="/students/${encodeURIComponent(s.student_id)}/cases"><input type="hidden" name="_csrf" value="${esc(csrf)}"><button type="submit">为该生新建个案</button></form>`,
   );
 }
 

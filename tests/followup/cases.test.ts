@@ -63,6 +63,20 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     expect(allowedSteps('contacted', 'absence_streak')).toContain('returned');
   });
 
+  it('should reopen a resolved case, but not beside another open one of its cause, and never a return or a departure', async () => {
+    const { alert: a } = await openAlert(db, { ...alert, student_id: 's4', cause: 'by_hand' });
+    for (const step of ['acknowledge', 'resolve'] as const) await recordStep(db, a.id, { step, by: 't1' });
+    const back = await recordStep(db, a.id, { step: 'reopen', by: 't1', note: '又连续请假' });
+    expect([back.status, back.closed_at]).toEqual(['acknowledged', null]);
+    await recordStep(db, a.id, { step: 'resolve', by: 't1' });
+    const { alert: newer } = await openAlert(db, { ...alert, student_id: 's4', cause: 'by_hand' });
+    expect(newer.id).not.toBe(a.id);
+    await expect(recordStep(db, a.id, { step: 'reopen', by: 't1' })).rejects.toThrow(/already has an open case for by_hand/);
+    expect(allowedSteps('returned')).toEqual([]);
+    expect(allowedSteps('left')).toEqual([]);
+    expect(allowedSteps('resolved')).toEqual(['reopen']);
+  });
+
   it('should follow the persuade-to-return path and write the outcome back for training', async () => {
     const { alert: a } = await openAlert(db, alert);
     for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township'] as const) await recordStep(db, a.id, { step, by: 't1' });

@@ -230,6 +230,32 @@ describe('the web pages', () => {
       expect(body).toContain(beijing);
     });
 
+    it('should let them open a case by hand for a student of their class not on the list, and reopen it once resolved', async () => {
+      const cookie = await signIn('t1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA2', cookies: { ews_session: cookie } });
+      expect(page.body).toContain('为该生新建个案');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const headers = { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` };
+      const opened = await app.inject({ method: 'POST', url: '/students/sA2/cases', headers, payload: { _csrf: token } });
+      expect(opened.statusCode).toBe(302);
+      const { rows } = await db.query<{ id: string; cause: string; detail: { opened_by: string } }>(
+        `select id, cause, detail from alerts where student_id = 'sA2'`,
+      );
+      expect(rows.map((r) => [r.cause, r.detail.opened_by])).toEqual([['by_hand', 't1']]);
+      const id = Number(rows[0].id);
+      for (const step of ['acknowledge', 'resolve', 'reopen']) {
+        const res = await app.inject({ method: 'POST', url: `/alerts/${id}/steps`, headers, payload: { step, _csrf: token } });
+        expect(res.statusCode, step).toBe(302);
+      }
+      const body = (await get('t1', '/students/sA2')).body;
+      expect(body).toContain('手动新建');
+      expect(body).toContain('状态：已确认');
+      expect(body).toContain('重新打开');
+      // Not for a student of another class.
+      const other = await app.inject({ method: 'POST', url: '/students/sB1/cases', headers, payload: { _csrf: token } });
+      expect(other.statusCode).toBe(403);
+    });
+
     it("should not let them act on another class's case", async () => {
       const cookie = await signIn('t1');
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
