@@ -29,12 +29,18 @@ export interface ScoreRow {
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const row = (r: ScoreRow): ScoreRow => ({ ...r, risk: Number(r.risk), reasons: renderStored(json(r.reasons)), details: json(r.details) });
 
-/** The latest run's scores for one school (optionally some classes). */
+/**
+ * The scores of the school's latest run (optionally some classes): the latest week, and of that week's runs the
+ * last recorded — a week re-run from another folder replaces the first on the page instead of listing everyone twice.
+ */
 export async function latestScores(db: Db, school: string, classes?: readonly string[]): Promise<ScoreRow[]> {
   const { rows } = await db.query<ScoreRow>(
-    `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
+    `with latest as (
+       select r.run_key, r.as_of from runs r
+        where exists (select 1 from scores s2 where s2.run_key = r.run_key and s2.school_id = $1)
+        order by r.as_of desc, r.created_at desc limit 1)
+     select s.*, to_char(latest.as_of, 'YYYY-MM-DD') as as_of from scores s join latest on latest.run_key = s.run_key
      where s.school_id = $1 and ($2::jsonb is null or $2::jsonb ? s.class_id)
-       and r.as_of = (select max(r2.as_of) from runs r2 join scores s2 on s2.run_key = r2.run_key where s2.school_id = $1)
      order by s.class_id, s.rank_in_class, s.student_id`,
     [school, classes ? JSON.stringify(classes) : null],
   );
@@ -44,7 +50,7 @@ export async function latestScores(db: Db, school: string, classes?: readonly st
 export async function latestScore(db: Db, studentId: string): Promise<ScoreRow | null> {
   const { rows } = await db.query<ScoreRow>(
     `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
-     where s.student_id = $1 order by r.as_of desc limit 1`,
+     where s.student_id = $1 order by r.as_of desc, r.created_at desc limit 1`,
     [studentId],
   );
   return rows[0] ? row(rows[0]) : null;
@@ -73,8 +79,14 @@ export async function caseHistory(db: Db, studentId: string) {
 /** Counts by school and tier: what an analyst sees, with no student in it. */
 export async function aggregates(db: Db) {
   const { rows } = await db.query<{ school_id: string; tier: string; n: string; as_of: string }>(
-    `select s.school_id, s.tier, count(*) as n, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
-     where r.as_of = (select max(as_of) from runs) group by s.school_id, s.tier, r.as_of order by s.school_id, s.tier`,
+    // Each school's latest run, once: two runs of one week are not added together.
+    `with latest as (
+       select distinct on (k.school_id) k.school_id, k.run_key, r.as_of
+         from (select distinct run_key, school_id from scores) k join runs r on r.run_key = k.run_key
+        order by k.school_id, r.as_of desc, r.created_at desc)
+     select s.school_id, s.tier, count(*) as n, to_char(l.as_of, 'YYYY-MM-DD') as as_of
+       from scores s join latest l on l.run_key = s.run_key and l.school_id = s.school_id
+      group by s.school_id, s.tier, l.as_of order by s.school_id, s.tier`,
   );
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
 }
