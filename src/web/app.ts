@@ -45,6 +45,21 @@ const ERROR_TEXT: Record<number, [string, string]> = {
 /** An id as schools write them: printable, at most 128 characters (a NUL byte cannot even be stored). */
 const PLAIN_ID = /^[^\p{Cc}]{1,128}$/u;
 
+/**
+ * When a step was done, from the form's date (Beijing calendar): today is now; an earlier day (a home visit
+ * recorded the morning after) is noon of that day; a day in the future or over 60 days back is refused (null).
+ */
+export function stepTime(doneOn: unknown, now = new Date()): Date | undefined | null {
+  if (doneOn === undefined || doneOn === '') return undefined;
+  if (typeof doneOn !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(doneOn)) return null;
+  const noon = new Date(`${doneOn}T12:00:00+08:00`);
+  if (Number.isNaN(noon.getTime())) return null;
+  const today = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  if (doneOn === today) return undefined;
+  if (doneOn > today || now.getTime() - noon.getTime() > 60 * 86_400_000) return null;
+  return noon;
+}
+
 /** A page of this site to return to after sign-in: a path, never another site (`//evil`, `/\\evil`, a scheme). */
 export function localPath(next: unknown): string | undefined {
   if (typeof next !== 'string' || next.length > 512) return undefined;
@@ -212,7 +227,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return html(reply, studentPage(a, s, await caseHistory(o.db, s.student_id), reply.generateCsrf()));
   });
 
-  app.post<{ Params: { id: string }; Body: { step?: string; kind?: string; note?: string } }>(
+  app.post<{ Params: { id: string }; Body: { step?: string; kind?: string; note?: string; done_on?: string } }>(
     '/alerts/:id/steps',
     { preHandler: need('head_teacher', 'psychologist', 'counsellor'), preValidation: app.csrfProtection },
     async (req, reply) => {
@@ -226,8 +241,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       const note = req.body.note?.trim() || undefined;
       if (note && note.length > NOTE_MAX)
         return html(reply, messagePage(a, '备注过长', `备注最多 ${NOTE_MAX} 字（本次 ${note.length} 字），请缩短后再记录。`), 400);
+      const at = stepTime(req.body.done_on);
+      if (at === null) return html(reply, messagePage(a, '日期不对', '请填写今天或之前的日期（最多回溯 60 天）。'), 400);
       try {
-        await recordStep(o.db, Number(req.params.id), { step: String(req.body.step) as Step, kind: req.body.kind || undefined, by: a.staff_id, note });
+        await recordStep(o.db, Number(req.params.id), { step: String(req.body.step) as Step, kind: req.body.kind || undefined, by: a.staff_id, note, at });
       } catch (e) {
         // A step that does not fit the case (or lacks its kind) is the user's to correct, in their words; not a 500.
         if (e instanceof EwsError && e.code === 'EWS_BAD_OPTION')

@@ -134,7 +134,14 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
         next.length > 0
           ? `<form method="post" action="/alerts/${c.id}/steps"><input type="hidden" name="_csrf" value="${esc(csrf)}">
 <select name="step" aria-label="步骤">${next.map((st) => `<option value="${st}">${STEP_TEXT[st]}</option>`).join('')}</select>
-<select name="kind" aria-label="方式"><option value="">—</option>${[...new Set(Object.values(STEPS).flatMap((x) => [...x.kinds]))].map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</select>
+<select name="kind" aria-label="方式"><option value="">—</option>${next
+              .filter((st) => STEPS[st].kinds.length > 0)
+              .map(
+                (st) =>
+                  `<optgroup label="${esc(STEP_TEXT[st])}">${STEPS[st].kinds.map((k) => `<option value="${k}">${KIND_TEXT[k]}</option>`).join('')}</optgroup>`,
+              )
+              .join('')}</select>
+<label>日期 <input type="date" name="done_on" value="${beijingTime(new Date()).slice(0, 10)}" max="${beijingTime(new Date()).slice(0, 10)}"></label>
 <input name="note" placeholder="备注（仅本案卷可见）" maxlength="${NOTE_MAX}"><button type="submit">记录</button></form>`
           : '';
       return `<section><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}，状态：${esc(STATUS_TEXT[c.status as CaseStatus] ?? c.status)}）</h3><ol>${steps}</ol>${form}</section>`;

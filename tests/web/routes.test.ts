@@ -256,6 +256,28 @@ describe('the web pages', () => {
       expect(other.statusCode).toBe(403);
     });
 
+    it('should record a step done on an earlier day on that day, offer each step its own kinds, and refuse a day to come', async () => {
+      const cookie = await signIn('t1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      // Kinds grouped under the step they belong to, so 家访 is not offered as a kind of 帮扶措施.
+      expect(page.body).toMatch(/<optgroup label="联系"><option value="talk">/);
+      expect(page.body).toContain('name="done_on"');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const post = (payload: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: `/alerts/${alerts.sA1}/steps`,
+          headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
+          payload: { ...payload, _csrf: token },
+        });
+      const day = (offset: number) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(1) })).statusCode).toBe(400);
+      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(-90) })).statusCode).toBe(400);
+      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(-2), note: '周末补课' })).statusCode).toBe(302);
+      const { rows } = await db.query<{ at: Date }>(`select at from case_steps where note = '周末补课'`);
+      expect(new Date(rows[0].at).toISOString()).toBe(new Date(`${day(-2)}T12:00:00+08:00`).toISOString());
+    });
+
     it("should not let them act on another class's case", async () => {
       const cookie = await signIn('t1');
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
