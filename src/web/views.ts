@@ -123,9 +123,11 @@ export function studentPage(a: Account, s: ScoreRow, cases: CaseView[], csrf: st
   const caseHtml = cases
     .map((c) => {
       const steps = c.steps
-        .map(
-          (st) =>
-            `<li>${beijingTime(new Date(st.at))} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${st.note ? `<p class="note">${esc(st.note)}</p>` : ''}</li>`,
+        .map((st) =>
+          // A counselling session is confidential to psychologists: others see that it happened, not what was said.
+          st.kind === 'counselling' && !psych
+            ? `<li>${beijingTime(new Date(st.at))} ${esc(st.by_staff)}：心理辅导（内容仅心理老师可见）</li>`
+            : `<li>${beijingTime(new Date(st.at))} ${esc(st.by_staff)}：${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${st.note ? `<p class="note">${esc(st.note)}</p>` : ''}</li>`,
         )
         .join('');
       // Open cases take their next steps; a resolved one can be reopened; a return or a departure is final.

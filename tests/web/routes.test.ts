@@ -278,6 +278,23 @@ describe('the web pages', () => {
       expect(new Date(rows[0].at).toISOString()).toBe(new Date(`${day(-2)}T12:00:00+08:00`).toISOString());
     });
 
+    it("should keep a psychologist's counselling note from the head teacher, who sees only that it happened", async () => {
+      const cookie = await signIn('p1');
+      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+      const res = await app.inject({
+        method: 'POST',
+        url: `/alerts/${alerts.sA1}/steps`,
+        headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
+        payload: { step: 'intervene', kind: 'counselling', note: '谈及家中矛盾，约下周再谈', _csrf: token },
+      });
+      expect(res.statusCode).toBe(302);
+      expect((await get('p1', '/students/sA1')).body).toContain('谈及家中矛盾');
+      const teacher = (await get('t1', '/students/sA1')).body;
+      expect(teacher).not.toContain('谈及家中矛盾');
+      expect(teacher).toContain('心理辅导（内容仅心理老师可见）');
+    });
+
     it("should not let them act on another class's case", async () => {
       const cookie = await signIn('t1');
       const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
