@@ -30,6 +30,15 @@ describe('the web pages', () => {
     return (sessions[staff] = cookiesOf(res).ews_session);
   }
   const get = async (staff: string | null, url: string) => app.inject({ method: 'GET', url, cookies: staff ? { ews_session: await signIn(staff) } : {} });
+  /** A student's page as `staff` sees it, and posting its forms as the browser would: session, CSRF cookie and token. */
+  async function formsOf(staff: string, student: string) {
+    const cookie = await signIn(staff);
+    const page = await app.inject({ method: 'GET', url: `/students/${student}`, cookies: { ews_session: cookie } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const headers = { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` };
+    const post = (url: string, payload: Record<string, string> = {}) => app.inject({ method: 'POST', url, headers, payload: { ...payload, _csrf: token } });
+    return { page, post };
+  }
 
   beforeAll(async () => {
     ({ db, cleanup } = await freshDb('pglite'));
@@ -203,16 +212,8 @@ describe('the web pages', () => {
     });
 
     it('should show each step in Beijing time with its note, and refuse a note too long or a step that does not fit, in Chinese', async () => {
-      const cookie = await signIn('t1');
-      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const post = (payload: Record<string, string>) =>
-        app.inject({
-          method: 'POST',
-          url: `/alerts/${alerts.sA1}/steps`,
-          headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
-          payload: { ...payload, _csrf: token },
-        });
+      const forms = await formsOf('t1', 'sA1');
+      const post = (payload: Record<string, string>) => forms.post(`/alerts/${alerts.sA1}/steps`, payload);
       const steps = async () => (await db.query('select * from case_steps where alert_id = $1', [alerts.sA1])).rows.length;
       const before = await steps();
       const long = await post({ step: 'intervene', kind: 'tutoring', note: '很'.repeat(501) });
@@ -231,63 +232,38 @@ describe('the web pages', () => {
     });
 
     it('should let them open a case by hand for a student of their class not on the list, and reopen it once resolved', async () => {
-      const cookie = await signIn('t1');
-      const page = await app.inject({ method: 'GET', url: '/students/sA2', cookies: { ews_session: cookie } });
+      const { page, post } = await formsOf('t1', 'sA2');
       expect(page.body).toContain('为该生新建个案');
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const headers = { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` };
-      const opened = await app.inject({ method: 'POST', url: '/students/sA2/cases', headers, payload: { _csrf: token } });
-      expect(opened.statusCode).toBe(302);
+      expect((await post('/students/sA2/cases')).statusCode).toBe(302);
       const { rows } = await db.query<{ id: string; cause: string; detail: { opened_by: string } }>(
         `select id, cause, detail from alerts where student_id = 'sA2'`,
       );
       expect(rows.map((r) => [r.cause, r.detail.opened_by])).toEqual([['by_hand', 't1']]);
-      const id = Number(rows[0].id);
-      for (const step of ['acknowledge', 'resolve', 'reopen']) {
-        const res = await app.inject({ method: 'POST', url: `/alerts/${id}/steps`, headers, payload: { step, _csrf: token } });
-        expect(res.statusCode, step).toBe(302);
-      }
+      for (const step of ['acknowledge', 'resolve', 'reopen']) expect((await post(`/alerts/${rows[0].id}/steps`, { step })).statusCode, step).toBe(302);
       const body = (await get('t1', '/students/sA2')).body;
       expect(body).toContain('手动新建');
       expect(body).toContain('状态：已确认');
       expect(body).toContain('重新打开');
-      // Not for a student of another class.
-      const other = await app.inject({ method: 'POST', url: '/students/sB1/cases', headers, payload: { _csrf: token } });
-      expect(other.statusCode).toBe(403);
+      expect((await post('/students/sB1/cases')).statusCode).toBe(403); // not for a student of another class
     });
 
     it('should record a step done on an earlier day on that day, offer each step its own kinds, and refuse a day to come', async () => {
-      const cookie = await signIn('t1');
-      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
+      const { page, post } = await formsOf('t1', 'sA1');
       // Kinds grouped under the step they belong to, so 家访 is not offered as a kind of 帮扶措施.
       expect(page.body).toMatch(/<optgroup label="联系"><option value="talk">/);
       expect(page.body).toContain('name="done_on"');
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const post = (payload: Record<string, string>) =>
-        app.inject({
-          method: 'POST',
-          url: `/alerts/${alerts.sA1}/steps`,
-          headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
-          payload: { ...payload, _csrf: token },
-        });
+      const step = (done_on: string, note = '') => post(`/alerts/${alerts.sA1}/steps`, { step: 'intervene', kind: 'tutoring', done_on, note });
       const day = (offset: number) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
-      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(1) })).statusCode).toBe(400);
-      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(-90) })).statusCode).toBe(400);
-      expect((await post({ step: 'intervene', kind: 'tutoring', done_on: day(-2), note: '周末补课' })).statusCode).toBe(302);
+      expect((await step(day(1))).statusCode).toBe(400);
+      expect((await step(day(-90))).statusCode).toBe(400);
+      expect((await step(day(-2), '周末补课')).statusCode).toBe(302);
       const { rows } = await db.query<{ at: Date }>(`select at from case_steps where note = '周末补课'`);
       expect(new Date(rows[0].at).toISOString()).toBe(new Date(`${day(-2)}T12:00:00+08:00`).toISOString());
     });
 
     it("should keep a psychologist's counselling note from the head teacher, who sees only that it happened", async () => {
-      const cookie = await signIn('p1');
-      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const res = await app.inject({
-        method: 'POST',
-        url: `/alerts/${alerts.sA1}/steps`,
-        headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
-        payload: { step: 'intervene', kind: 'counselling', note: '谈及家中矛盾，约下周再谈', _csrf: token },
-      });
+      const { post } = await formsOf('p1', 'sA1');
+      const res = await post(`/alerts/${alerts.sA1}/steps`, { step: 'intervene', kind: 'counselling', note: '谈及家中矛盾，约下周再谈' });
       expect(res.statusCode).toBe(302);
       expect((await get('p1', '/students/sA1')).body).toContain('谈及家中矛盾');
       const teacher = (await get('t1', '/students/sA1')).body;
@@ -296,16 +272,8 @@ describe('the web pages', () => {
     });
 
     it("should not let them act on another class's case", async () => {
-      const cookie = await signIn('t1');
-      const page = await app.inject({ method: 'GET', url: '/students/sA1', cookies: { ews_session: cookie } });
-      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-      const res = await app.inject({
-        method: 'POST',
-        url: `/alerts/${alerts.sB1}/steps`,
-        headers: { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` },
-        payload: { step: 'acknowledge', _csrf: token },
-      });
-      expect(res.statusCode).toBe(403);
+      const { post } = await formsOf('t1', 'sA1');
+      expect((await post(`/alerts/${alerts.sB1}/steps`, { step: 'acknowledge' })).statusCode).toBe(403);
     });
 
     it('should write every view of a student, and every refusal, to the audit trail', async () => {
