@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireDay, todayInChina } from '../dates/index.js';
 import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { ENCODING_ALIASES, loadDistrict, STAFF_ROLES, type Encoding } from '../sources/index.js';
+import { ENCODING_ALIASES, loadDistrict, pullFolder, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
@@ -57,6 +57,9 @@ function describeRun(s: RunSummary, out: string): string {
   ].join('\n');
 }
 
+/** Where pulls keep what they take in: --history, else EWS_HISTORY, else .ews/history. */
+const historyDir = (given?: string): string => given ?? process.env.EWS_HISTORY ?? join('.ews', 'history');
+
 /** What a command prints for scripts: one JSON object on the last line of standard output. */
 function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value) + '\n');
@@ -96,6 +99,7 @@ export function buildProgram(): Command {
     .option('--long-ids', 'student ids of 17 characters, as a 学籍号', false)
     .option('--crlf', 'end lines with CRLF, as Windows tools do', false)
     .option('--per-school', 'write each source as a folder of one file per school (attendance/<school>.csv)', false)
+    .option('--weekly', "also write the district as weekly exports to pull in turn (OUT/weeks/<Sunday>/: that week's rows, the whole roll)", false)
     .action(async (o) => {
       const result = await generateCommand({
         out: o.out,
@@ -106,7 +110,7 @@ export function buildProgram(): Command {
         quizzes: o.quizzes,
         profile: o.profile,
         truth: o.truth,
-        layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf, perSchool: o.perSchool },
+        layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf, perSchool: o.perSchool, weekly: o.weekly },
       });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
       printJson(result);
@@ -125,9 +129,33 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('pull')
+    .description(
+      'add a folder (a full re-export or only what is new; any source may be absent) to a kept history, and count new, changed, unchanged and refused rows',
+    )
+    .requiredOption('--data <dir>', 'folder to pull (CONTRACT.md layout)')
+    .option('--history <dir>', 'the kept history (default: EWS_HISTORY, else .ews/history)')
+    .option('--seen-on <date>', "the day this pull's rows count as first seen (default: today in Asia/Shanghai; for loading past exports in order)")
+    .option('--encoding <name>', 'force a text encoding instead of detecting it', encoding)
+    .addOption(todayOption())
+    .action(async (o) => {
+      const r = await pullFolder(o.data, {
+        history: historyDir(o.history),
+        encoding: o.encoding,
+        seenOn: o.seenOn && requireDay('--seen-on', o.seenOn),
+        today: o.today && requireDay('--today', o.today),
+      });
+      const t = r.totals;
+      process.stderr.write(`pull ${r.pull} into ${r.history}: ${t.new} new, ${t.changed} changed, ${t.unchanged} unchanged, ${t.refused} refused rows\n`);
+      printJson(r);
+    });
+
+  program
     .command('run')
     .description('the weekly job once: ingest, features, score, lists (scores.csv, lists/, summary.json, rejects.csv)')
-    .requiredOption('--data <dir>', 'data folder')
+    .option('--data <dir>', 'data folder (default: the kept history, see --history)')
+    .option('--history <dir>', 'score from a kept history instead of a data folder (default: EWS_HISTORY, else .ews/history)')
+    .option('--known-on <date>', 'read the history as it was known on this day (default: as known now)')
     .requiredOption('--as-of <date>', 'score as of this day, from rows dated on or before it')
     .requiredOption('--out <dir>', 'output folder')
     .option('--model <id>', 'model id (default: the model in use)')
@@ -138,9 +166,11 @@ export function buildProgram(): Command {
     .option('--no-record', 'keep no system of record: the output files only (default: DATABASE_URL, else EWS_DB, else .ews/db)')
     .addOption(new Option('--via <how>', 'in-process, queue (BullMQ, needs Redis) or auto').choices(['in-process', 'queue', 'auto']).default('in-process'))
     .action(async (o) => {
+      if (o.data && o.history) throw new OptionError('--data', 'give --data or --history, not both');
       const s = await runCommand({
         database: o.record === false ? null : undefined,
-        data: o.data,
+        data: o.data ?? historyDir(o.history),
+        knownOn: o.knownOn && requireDay('--known-on', o.knownOn),
         out: o.out,
         asOf: requireDay('--as-of', o.asOf),
         model: o.model,

@@ -16,6 +16,10 @@ export const ERROR_CODES = {
   EWS_MODEL_REFUSED: { retry: false, text: 'a trained model failed a check and was not registered' },
   // A server down may come back: a queued job tries again.
   EWS_STORE_UNAVAILABLE: { retry: true, text: 'the system of record could not be opened' },
+  // Another pull holds the history: this one can wait and try again.
+  EWS_HISTORY_BUSY: { retry: true, text: 'another pull is adding to the same history' },
+  EWS_HISTORY_DAMAGED: { retry: false, text: 'a kept history does not read back as it was written' },
+  EWS_NOTHING_TO_PULL: { retry: false, text: 'a pull holds no source file, or the first pull holds no students.csv' },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,7 +5,7 @@ import { OptionError } from '../errors/index.js';
 import { CsvWriter } from '../util/csv-write.js';
 import { buildPopulation, teacherName } from './population.js';
 import { Random } from '../util/random.js';
-import { relayFile, splitBySchool } from './layout.js';
+import { relayFile, splitBySchool, splitByWeek } from './layout.js';
 import { simulateStudent, type RowSink } from './simulate.js';
 
 export interface GenerateOptions {
@@ -29,8 +29,9 @@ export interface GenerateOptions {
    * them; `longIds` gives students ids of 17 characters (a 学籍号's length); `crlf` ends lines with
    * CRLF; `perSchool` writes each source as a folder of one file per school (`attendance/<school>.csv`).
    * The same district either way. Default: the generator's own student-by-student order, one file per source.
+   * `weekly` also writes the district as weekly exports to pull one after another (`weeks/<Sunday>/`, see splitByWeek).
    */
-  layout?: { byDate?: boolean; longIds?: boolean; crlf?: boolean; perSchool?: boolean };
+  layout?: { byDate?: boolean; longIds?: boolean; crlf?: boolean; perSchool?: boolean; weekly?: boolean };
   /** First Monday of the school year. Default 2025-09-01. */
   start?: string;
   onProgress?: (done: number, total: number) => void;
@@ -134,6 +135,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
     await relayFile(join(options.out, `${name}.csv`), { byDate: layout.byDate && daily, crlf: layout.crlf });
   }
   // students.csv last: it says which school every other file's rows belong to.
+  if (layout.weekly) await splitByWeek(options.out, join(options.out, 'weeks'), formatDay(start + 6), layout.crlf);
   if (layout.perSchool) await splitBySchool(options.out, [...Object.keys(HEADERS), 'staff', 'students'], layout.crlf);
   options.onProgress?.(pop.students.length, pop.students.length);
   return {

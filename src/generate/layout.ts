@@ -1,4 +1,4 @@
-import { appendFileSync, createReadStream, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { appendFileSync, copyFileSync, createReadStream, createWriteStream, existsSync, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,4 +114,77 @@ async function eachLine(file: string, start: (header: string[], line: string) =>
     if (onRow === null) onRow = start(line.split(','), line);
     else if (line !== '') onRow(line.split(','), line);
   }
+}
+
+/** The column that dates each source's rows, for weekly exports; the roll and staff have none. */
+const WEEK_COLUMN: Record<string, string> = {
+  attendance: 'date',
+  grades: 'date',
+  family_events: 'date',
+  subsidies: 'effective_from',
+  wellbeing: 'date',
+  meal_card: 'date',
+  outcomes: 'date',
+};
+
+/**
+ * Writes a district as the weekly exports a district receives: `out/<Sunday>/` holds the rows dated
+ * in the week ending that Sunday, with the whole roll and staff list re-exported each week. Pulled
+ * in order, they make the history the whole folder is. A source with no rows in a week is exported
+ * as its header alone, as systems export an empty table. Rows dated before `first` (a Sunday: the
+ * first export) go in it, as the records a district holds when it starts. For the generator's files, which quote nothing.
+ */
+export async function splitByWeek(dir: string, out: string, first: string, crlf = false): Promise<string[]> {
+  const eol = crlf ? '\r\n' : '\n';
+  const weeks = new Set<string>();
+  const pending = new Map<string, string[]>(); // `<week>/<file>` → lines
+  let held = 0;
+  const started = new Set<string>();
+  const flush = () => {
+    for (const [path, lines] of pending) appendFileSync(join(out, path), lines.join(''));
+    pending.clear();
+    held = 0;
+  };
+  const sundayOf = (iso: string) => {
+    const d = new Date(`${iso.replace(/\//g, '-')}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + ((7 - d.getUTCDay()) % 7));
+    const sunday = d.toISOString().slice(0, 10);
+    return sunday < first ? first : sunday;
+  };
+  for (const [name, column] of Object.entries(WEEK_COLUMN)) {
+    const file = join(dir, `${name}.csv`);
+    if (!existsSync(file)) continue;
+    await eachLine(file, (header, headerLine) => {
+      const at = header.indexOf(column);
+      return (cells, line) => {
+        const week = sundayOf(cells[at]);
+        const path = `${week}/${name}.csv`;
+        if (!weeks.has(week)) {
+          weeks.add(week);
+          mkdirSync(join(out, week), { recursive: true });
+        }
+        let lines = pending.get(path);
+        if (!lines) pending.set(path, (lines = []));
+        if (!started.has(path)) {
+          started.add(path);
+          lines.push(headerLine + eol);
+        }
+        lines.push(line + eol);
+        held += line.length;
+        if (held > 64 << 20) flush();
+      };
+    });
+    flush();
+  }
+  const sorted = [...weeks].sort();
+  const headers = new Map<string, string>();
+  for (const name of Object.keys(WEEK_COLUMN)) {
+    const file = join(dir, `${name}.csv`);
+    if (existsSync(file)) await eachLine(file, (_, headerLine) => (headers.set(name, headerLine), () => {}));
+  }
+  for (const week of sorted) {
+    for (const [name, header] of headers) if (!existsSync(join(out, week, `${name}.csv`))) writeFileSync(join(out, week, `${name}.csv`), header + eol);
+    for (const name of ['students', 'staff']) if (existsSync(join(dir, `${name}.csv`))) copyFileSync(join(dir, `${name}.csv`), join(out, week, `${name}.csv`));
+  }
+  return sorted;
 }

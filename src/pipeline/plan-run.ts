@@ -19,6 +19,8 @@ export interface PlanOptions {
   encoding?: Encoding;
   /** Default: DATABASE_URL, else EWS_DB, else the embedded store in .ews/db. null keeps no record. */
   database?: string | null;
+  /** With a kept history as `data`: as known on this day. Default: as known now. */
+  knownOn?: Day;
 }
 
 /** Settles every choice of a run up front (which model, which date), so all its jobs agree. */
@@ -37,6 +39,7 @@ export async function planRun(o: PlanOptions): Promise<RunSpec> {
     shardStudents: o.shardStudents ?? 50_000,
     encoding: o.encoding,
     today: Math.max(asOf, todayInChina()),
+    knownOn: o.knownOn,
     database: o.database === null ? null : resolveDatabase(o.database ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db'),
     delivery: { linkBase: process.env.EWS_PUBLIC_URL ?? `file://${out}`, email: Boolean(process.env.EWS_SMTP_URL) },
   };

@@ -21,6 +21,8 @@ export interface RunSpec {
   encoding?: Encoding;
   /** Rows dated after this are refused as impossible. */
   today: Day;
+  /** With a kept history as `data`: read it as known on this day (rows pulled later, and later corrections, left out). */
+  knownOn?: Day;
   /**
    * The system of record the run's scores and alerts go to (postgres://… or a PGlite folder),
    * or null to keep none. An embedded PGlite folder must be written by one process at a time.

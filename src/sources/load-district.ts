@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
-import { ContractError } from '../errors/index.js';
+import { ContractError, EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Encoding } from './read/encoding.js';
 import { loadFile, type FileReport } from './read/load-file.js';
@@ -14,6 +14,8 @@ import { findRepeats } from './read/unique.js';
 import { Table } from './read/table.js';
 import { buildRoster, type Roster } from './roster.js';
 import { FILE_SPECS, type FileSpec } from './spec/index.js';
+import { isHistory } from './history/manifest.js';
+import { historyView, type SourceView } from './history/view.js';
 
 /** Everything a data folder holds, read and checked. Optional files absent → null. */
 export interface District {
@@ -60,6 +62,10 @@ export interface LoadOptions {
   readerScript?: URL;
   /** Called as each file is read, with the bytes read of the whole folder so far and its size. */
   onProgress?: (bytes: number, total: number) => void;
+  /** A kept history (see `ews pull`) read as it was known on this day: later pulls' rows and corrections left out. Default: as known now. */
+  knownOn?: Day;
+  /** Required files may be absent (a pull of what is new); the others are read. */
+  partial?: boolean;
 }
 
 interface Located {
@@ -72,6 +78,8 @@ interface Located {
   part: boolean;
   /** A source's folder that holds no file: the source is there, with no rows (as an empty file would be). */
   emptyFolder?: boolean;
+  /** A file of a kept history: the pull that wrote it. */
+  seq?: number;
 }
 
 const FORMATS: readonly SourceFormat[] = ['csv', 'jsonl'];
@@ -80,8 +88,10 @@ const FORMATS: readonly SourceFormat[] = ['csv', 'jsonl'];
  * Finds each spec's file — `attendance.csv` (or `.jsonl`), or a folder `attendance/` of such files, as
  * districts export a file per school or per month — and names every missing required file at once.
  */
-export function locateFiles(dir: string): Located[] {
+export function locateFiles(dir: string, options: { partial?: boolean; knownOn?: Day; history?: Map<string, SourceView> } = {}): Located[] {
   if (!existsSync(dir)) throw new ContractError('EWS_MISSING_FILE', dir, `data folder ${dir} does not exist`);
+  const history = options.history ?? (isHistory(dir) ? historyView(dir, options.knownOn) : null);
+  if (history) return locateInHistory(dir, history, options.partial);
   const found: Located[] = [];
   const missing: string[] = [];
   for (const spec of FILE_SPECS) {
@@ -103,13 +113,37 @@ export function locateFiles(dir: string): Located[] {
       found.push({ spec, path: join(dir, spec.name), fileName: `${spec.name}/`, format: 'csv', part: true, emptyFolder: true });
     else if (hasCsv) found.push({ spec, path: join(dir, csv), fileName: csv, format: 'csv', part: false });
     else if (hasJsonl) found.push({ spec, path: join(dir, jsonl), fileName: jsonl, format: 'jsonl', part: false });
-    else if (spec.need !== 'optional') missing.push(parts ? `${spec.name}/ (it holds no .csv or .jsonl file)` : csv);
+    else if (spec.need !== 'optional' && !options.partial) missing.push(parts ? `${spec.name}/ (it holds no .csv or .jsonl file)` : csv);
   }
   if (missing.length > 0) {
     throw new ContractError(
       'EWS_MISSING_FILE',
       missing[0],
       `data folder ${dir} lacks required file${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (or .jsonl)`,
+    );
+  }
+  return found;
+}
+
+/** A kept history's files as of its view: each source a folder of the pulls that kept its rows. */
+function locateInHistory(dir: string, history: Map<string, SourceView>, partial?: boolean): Located[] {
+  const found: Located[] = [];
+  const missing: string[] = [];
+  for (const spec of FILE_SPECS) {
+    const v = history.get(spec.name);
+    if (!v) {
+      if (spec.need !== 'optional' && !partial) missing.push(spec.name);
+      continue;
+    }
+    if (v.parts.length === 0) found.push({ spec, path: join(dir, spec.name), fileName: `${spec.name}/`, format: 'csv', part: true, emptyFolder: true });
+    for (const p of v.parts)
+      found.push({ spec, path: p.path, fileName: `${spec.name}/${p.path.slice(p.path.lastIndexOf('/') + 1)}`, format: 'csv', part: true, seq: p.seq });
+  }
+  if (missing.length > 0) {
+    throw new ContractError(
+      'EWS_MISSING_FILE',
+      missing[0],
+      `history ${dir} holds no ${missing.join(', ')} (as known then): pull a folder that has ${missing.length > 1 ? 'them' : 'it'} first`,
     );
   }
   return found;
@@ -134,7 +168,9 @@ function partsOf(dir: string, spec: FileSpec): Located[] | null {
 
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
-  const wanted = locateFiles(dir).filter(
+  const history = isHistory(dir) ? historyView(dir, options.knownOn) : null;
+  if (!history && options.knownOn !== undefined) log.warn({ data: dir }, 'not a kept history: every row is read as known now');
+  const wanted = locateFiles(dir, { partial: options.partial, history: history ?? undefined }).filter(
     (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),
   );
   const located = wanted.filter((f) => !f.emptyFolder);
@@ -149,7 +185,8 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         total,
       );
   };
-  const today = options.today ?? todayInChina();
+  // A history's rows were checked against the calendar when they were pulled.
+  const today = history ? Number.MAX_SAFE_INTEGER : (options.today ?? todayInChina());
   const others = located.filter((f) => f.spec.name !== 'students').sort((a, b) => sizes.get(b)! - sizes.get(a)!);
   const threads = readerThreads(
     options,
@@ -198,6 +235,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         ? joinParts(
             studentsFiles,
             studentsFiles.map((f) => results.get(f) as ReadResult),
+            history?.get('students'),
           )
         : (results.get(studentsFiles[0]) as ReadResult);
       studentsFiles.forEach((f) => results.set(f, joined));
@@ -269,6 +307,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         : joinParts(
             parts,
             parts.map((f) => results.get(f) as ReadResult),
+            history?.get(spec.name),
           );
     report.files[`${spec.name}/`] = joined.report;
     report.rejects.push(...joined.rejects);
@@ -315,8 +354,9 @@ function readerThreads(options: LoadOptions, files: number, bytes: number): numb
  * file): a repeat names the line it repeats, and its file where that is another. Rejects come file
  * by file, in line order.
  */
-function joinParts(files: readonly Located[], read: readonly ReadResult[]): ReadResult {
+function joinParts(files: readonly Located[], read: readonly ReadResult[], history?: SourceView): ReadResult {
   const spec = files[0].spec;
+  if (history) return joinPulls(files, read, history);
   let table = Table.concat(
     spec,
     read.map((r) => r.table),
@@ -344,8 +384,48 @@ function joinParts(files: readonly Located[], read: readonly ReadResult[]): Read
     }
     table = table.filter(keep);
   }
+  return { table, report: sumReports(spec, reports), rejects: byFile.flatMap((r) => r.sort((a, b) => a.line - b.line)) };
+}
+
+/**
+ * A history's source: its pulls' files one after another, less the versions later pulls replaced.
+ * Every row was checked when it was pulled, so a row refused now means the history was damaged.
+ */
+function joinPulls(files: readonly Located[], read: readonly ReadResult[], history: SourceView): ReadResult {
+  const spec = files[0].spec;
+  read.forEach((r, k) => {
+    if (r.rejects.length > 0) {
+      const x = r.rejects[0];
+      throw new EwsError(
+        'EWS_HISTORY_DAMAGED',
+        `${files[k].path} line ${x.line}, ${x.column}: ${x.reason} (a history's files are written by ews pull; do not edit them)`,
+      );
+    }
+  });
+  let table = Table.concat(
+    spec,
+    read.map((r) => r.table),
+  );
+  if (history.replaced.size > 0) {
+    const keep = new Uint8Array(table.length).fill(1);
+    for (let k = 0, at = 0; k < read.length; at += read[k].table.length, k++) {
+      for (const ord of history.replaced.get(files[k].seq!) ?? []) keep[at + ord] = 0;
+    }
+    table = table.filter(keep);
+  }
+  return {
+    table,
+    report: sumReports(
+      spec,
+      read.map((r) => ({ ...r.report })),
+    ),
+    rejects: [],
+  };
+}
+
+function sumReports(spec: FileSpec, reports: FileReport[]): FileReport {
   const sum = (key: 'rows_read' | 'rows_rejected' | 'rows_from_bytes') => reports.reduce((a, r) => a + r[key], 0);
-  const report: FileReport = {
+  return {
     file: `${spec.name}/`,
     format: reports[0].format,
     encoding: reports[0].encoding,
@@ -355,5 +435,4 @@ function joinParts(files: readonly Located[], read: readonly ReadResult[]): Read
     unknown_columns: [...new Set(reports.flatMap((r) => r.unknown_columns))],
     parts: reports,
   };
-  return { table, report, rejects: byFile.flatMap((r) => r.sort((a, b) => a.line - b.line)) };
 }

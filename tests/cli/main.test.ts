@@ -73,6 +73,7 @@ describe('the ews command', () => {
     const verbs = [
       'validate',
       'generate',
+      'pull',
       'run',
       'train',
       'evaluate',
@@ -159,6 +160,31 @@ describe('the ews command', () => {
       if (saved.db === undefined) delete process.env.EWS_DB;
       else process.env.EWS_DB = saved.db;
       if (saved.url !== undefined) process.env.DATABASE_URL = saved.url;
+    }
+  });
+
+  it('pulls weekly exports into the history EWS_HISTORY names, and runs from it with no --data', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    await ews('generate', '--out', join(t.dir, 'd'), '--students', '120', '--weeks', '3', '--seed', '3', '--weekly');
+    const saved = process.env.EWS_HISTORY;
+    process.env.EWS_HISTORY = join(t.dir, 'kept');
+    try {
+      for (const week of ['2025-09-07', '2025-09-14']) {
+        const r = await ews('pull', '--data', join(t.dir, 'd', 'weeks', week), '--seen-on', week);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(/^pull \d into .*kept: \d+ new, 0 changed, \d+ unchanged, 0 refused rows$/m);
+        expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ seen_on: week, totals: { refused: 0 } });
+      }
+      const r = await ews('run', '--as-of', '2025-09-15', '--out', join(t.dir, 'o'), '--no-record');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).students_scored).toBeGreaterThan(100);
+      const both = await ews('run', '--data', join(t.dir, 'd'), '--history', join(t.dir, 'kept'), '--as-of', '2025-09-15', '--out', join(t.dir, 'o2'));
+      expect(both.code).toBe(1);
+      expect(both.stderr).toMatch(/give --data or --history, not both/);
+    } finally {
+      if (saved === undefined) delete process.env.EWS_HISTORY;
+      else process.env.EWS_HISTORY = saved;
     }
   });
 

@@ -19,11 +19,18 @@ export interface SourceResult {
  * students.csv is read with them.
  */
 export async function ingestSources(spec: RunSpec, sources: readonly string[], students?: Table, threads?: number): Promise<SourceResult[]> {
-  const located = new Set(locateFiles(spec.data).map((f) => f.spec.name));
+  const located = new Set(locateFiles(spec.data, { knownOn: spec.knownOn }).map((f) => f.spec.name));
   const present = sources.filter((s) => located.has(s));
   const given = present.includes('students') ? undefined : students;
   if (present.length === 0) return sources.map((source) => ({ source }));
-  const { district, report } = await loadDistrict(spec.data, { only: present, encoding: spec.encoding, today: spec.today, students: given, threads });
+  const { district, report } = await loadDistrict(spec.data, {
+    only: present,
+    encoding: spec.encoding,
+    today: spec.today,
+    knownOn: spec.knownOn,
+    students: given,
+    threads,
+  });
   return sources.map((source): SourceResult => {
     if (!present.includes(source)) return { source };
     const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, string>)[source] ?? source;

@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDay, todayInChina, type Day } from '../../dates/index.js';
+import { EwsError } from '../../errors/index.js';
+import { log } from '../../observability/index.js';
+import { CsvWriter } from '../../util/csv-write.js';
+import { loadDistrict, locateFiles, type District } from '../load-district.js';
+import type { Encoding } from '../read/encoding.js';
+import type { Reject } from '../read/reject.js';
+import { Table } from '../read/table.js';
+import { FILE_SPECS, students as studentsSpec, type FileSpec } from '../spec/index.js';
+import { writeRejects } from '../write-rejects.js';
+import { canonicalCells, headerOf, identityOf } from './canonical.js';
+import { CONTENT_SEED, hash32, KEY_SEED_HI, KEY_SEED_LO } from './hash.js';
+import { emptyManifest, lockHistory, readManifest, seqName, writeManifest, type Manifest, type SourceCounts } from './manifest.js';
+import { CHANGED, NEW, RowIndex, UNCHANGED } from './row-index.js';
+
+export interface PullOptions {
+  /** The kept history to add to; created on the first pull. */
+  history: string;
+  encoding?: Encoding;
+  /** The day this pull's rows count as first seen. Default: today in China. */
+  seenOn?: Day;
+  /** Dates after this day are refused as impossible. Default: today in China. */
+  today?: Day;
+  /** What the rows came from, as the manifest records it. Default: the folder. */
+  from?: string;
+}
+
+export interface PullReport {
+  history: string;
+  /** This pull's number; 0 where nothing was new (no pull is recorded). */
+  pull: number;
+  seen_on: string;
+  sources: Record<string, SourceCounts>;
+  totals: SourceCounts;
+  /** Where the refused rows are, with file, line, column and reason; null when none were. */
+  rejects: string | null;
+}
+
+/**
+ * Adds a folder — a full re-export or only what is new, any source absent — to a kept history.
+ * A row's key (see identityOf) says whether the history holds it: new and changed rows are kept in
+ * this pull's file of their source, the versions they replace stay where they were (listed as
+ * replaced), unchanged ones are only counted. Nothing is visible to readers until the manifest
+ * names the pull; a pull that fails leaves the history as it was.
+ */
+export async function pullFolder(data: string, options: PullOptions): Promise<PullReport> {
+  const dir = options.history;
+  mkdirSync(dir, { recursive: true });
+  const unlock = lockHistory(dir);
+  try {
+    const manifest = readManifest(dir);
+    const seq = (manifest.pulls.at(-1)?.seq ?? 0) + 1;
+    clearUncommitted(dir, seq);
+    const seenOn = options.seenOn ?? todayInChina();
+    const today = options.today ?? todayInChina();
+    const present = new Set(locateFiles(data, { partial: true }).map((f) => f.spec.name));
+    if (present.size === 0) throw new EwsError('EWS_NOTHING_TO_PULL', `${data} holds no source file (students.csv, attendance.csv, …) to pull`);
+    const kept = manifest.pulls.length > 0 ? (await loadDistrict(dir, { only: [], partial: true })).district.students : null;
+    if (!kept && !present.has('students')) {
+      throw new EwsError('EWS_NOTHING_TO_PULL', `history ${dir} is empty and ${data} holds no students.csv: the first pull must bring the roll`);
+    }
+    const rejects: Reject[] = [];
+    let roll = kept!;
+    let pulledRoll: Table | null = null;
+    if (present.has('students')) {
+      const read = await loadDistrict(data, { only: [], partial: true, encoding: options.encoding, today });
+      rejects.push(...read.report.rejects);
+      pulledRoll = read.district.students;
+      roll = kept ? rollWith(kept, pulledRoll) : pulledRoll;
+    }
+    const others = [...present].filter((s) => s !== 'students');
+    const read = others.length > 0 ? await loadDistrict(data, { only: others, partial: true, students: roll, encoding: options.encoding, today }) : null;
+    if (read) rejects.push(...read.report.rejects);
+    const ids = roll.strings('student_id');
+
+    const sources: Record<string, SourceCounts> = {};
+    const index: Record<string, string> = { ...manifest.index };
+    for (const spec of FILE_SPECS) {
+      if (!present.has(spec.name)) continue;
+      const table = spec.name === 'students' ? pulledRoll! : tableOf(read!.district, spec);
+      const refused = rejects.filter((r) => r.file === `${spec.name}.csv` || r.file === `${spec.name}.jsonl` || r.file.startsWith(`${spec.name}/`)).length;
+      const before = manifest.index[spec.name] ? RowIndex.read(join(dir, '.index', manifest.index[spec.name])) : RowIndex.empty();
+      const { counts, index: after } = await keepSource(dir, seq, spec, table, ids, before);
+      sources[spec.name] = { ...counts, refused };
+      if (counts.new + counts.changed > 0 || !manifest.index[spec.name]) {
+        const file = `${spec.name}.${seqName(seq)}.u32`;
+        mkdirSync(join(dir, '.index'), { recursive: true });
+        after.write(join(dir, '.index', file));
+        index[spec.name] = file;
+      }
+    }
+    const rejectsFile = rejects.length > 0 ? join(dir, 'rejects', `${seqName(seq)}.csv`) : null;
+    if (rejectsFile) {
+      mkdirSync(join(dir, 'rejects'), { recursive: true });
+      await writeRejects(rejectsFile, rejects);
+    }
+    const record = { seq, pulled_at: new Date().toISOString(), seen_on: formatDay(seenOn), from: options.from ?? data, sources };
+    const next: Manifest = { ...(manifest.pulls.length > 0 ? manifest : emptyManifest()), pulls: [...manifest.pulls, record], index };
+    writeManifest(dir, next);
+    for (const [source, file] of Object.entries(manifest.index)) if (index[source] !== file) rmSync(join(dir, '.index', file), { force: true });
+    const totals = sumCounts(Object.values(sources));
+    log.info({ history: dir, pull: seq, ...totals }, 'pulled');
+    return { history: dir, pull: seq, seen_on: record.seen_on, sources, totals, rejects: rejectsFile };
+  } finally {
+    unlock();
+  }
+}
+
+/** The roll kept, with the pulled rows in place of the kept ones of the same students and new students after. */
+function rollWith(kept: Table, pulled: Table): Table {
+  const pulledIds = new Set(pulled.strings('student_id'));
+  const keep = Uint8Array.from(kept.strings('student_id'), (id) => (pulledIds.has(id) ? 0 : 1));
+  return Table.concat(studentsSpec, [kept.filter(keep), pulled]);
+}
+
+function tableOf(d: District, spec: FileSpec): Table {
+  const key = ({ family_events: 'familyEvents', meal_card: 'mealCard' } as Record<string, keyof District>)[spec.name] ?? (spec.name as keyof District);
+  return (d[key] as Table | null) ?? Table.empty(spec);
+}
+
+/** Classifies one source's pulled rows and writes the new and changed ones (and what they replace) under this pull's number. */
+async function keepSource(
+  dir: string,
+  seq: number,
+  spec: FileSpec,
+  table: Table,
+  ids: readonly string[],
+  before: RowIndex,
+): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
+  const n = table.length;
+  const cells = canonicalCells(table, ids);
+  const identity = identityOf(spec).map((name) => spec.columns.findIndex((c) => c.name === name));
+  const numbered = !spec.unique; // a repeat of a key within one pull is told apart by its order
+  const seen = numbered ? new Map<string, number>() : null;
+  const lines = new Array<string>(n);
+  const hi = new Uint32Array(n);
+  const lo = new Uint32Array(n);
+  const content = new Uint32Array(n);
+  const row = new Array<string>(cells.length);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < cells.length; c++) row[c] = cells[c](i);
+    let key = identity.map((c) => row[c]).join('\u0001');
+    if (seen) {
+      const k = seen.get(key) ?? 0;
+      seen.set(key, k + 1);
+      key += `\u0002${k}`;
+    }
+    const line = row.join(',');
+    lines[i] = line;
+    hi[i] = hash32(key, KEY_SEED_HI);
+    lo[i] = hash32(key, KEY_SEED_LO);
+    content[i] = hash32(line, CONTENT_SEED);
+  }
+  const merged = before.merge(hi, lo, content, seq);
+  const counts = { read: n, new: 0, changed: 0, unchanged: 0 };
+  for (let i = 0; i < n; i++) {
+    const s = merged.status[i];
+    if (s === NEW) counts.new++;
+    else if (s === CHANGED) counts.changed++;
+    else if (s === UNCHANGED) counts.unchanged++;
+  }
+  if (merged.kept.length > 0) {
+    mkdirSync(join(dir, spec.name), { recursive: true });
+    const w = new CsvWriter(join(dir, spec.name, `${seqName(seq)}.csv`), headerOf(spec).split(','));
+    for (const r of merged.kept) w.raw(`${lines[r]}\n`);
+    await w.close();
+  }
+  if (merged.superseded.length > 0) {
+    mkdirSync(join(dir, '.superseded', spec.name), { recursive: true });
+    writeFileSync(join(dir, '.superseded', spec.name, `${seqName(seq)}.u32`), new Uint8Array(merged.superseded.buffer));
+  }
+  return { counts, index: merged.index };
+}
+
+/** Files a pull of this number wrote before it failed: never committed, so never read. */
+function clearUncommitted(dir: string, seq: number): void {
+  const name = seqName(seq);
+  const folders = [...FILE_SPECS.map((s) => join(dir, s.name)), ...FILE_SPECS.map((s) => join(dir, '.superseded', s.name)), join(dir, 'rejects')];
+  for (const f of folders) {
+    if (!existsSync(f) || !statSync(f).isDirectory()) continue;
+    for (const e of readdirSync(f)) if (e.startsWith(`${name}.`)) rmSync(join(f, e), { force: true });
+  }
+  const idx = join(dir, '.index');
+  if (existsSync(idx)) for (const e of readdirSync(idx)) if (e.endsWith(`.${name}.u32`)) rmSync(join(idx, e), { force: true });
+}
+
+export function sumCounts(all: readonly SourceCounts[]): SourceCounts {
+  const t: SourceCounts = { read: 0, new: 0, changed: 0, unchanged: 0, refused: 0 };
+  for (const c of all) for (const k of Object.keys(t) as (keyof SourceCounts)[]) t[k] += c[k];
+  return t;
+}

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadDistrict, pullFolder, readManifest } from '../../../src/sources/index.js';
+import { BASE_FILES, FAR_TODAY, tempDir } from '../../helpers/folder.js';
+
+/** What a pull refuses, and how it fails: never half a pull, never two at once. */
+describe('when a pull meets bad rows or fails', () => {
+  let t: Awaited<ReturnType<typeof tempDir>>;
+  let history: string;
+  const folder = async (name: string, files: Record<string, string>) => {
+    const dir = join(t.dir, name);
+    await mkdir(dir);
+    for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
+    return dir;
+  };
+  const pull = (dir: string) => pullFolder(dir, { history, today: FAR_TODAY });
+
+  beforeEach(async () => {
+    t = await tempDir();
+    history = join(t.dir, 'h');
+  });
+  afterEach(() => t.cleanup());
+
+  it('should refuse a first pull without the roll, and a folder with no source at all', async () => {
+    await expect(pull(await folder('a', { 'attendance.csv': BASE_FILES['attendance.csv'] }))).rejects.toMatchObject({ code: 'EWS_NOTHING_TO_PULL' });
+    await expect(pull(await folder('b', { 'readme.txt': 'nothing' }))).rejects.toMatchObject({ code: 'EWS_NOTHING_TO_PULL' });
+    expect(existsSync(join(history, 'history.json'))).toBe(false);
+  });
+
+  it("should keep the good rows, and put each refused one in the pull's rejects with file, line, column and reason", async () => {
+    await pull(await folder('w1', BASE_FILES));
+    const r = await pull(
+      await folder('w2', {
+        'attendance.csv': 'student_id,date,status\nA1,2025-09-02,present\nZZ9,2025-09-02,present\nB2,2025-09-02,sleeping\n',
+      }),
+    );
+    expect(r.sources.attendance).toEqual({ read: 1, new: 1, changed: 0, unchanged: 0, refused: 2 });
+    expect(Object.keys(r.sources)).toEqual(['attendance']);
+    const rejects = (await readFile(r.rejects!, 'utf8')).trim().split('\n');
+    expect(rejects[0]).toBe('file,line,column,value,reason');
+    expect(rejects.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['attendance.csv,3,student_id', 'attendance.csv,4,status']);
+    const { district } = await loadDistrict(history);
+    expect(district.attendance.length).toBe(3);
+  });
+
+  it('should leave the history as it was when a pull fails part-way, and the next pull should clear what it left', async () => {
+    await pull(await folder('w1', BASE_FILES));
+    const before = await readFile(join(history, 'history.json'), 'utf8');
+    const week2 = await folder('w2', {
+      'attendance.csv': 'student_id,date,status\nA1,2025-09-02,present\n',
+      'meal_card.csv': 'student_id,date,amount,meals\nB2,2025-09-02,12.5,2\n',
+    });
+    // A file where the pull's folder for the canteen would go: attendance is written, then the canteen fails.
+    await writeFile(join(history, 'meal_card'), 'in the way');
+    await expect(pull(week2)).rejects.toThrow('EEXIST');
+    expect(await readFile(join(history, 'history.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(history, 'attendance', '000002.csv'))).toBe(true); // written, never committed
+    expect((await loadDistrict(history, { partial: true })).district.attendance.length).toBe(2);
+    expect(existsSync(join(history, '.lock'))).toBe(false);
+
+    await rm(join(history, 'meal_card'));
+    const again = await pull(week2);
+    expect(again.pull).toBe(2);
+    expect(again.totals).toMatchObject({ new: 2, refused: 0 });
+    expect((await loadDistrict(history)).district.attendance.length).toBe(3);
+  });
+
+  it('should refuse a second pull while one holds the history, and take over the lock of a process that is gone', async () => {
+    await pull(await folder('w1', BASE_FILES));
+    await writeFile(join(history, '.lock'), String(process.pid));
+    const week2 = await folder('w2', { 'attendance.csv': 'student_id,date,status\nA1,2025-09-02,present\n' });
+    await expect(pull(week2)).rejects.toMatchObject({ code: 'EWS_HISTORY_BUSY' });
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    await writeFile(join(history, '.lock'), String(gone));
+    expect((await pull(week2)).totals.new).toBe(1);
+    expect(readManifest(history).pulls).toHaveLength(2);
+  });
+
+  it('should keep two identical family events of one pull apart, and find both unchanged when re-exported', async () => {
+    const events = 'student_id,date,event,severity\nA1,2025-09-03,parent_job_loss,2\nA1,2025-09-03,parent_job_loss,2\n';
+    const first = await pull(await folder('w1', { ...BASE_FILES, 'family_events.csv': events }));
+    expect(first.sources.family_events).toMatchObject({ read: 2, new: 2 });
+    const again = await pull(await folder('w2', { 'family_events.csv': events.replace(/,2\n$/, ',3\n') }));
+    expect(again.sources.family_events).toEqual({ read: 2, new: 0, changed: 1, unchanged: 1, refused: 0 });
+    const { district } = await loadDistrict(history);
+    expect(Array.from(district.familyEvents.float64('severity')).sort()).toEqual([2, 3]);
+  });
+});
