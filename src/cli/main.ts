@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireDay, todayInChina } from '../dates/index.js';
 import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { ENCODING_ALIASES, loadDistrict, pullFolder, STAFF_ROLES, type Encoding } from '../sources/index.js';
+import { ENCODING_ALIASES, loadDistrict, pullFrom, STAFF_ROLES, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
@@ -139,12 +139,15 @@ export function buildProgram(): Command {
     .option('--encoding <name>', 'force a text encoding instead of detecting it', encoding)
     .addOption(todayOption())
     .action(async (o) => {
-      const r = await pullFolder(o.data, {
-        history: historyDir(o.history),
-        encoding: o.encoding,
-        seenOn: o.seenOn && requireDay('--seen-on', o.seenOn),
-        today: o.today && requireDay('--today', o.today),
-      });
+      const r = await pullFrom(
+        { data: o.data, sql: o.sql, only: o.only?.split(',').map((x: string) => x.trim()) },
+        {
+          history: historyDir(o.history),
+          encoding: o.encoding,
+          seenOn: o.seenOn && requireDay('--seen-on', o.seenOn),
+          today: o.today && requireDay('--today', o.today),
+        },
+      );
       const t = r.totals;
       process.stderr.write(`pull ${r.pull} into ${r.history}: ${t.new} new, ${t.changed} changed, ${t.unchanged} unchanged, ${t.refused} refused rows\n`);
       printJson(r);

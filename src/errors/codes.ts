@@ -19,6 +19,9 @@ export const ERROR_CODES = {
   // Another pull holds the history: this one can wait and try again.
   EWS_HISTORY_BUSY: { retry: true, text: 'another pull is adding to the same history' },
   EWS_HISTORY_DAMAGED: { retry: false, text: 'a kept history does not read back as it was written' },
+  // A school's database down or unreachable may come back.
+  EWS_SOURCE_UNAVAILABLE: { retry: true, text: "a school system's database could not be reached" },
+  EWS_BAD_QUERY: { retry: false, text: "a source's query failed on the school system's database" },
   EWS_NOTHING_TO_PULL: { retry: false, text: 'a pull holds no source file, or the first pull holds no students.csv' },
 } as const;
 

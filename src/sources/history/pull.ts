@@ -25,6 +25,10 @@ export interface PullOptions {
   today?: Day;
   /** What the rows came from, as the manifest records it. Default: the folder. */
   from?: string;
+  /** Rows a connector refused before the folder was written, by source: counted and kept with the pull's rejects. */
+  refusedBefore?: Record<string, Reject[]>;
+  /** Names a reject as the rows' origin does (a workbook's sheet and row, not the folder's CSV line). */
+  where?: (r: Reject) => Reject;
 }
 
 export interface PullReport {
@@ -57,18 +61,18 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const today = options.today ?? todayInChina();
     const present = new Set(locateFiles(data, { partial: true }).map((f) => f.spec.name));
     if (present.size === 0) throw new EwsError('EWS_NOTHING_TO_PULL', `${data} holds no source file (students.csv, attendance.csv, …) to pull`);
-    const kept = manifest.pulls.length > 0 ? (await loadDistrict(dir, { only: [], partial: true })).district.students : null;
-    if (!kept && !present.has('students')) {
+    const keptRoll = manifest.pulls.length > 0 ? (await loadDistrict(dir, { only: [], partial: true })).district.students : null;
+    if (!keptRoll && !present.has('students')) {
       throw new EwsError('EWS_NOTHING_TO_PULL', `history ${dir} is empty and ${data} holds no students.csv: the first pull must bring the roll`);
     }
     const rejects: Reject[] = [];
-    let roll = kept!;
+    let roll = keptRoll!;
     let pulledRoll: Table | null = null;
     if (present.has('students')) {
       const read = await loadDistrict(data, { only: [], partial: true, encoding: options.encoding, today });
       rejects.push(...read.report.rejects);
       pulledRoll = read.district.students;
-      roll = kept ? rollWith(kept, pulledRoll) : pulledRoll;
+      roll = keptRoll ? rollWith(keptRoll, pulledRoll) : pulledRoll;
     }
     const others = [...present].filter((s) => s !== 'students');
     const read = others.length > 0 ? await loadDistrict(data, { only: others, partial: true, students: roll, encoding: options.encoding, today }) : null;
@@ -80,7 +84,9 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     for (const spec of FILE_SPECS) {
       if (!present.has(spec.name)) continue;
       const table = spec.name === 'students' ? pulledRoll! : tableOf(read!.district, spec);
-      const refused = rejects.filter((r) => r.file === `${spec.name}.csv` || r.file === `${spec.name}.jsonl` || r.file.startsWith(`${spec.name}/`)).length;
+      const refused =
+        rejects.filter((r) => r.file === `${spec.name}.csv` || r.file === `${spec.name}.jsonl` || r.file.startsWith(`${spec.name}/`)).length +
+        (options.refusedBefore?.[spec.name]?.length ?? 0);
       const before = manifest.index[spec.name] ? RowIndex.read(join(dir, '.index', manifest.index[spec.name])) : RowIndex.empty();
       const { counts, index: after } = await keepSource(dir, seq, spec, table, ids, before);
       sources[spec.name] = { ...counts, refused };
@@ -91,10 +97,11 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
         index[spec.name] = file;
       }
     }
-    const rejectsFile = rejects.length > 0 ? join(dir, 'rejects', `${seqName(seq)}.csv`) : null;
+    const kept = [...(options.where ? rejects.map(options.where) : rejects), ...Object.values(options.refusedBefore ?? {}).flat()];
+    const rejectsFile = kept.length > 0 ? join(dir, 'rejects', `${seqName(seq)}.csv`) : null;
     if (rejectsFile) {
       mkdirSync(join(dir, 'rejects'), { recursive: true });
-      await writeRejects(rejectsFile, rejects);
+      await writeRejects(rejectsFile, kept);
     }
     const record = { seq, pulled_at: new Date().toISOString(), seen_on: formatDay(seenOn), from: options.from ?? data, sources };
     const next: Manifest = { ...(manifest.pulls.length > 0 ? manifest : emptyManifest()), pulls: [...manifest.pulls, record], index };

@@ -1,0 +1,136 @@
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import mysql from 'mysql2';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { z } from 'zod';
+import { EwsError, OptionError } from '../../errors/index.js';
+import { log } from '../../observability/index.js';
+import { CsvWriter } from '../../util/csv-write.js';
+import { FILE_SPECS } from '../spec/index.js';
+
+const SOURCE_NAMES = FILE_SPECS.map((s) => s.name) as [string, ...string[]];
+
+/**
+ * A school system's databases and one query per source, each selecting the contract's columns by
+ * name (`select xh as student_id, rq as date, …`). `:since` in a query stands for the day of the
+ * last pull of that source from this config (0001-01-01 on the first), for a delta by modification day.
+ */
+export const SqlConfig = z
+  .object({
+    /** Name → url (`postgres://…` or `mysql://…`); `${VAR}` is read from the environment, so passwords stay out of the file. */
+    connections: z.record(z.string(), z.string().min(1)),
+    sources: z.partialRecord(
+      z.enum(SOURCE_NAMES),
+      z.object({
+        connection: z.string(),
+        query: z.string().min(1),
+        /** When `ews schedule` pulls this source (default: the config's cron). */
+        cron: z.string().optional(),
+      }),
+    ),
+    /** Default pull schedule of every source (default `0 5 * * *`, before the day's acute check). */
+    cron: z.string().optional(),
+  })
+  .refine((c) => Object.values(c.sources).every((s) => s!.connection in c.connections), { message: 'every source must name one of the connections' });
+
+export type SqlConfig = z.infer<typeof SqlConfig>;
+
+export function readSqlConfig(path: string): SqlConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new OptionError('--sql', `${path} is not a readable JSON file (${(e as Error).message})`);
+  }
+  const parsed = SqlConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new OptionError('--sql', `${path}: ${issue.path.join('.') || '(top)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** A url with `${VAR}` filled in from the environment; a variable that is not set is named. */
+function expand(url: string, name: string): string {
+  return url.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, v: string) => {
+    const value = process.env[v];
+    if (value === undefined) throw new OptionError('--sql', `connection ${name} uses \${${v}}, which is not set`);
+    return value;
+  });
+}
+
+const masked = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+
+/** Runs each source's query (or those in `only`) and writes its rows as the source's CSV in `out`. */
+export async function queriesToFolder(config: SqlConfig, out: string, since: (source: string) => string, only?: readonly string[]): Promise<string[]> {
+  mkdirSync(out, { recursive: true });
+  const done: string[] = [];
+  for (const [source, s] of Object.entries(config.sources)) {
+    if (!s || (only && !only.includes(source))) continue;
+    const url = expand(config.connections[s.connection], s.connection);
+    const query = s.query.replace(/:since\b/g, `'${since(source)}'`);
+    const file = join(out, `${source}.csv`);
+    const started = performance.now();
+    if (/^postgres(ql)?:\/\//.test(url)) await fromPostgres(url, query, file, source, s.connection);
+    else if (/^(mysql|mariadb):\/\//.test(url)) await fromMysql(url.replace(/^mariadb:/, 'mysql:'), query, file, source, s.connection);
+    else throw new OptionError('--sql', `connection ${s.connection}: ${masked(url)} is neither postgres:// nor mysql://`);
+    log.info({ source, connection: s.connection, ms: Math.round(performance.now() - started) }, 'queried');
+    done.push(source);
+  }
+  return done;
+}
+
+/** COPY … TO STDOUT: the server writes the CSV, streamed to the file as it comes. */
+async function fromPostgres(url: string, query: string, file: string, source: string, connection: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new EwsError('EWS_SOURCE_UNAVAILABLE', `${source}: connection ${connection} (${masked(url)}) could not be opened: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  try {
+    await client.query("SET DateStyle = 'ISO, YMD'");
+    const copy = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER)`));
+    await pipeline(copy, createWriteStream(file));
+  } catch (e) {
+    throw new EwsError('EWS_BAD_QUERY', `${source}: the query on ${connection} failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Rows streamed from the server, dates as the text it holds (no time-zone shift), written as CSV. */
+async function fromMysql(url: string, query: string, file: string, source: string, connection: string): Promise<void> {
+  const conn = mysql.createConnection({ uri: url, dateStrings: true, connectTimeout: 10_000, supportBigNumbers: true, bigNumberStrings: true });
+  try {
+    await conn.promise().connect();
+  } catch (e) {
+    conn.destroy();
+    throw new EwsError('EWS_SOURCE_UNAVAILABLE', `${source}: connection ${connection} (${masked(url)}) could not be opened: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let w: CsvWriter | null = null;
+      let names: string[] = [];
+      conn
+        .query({ sql: query, rowsAsArray: true })
+        .on('fields', (fields: { name: string }[]) => {
+          names = fields.map((f) => f.name);
+          w = new CsvWriter(file, names);
+        })
+        .on('result', (row: unknown[]) => w!.row(row.map((v) => (v instanceof Buffer ? v.toString('utf8') : v))))
+        .on('error', reject)
+        .on('end', () => (w ? w.close() : Promise.resolve()).then(resolve, reject));
+    });
+  } catch (e) {
+    throw new EwsError('EWS_BAD_QUERY', `${source}: the query on ${connection} failed: ${(e as Error).message}`, { cause: e });
+  } finally {
+    conn.destroy();
+  }
+}
