@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { requireDay, todayInChina } from '../dates/index.js';
 import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { ENCODING_ALIASES, loadDistrict, pullFrom, STAFF_ROLES, type Encoding } from '../sources/index.js';
+import { ENCODING_ALIASES, isHistory, loadDistrict, pullFailures, pullFrom, readManifest, STAFF_ROLES, sumCounts, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
 import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
@@ -19,8 +19,11 @@ import {
   DEFAULT_ACUTE_CRON,
   DEFAULT_CRON,
   DEFAULT_RETRAIN_CRON,
+  DEFAULT_PULL_CRON,
   DEFAULT_TZ,
+  installPulls,
   installSchedule,
+  removePulls,
   listSchedules,
   removeSchedule,
   startPlanWorker,
@@ -154,6 +157,25 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('pulls')
+    .description("a kept history's pulls (when, from where, rows new, changed, unchanged, refused) and the pulls that failed")
+    .option('--history <dir>', 'the kept history (default: EWS_HISTORY, else .ews/history)')
+    .option('--last <n>', 'only the last n of each', positiveInt('--last'), 20)
+    .action(async (o) => {
+      const dir = historyDir(o.history);
+      const pulls = isHistory(dir) ? readManifest(dir).pulls.slice(-o.last) : [];
+      const failures = pullFailures(dir).slice(-o.last);
+      for (const p of pulls) {
+        const t = sumCounts(Object.values(p.sources));
+        process.stdout.write(
+          `${p.seq}  ${p.pulled_at}  seen ${p.seen_on}  ${p.from}  ${t.new} new, ${t.changed} changed, ${t.unchanged} unchanged, ${t.refused} refused\n`,
+        );
+      }
+      for (const f of failures) process.stdout.write(`FAILED ${f.at}  ${f.from}  try ${f.attempt}${f.final ? ' (last)' : ''}  ${f.code ?? ''} ${f.message}\n`);
+      printJson({ history: dir, pulls, failures });
+    });
+
+  program
     .command('run')
     .description('the weekly job once: ingest, features, score, lists (scores.csv, lists/, summary.json, rejects.csv)')
     .option('--data <dir>', 'data folder (default: the kept history, see --history)')
@@ -229,8 +251,22 @@ export function buildProgram(): Command {
     .option('--tz <zone>', 'time zone of the pattern', DEFAULT_TZ)
     .option('--acute-cron <pattern>', 'when to run the same-day check', DEFAULT_ACUTE_CRON)
     .option('--retrain-cron <pattern>', 'when to train a challenger and report the promotion gate (never promotes)', DEFAULT_RETRAIN_CRON)
-    .option('--remove', 'remove the schedules of --data')
+    .option('--remove', 'remove the schedules of --data (with --pull-from or --pull-sql: those pulls)')
+    .option('--pull-from <path>', 'also pull this folder or workbook into the history (--history) on --pull-cron')
+    .option('--pull-sql <config>', "also pull each source of this query config on its own cron (the config's, else --pull-cron)")
+    .option('--pull-cron <pattern>', 'when to pull', DEFAULT_PULL_CRON)
+    .option('--history <dir>', 'the history pulls add to (default: EWS_HISTORY, else .ews/history); the weekly run reads it when --data is not given')
     .action(async (o) => {
+      const pullFrom = o.pullFrom ?? o.pullSql;
+      if (pullFrom && o.remove) {
+        printJson({ removed: await removePulls(historyDir(o.history), pullFrom) });
+        return;
+      }
+      if (pullFrom) {
+        const pulls = await installPulls({ history: historyDir(o.history), data: o.pullFrom, sql: o.pullSql, cron: o.pullCron, tz: o.tz });
+        for (const p of pulls) process.stdout.write(`pull ${p.id} installed: "${p.pattern}" (${o.tz})\n`);
+        if (!o.data && o.out) o.data = historyDir(o.history);
+      }
       if (o.remove) {
         if (!o.data) throw new OptionError('--data', 'is needed to remove a schedule');
         printJson({ removed: await removeSchedule(o.data) });

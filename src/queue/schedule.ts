@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import { Queue, Worker } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { acuteCheck, planRun, retrainChallenger, type PlanOptions } from '../pipeline/index.js';
+import { acuteCheck, planRun, pullAndCheck, reportPullFailure, retrainChallenger, type PlanOptions, type PullJob } from '../pipeline/index.js';
+import { readSqlConfig } from '../sources/index.js';
 import { openDb } from '../store/index.js';
 import { connect } from './connection.js';
 import { QUEUES, jobOptions } from './queues.js';
@@ -24,6 +26,8 @@ export interface ScheduleOptions {
 }
 
 export const DEFAULT_RETRAIN_CRON = '0 3 1 * *';
+/** Daily at 05:00: the night's exports are in, and the 07:00 check and Monday's 06:00 run read them. */
+export const DEFAULT_PULL_CRON = '0 5 * * *';
 
 export const DEFAULT_ACUTE_CRON = '0 7,15 * * *';
 export const DEFAULT_CRON = '0 6 * * 1';
@@ -84,9 +88,102 @@ export async function removeSchedule(data: string, o: { prefix?: string; url?: s
   }
 }
 
+export interface PullScheduleOptions {
+  /** The kept history the pulls add to (the weekly run's --data). */
+  history: string;
+  /** A folder or workbook a school system drops its exports in… */
+  data?: string;
+  /** …or a query config: each source pulled on its own cron (its `cron`, else the config's, else `cron`). */
+  sql?: string;
+  cron?: string;
+  tz?: string;
+  prefix?: string;
+  url?: string;
+  /** Tries and the first wait between them. Default 5 tries, 60 s doubling: a server down for a quarter of an hour is waited out. */
+  attempts?: number;
+  backoffMs?: number;
+}
+
+const pullId = (history: string, from: string, source?: string) =>
+  `pull-${createHash('sha256')
+    .update(`${resolve(history)}\u0000${resolve(from)}`)
+    .digest('hex')
+    .slice(0, 10)}${source ? `-${source}` : ''}`;
+
+/** Installs the pulls into a history, ahead of the weekly run: one per folder, or one per source of a query config. */
+export async function installPulls(o: PullScheduleOptions): Promise<{ id: string; pattern: string }[]> {
+  if (Boolean(o.data) === Boolean(o.sql))
+    throw new OptionError('--pull-from', 'give a folder or workbook (--pull-from) or a query config (--pull-sql), one of them');
+  const connection = connect(o.url);
+  const queue = new Queue(QUEUES.plan, { connection, prefix: o.prefix ?? 'ews' });
+  const history = resolve(o.history);
+  try {
+    const plans: { id: string; pattern: string; from: PullJob['from'] }[] = [];
+    if (o.data) plans.push({ id: pullId(history, o.data), pattern: o.cron ?? DEFAULT_PULL_CRON, from: { data: resolve(o.data) } });
+    else {
+      const config = readSqlConfig(o.sql!);
+      for (const [source, q] of Object.entries(config.sources)) {
+        if (q)
+          plans.push({
+            id: pullId(history, o.sql!, source),
+            pattern: q.cron ?? config.cron ?? o.cron ?? DEFAULT_PULL_CRON,
+            from: { sql: resolve(o.sql!), only: [source] },
+          });
+      }
+    }
+    for (const p of plans) {
+      await queue.upsertJobScheduler(
+        p.id,
+        { pattern: p.pattern, tz: o.tz ?? DEFAULT_TZ },
+        {
+          name: 'pull',
+          data: { from: p.from, history } satisfies PullJob,
+          opts: jobOptions({ attempts: o.attempts ?? 5, backoffMs: o.backoffMs ?? 60_000 }),
+        },
+      );
+    }
+    return plans.map(({ id, pattern }) => ({ id, pattern }));
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+/** Removes the pulls into `history` from `from` (a folder, workbook or query config). */
+export async function removePulls(history: string, from: string, o: { prefix?: string; url?: string } = {}): Promise<number> {
+  const connection = connect(o.url);
+  const queue = new Queue(QUEUES.plan, { connection, prefix: o.prefix ?? 'ews' });
+  try {
+    const base = pullId(history, from);
+    let removed = 0;
+    for (const s of await queue.getJobSchedulers())
+      if (s.key === base || s.key.startsWith(`${base}-`)) removed += (await queue.removeJobScheduler(s.key)) ? 1 : 0;
+    return removed;
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 /** The retrain and acute jobs carry the data folder; the weekly plan carries its PlanOptions. */
 interface DataPayload {
   data: string;
+}
+
+/** A pull's try: the history stays as it was when it fails; each failure is reported, the last one as needing a person. */
+async function pullJob(job: Job<PullJob>) {
+  const db = await openDb();
+  try {
+    return await pullAndCheck(job.data, db);
+  } catch (e) {
+    const retryable = !(e instanceof EwsError) || e.retryable;
+    const attempt = job.attemptsMade + 1;
+    reportPullFailure(job.data, e, attempt, !retryable || attempt >= (job.opts.attempts ?? 1));
+    if (!retryable) throw new UnrecoverableError((e as Error).message);
+    throw e;
+  } finally {
+    await db.close();
+  }
 }
 
 /**
@@ -95,9 +192,10 @@ interface DataPayload {
  */
 export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
   const connection = connect(o.url);
-  const worker = new Worker<PlanOptions | DataPayload>(
+  const worker = new Worker<PlanOptions | DataPayload | PullJob>(
     QUEUES.plan,
     async (job) => {
+      if (job.name === 'pull') return pullJob(job as Job<PullJob>);
       if (job.name === 'retrain') return retrainChallenger({ data: (job.data as DataPayload).data });
       if (job.name === 'acute') {
         const db = await openDb();

@@ -10,5 +10,16 @@ export type { RecordReader, RecordStreamOptions, SourceFormat } from './read/rec
 export * from './spec/index.js';
 export { writeDistrictCache, readDistrictCache, districtOf, writeTable, readTable, readTableKept } from './cache.js';
 export { staffMembers, type StaffMember, type StaffRole } from './staff-members.js';
-export { pullFolder, isHistory, readManifest, type PullOptions, type PullReport, type Manifest, type PullRecord, type SourceCounts } from './history/index.js';
+export {
+  pullFolder,
+  sumCounts,
+  isHistory,
+  readManifest,
+  type PullOptions,
+  type PullReport,
+  type Manifest,
+  type PullRecord,
+  type SourceCounts,
+} from './history/index.js';
 export { pullFrom, readSqlConfig, workbookToFolder } from './connectors/index.js';
+export { recordPullFailure, pullFailures, type PullFailure } from './history/failures.js';
