@@ -380,8 +380,13 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed: the same seed and data give the same model', positiveInt('--seed'), 1)
     .option('--kinds <list>', 'candidates to compare: logistic,mlp,gbt (default logistic,gbt)', kinds)
     .option('--followup', 'add the outcomes follow-up recorded, and leave out examples of students after they were helped')
+    .option(
+      '--as-known-then',
+      "with a kept history as --data: each example's features from what the history held on its date (no hindsight); the model card says which",
+    )
     .action(async (o) => {
       const r = await trainCommand({
+        asKnownThen: o.asKnownThen,
         data: o.data,
         asOf: requireDay('--as-of', o.asOf),
         horizonDays: o.horizonDays,

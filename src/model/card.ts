@@ -38,6 +38,12 @@ ${worst.map(([s, c]) => `| ${s} | ${c.n} | ${c.positives} | ${f3(c.mean_predicte
 `;
 }
 
+function knowledgeText(meta: ModelMeta): string {
+  return meta.knowledge === 'as known on each example date'
+    ? "each example's features from what the kept history held on its date (rows entered late and corrections made later left out), as the weekly run then saw them; labels from what is known now."
+    : "each example's features from every row dated on or before its date, as known when the model was trained: corrections and rows entered late are seen as if they had been there on time (hindsight), so the figures may be kinder than a live run's.";
+}
+
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 
 /** The model card: what the model is for, what it must not be used for, how well it did, where it is blind. */
@@ -52,6 +58,7 @@ export function modelCard(meta: ModelMeta): string {
 - **Kind**: ${kindText(meta)}, Platt-calibrated.
 - **Predicts**: the probability that a student on the roll drops out within ${meta.horizon_days} days of the as-of date.
 - **Trained** ${meta.created_at.slice(0, 10)} from data dated on or before ${meta.as_of}; seed ${meta.seed}; data fingerprint \`${meta.fingerprint.slice(0, 16)}…\`.
+- **Knowledge**: ${knowledgeText(meta)}
 - **Examples**: weekly as-of dates — training ${meta.window.train[0]} … ${meta.window.train.at(-1)}, validation ${meta.window.validation[0]} … ${meta.window.validation.at(-1)}, test ${meta.window.test[0]} … ${meta.window.test.at(-1)}${meta.window.gap_relaxed ? ' (too little history to keep a full horizon between training and validation)' : ''}.
 
 ## What it is for

@@ -19,11 +19,50 @@ export interface Examples {
  * date's horizon has closed by the training date, so no label looks past it.
  */
 export function buildExamples(p: Prepared, dates: readonly Day[], horizonDays: number, onDate?: (done: number) => void): Examples {
-  const parts = dates.map((d, k) => {
-    const m = buildFeatures(p, d);
+  return stack(
+    dates.map((d, k) => {
+      const m = buildFeatures(p, d);
+      onDate?.(k + 1);
+      return { m, y: dropoutLabels(p.district, m.students, d, horizonDays) };
+    }),
+  );
+}
+
+/** Who knew what when: the district as a kept history held it on a day (see `ews pull`). */
+export type KnownOn = (d: Day) => Promise<Prepared>;
+
+/**
+ * Examples as buildExamples makes them, but each date's features from the district as it was known
+ * that day — rows pulled later and later corrections left out — as a weekly run then saw it. Labels
+ * come from what is known now: whether the student left within the horizon. Students are placed on
+ * the current roll by id.
+ */
+export async function buildExamplesKnownOn(
+  p: Prepared,
+  knownOn: KnownOn,
+  dates: readonly Day[],
+  horizonDays: number,
+  onDate?: (done: number) => void,
+): Promise<Examples> {
+  const parts = [];
+  for (const [k, d] of dates.entries()) {
+    const then = await knownOn(d);
+    const m = buildFeatures(then, d);
+    const ids = then.district.roster.ids;
+    const index = p.district.roster.index;
+    const students = Int32Array.from(m.students, (s) => {
+      const now = index.get(ids[s]);
+      if (now === undefined)
+        throw new EwsError('EWS_NO_EXAMPLES', `a student on the roll as known on ${formatDay(d)} is not on it now: the history is damaged`);
+      return now;
+    });
     onDate?.(k + 1);
-    return { m, y: dropoutLabels(p.district, m.students, d, horizonDays) };
-  });
+    parts.push({ m: { rows: m.rows, values: m.values, asOf: m.asOf, students }, y: dropoutLabels(p.district, students, d, horizonDays) });
+  }
+  return stack(parts);
+}
+
+function stack(parts: { m: { rows: number; values: Float32Array; asOf: Day; students: Int32Array }; y: Uint8Array }[]): Examples {
   const n = parts.reduce((a, q) => a + q.m.rows, 0);
   const width = FEATURE_NAMES.length;
   const x = new Float32Array(n * width);

@@ -17,7 +17,7 @@ export { scoreMatrix, attributions, attributionScratch, type AttributionScratch,
 export { auc, prAuc, brier, atTop, reliability, summarise, type Metrics } from './metrics.js';
 export { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
 export { dropoutLabels } from './labels.js';
-export { buildExamples, temporalSplit, type Examples } from './dataset.js';
+export { buildExamples, buildExamplesKnownOn, temporalSplit, type Examples, type KnownOn } from './dataset.js';
 export { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
 export { integratedGradients, inputGradient, logitOf, type DenseStack } from './dense-stack.js';
 export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';

@@ -40,6 +40,12 @@ export interface ModelMeta {
   fairness?: import('./fairness.js').FairnessAudit;
   /** Examples left out because the student had been helped by then (follow-up interventions). */
   treated_examples_excluded?: number;
+  /**
+   * Which rows each example's features saw: all rows dated on or before its date as known when the
+   * model was trained (corrections and late entries included: hindsight), or only those a kept
+   * history held on that date, as a weekly run then saw them.
+   */
+  knowledge?: 'as known when trained' | 'as known on each example date';
   metrics: {
     n_train: number;
     test: Metrics;

@@ -7,7 +7,7 @@ import { initTf } from './backend.js';
 import { baselineMetrics, reliabilityBySchool } from './baseline-metrics.js';
 import { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
 import { modelCard } from './card.js';
-import { buildExamples, sessionFilter, subset, temporalSplit, type Examples } from './dataset.js';
+import { buildExamples, buildExamplesKnownOn, sessionFilter, subset, temporalSplit, type Examples, type KnownOn } from './dataset.js';
 import { Random } from '../util/random.js';
 import { withoutTreated } from './followup-labels.js';
 import { auditFairness } from './fairness.js';
@@ -46,6 +46,11 @@ export interface TrainOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Students helped after an alert, with the day help began: their later examples are left out. */
   treated?: ReadonlyMap<number, Day>;
+  /**
+   * The district as a kept history knew it on a day: each example's features from what was known on
+   * its date (training without hindsight). Default: every example from what is known now.
+   */
+  knownOn?: KnownOn;
 }
 
 export interface TrainResult {
@@ -72,12 +77,15 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   const progress = options.onProgress ?? (() => {});
   const dates = [...split.train, ...split.validation, ...split.test];
   let built = 0;
-  const examples = (ds: Day[]) => buildExamples(p, ds, options.horizonDays, () => progress('examples', ++built, dates.length));
+  const onDate = () => progress('examples', ++built, dates.length);
+  const knownOn = options.knownOn;
+  const examples = (ds: Day[]) =>
+    knownOn ? buildExamplesKnownOn(p, knownOn, ds, options.horizonDays, onDate) : Promise.resolve(buildExamples(p, ds, options.horizonDays, onDate));
   const treated = options.treated ?? new Map<number, Day>();
   const untreated = (e: Examples) => withoutTreated(e, treated);
-  const trainAll = untreated(examples(split.train));
-  const valAll = untreated(examples(split.validation));
-  const testAll = untreated(examples(split.test));
+  const trainAll = untreated(await examples(split.train));
+  const valAll = untreated(await examples(split.validation));
+  const testAll = untreated(await examples(split.test));
   const excludedTreated = trainAll.excluded + valAll.excluded + testAll.excluded;
   const train = downsampleNegatives(trainAll.examples, options.maxTrainRows ?? 300_000, seed);
   const validation = valAll.examples;
@@ -164,6 +172,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     fingerprint: digest,
     backend,
     treated_examples_excluded: excludedTreated,
+    knowledge: knownOn ? 'as known on each example date' : 'as known when trained',
     metrics: {
       n_train: train.length,
       test: testMetrics,

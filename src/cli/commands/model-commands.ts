@@ -1,7 +1,7 @@
 import { formatDay, parseDay, todayInChina, type Day } from '../../dates/index.js';
 import { openDb } from '../../store/index.js';
 import { followupLabels } from '../../followup/index.js';
-import { prepare } from '../../features/index.js';
+import { prepare, type Prepared } from '../../features/index.js';
 import {
   auditFairness,
   currentModelId,
@@ -15,10 +15,11 @@ import {
   trainModel,
   withFollowupOutcomes,
   type ModelKind,
+  type KnownOn,
 } from '../../model/index.js';
 import { EwsError, OptionError } from '../../errors/index.js';
 import { createProgress, log } from '../../observability/index.js';
-import { loadDistrict } from '../../sources/index.js';
+import { isHistory, loadDistrict, readManifest } from '../../sources/index.js';
 
 async function prepared(data: string, asOf: Day) {
   // Rows dated after D may sit in the folder; features and labels never read past their windows.
@@ -26,7 +27,31 @@ async function prepared(data: string, asOf: Day) {
   return prepare(district);
 }
 
-export async function trainCommand(o: { data: string; asOf: Day; horizonDays: number; seed: number; kinds?: ModelKind[]; followup?: boolean }) {
+/**
+ * A kept history as known on each day, prepared: the last one is kept, since example dates come in
+ * order and a week's dates share the pulls known by then.
+ */
+function knownOnEachDate(history: string): KnownOn {
+  if (!isHistory(history)) throw new OptionError('--as-known-then', `${history} is not a kept history (ews pull makes one)`);
+  const pulls = readManifest(history).pulls.map((x) => parseDay(x.seen_on));
+  let last: { known: number; p: Promise<Prepared> } | null = null;
+  return (d) => {
+    const known = pulls.filter((s) => s <= d).length;
+    if (!last || last.known !== known) last = { known, p: loadDistrict(history, { knownOn: d, partial: true }).then(({ district }) => prepare(district)) };
+    return last.p;
+  };
+}
+
+export async function trainCommand(o: {
+  data: string;
+  asOf: Day;
+  horizonDays: number;
+  seed: number;
+  kinds?: ModelKind[];
+  followup?: boolean;
+  asKnownThen?: boolean;
+}) {
+  const knownOn = o.asKnownThen ? knownOnEachDate(o.data) : undefined;
   let p = await prepared(o.data, o.asOf);
   let treated: Map<number, Day> | undefined;
   if (o.followup) {
@@ -56,6 +81,7 @@ export async function trainCommand(o: { data: string; asOf: Day; horizonDays: nu
     seed: o.seed,
     kinds: o.kinds,
     treated,
+    knownOn,
     onProgress: (name, done, total) => {
       if (name !== phase) {
         ended();
