@@ -9,7 +9,7 @@ if (process.argv.includes('--clean')) {
 }
 
 const only = arg('only', '');
-const all = ['read', 'model', 'weekly-run', 'shipped', 'scale-out', 'real'];
+const all = ['read', 'model', 'weekly-run', 'shipped', 'pull', 'scale-out', 'real'];
 for (const name of all) {
   if (only && only !== name) continue;
   await import(`./${name}.ts`);
