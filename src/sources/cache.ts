@@ -34,7 +34,8 @@ type Header = {
   lineOffset: number;
 };
 
-export async function writeTable(path: string, t: Table): Promise<void> {
+/** `keepText`: keep free text too (a kept history holds what schools sent; the run's work folder does not need it). */
+export async function writeTable(path: string, t: Table, options: { keepText?: boolean } = {}): Promise<void> {
   const buffers: Uint8Array[] = [];
   let offset = 0;
   const place = (a: ArrayBufferView) => {
@@ -52,7 +53,7 @@ export async function writeTable(path: string, t: Table): Promise<void> {
   const header: Header = { spec: t.spec.name, length: t.length, columns: [], lineOffset: place(t.line).offset };
   for (const [name, c] of t.columns) {
     if (c.kind === 'strings' || c.kind === 'lists') {
-      const keep = !DROPPED_TEXT.has(`${t.spec.name}.${name}`);
+      const keep = options.keepText || !DROPPED_TEXT.has(`${t.spec.name}.${name}`);
       header.columns.push({ name, kind: c.kind, strings: keep ? c.data : null });
     } else if (c.kind === 'codes') {
       header.columns.push({ name, kind: c.kind, dict: c.dict, ...place(c.data) });

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { todayInChina, type Day } from '../dates/index.js';
-import { ContractError, EwsError } from '../errors/index.js';
+import { ContractError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Encoding } from './read/encoding.js';
 import { loadFile, type FileReport } from './read/load-file.js';
@@ -16,6 +16,7 @@ import { buildRoster, type Roster } from './roster.js';
 import { FILE_SPECS, type FileSpec } from './spec/index.js';
 import { isHistory } from './history/manifest.js';
 import { historyView, type SourceView } from './history/view.js';
+import { loadHistory } from './history/read-history.js';
 
 /** Everything a data folder holds, read and checked. Optional files absent → null. */
 export interface District {
@@ -168,9 +169,10 @@ function partsOf(dir: string, spec: FileSpec): Located[] | null {
 
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
-  const history = isHistory(dir) ? historyView(dir, options.knownOn) : null;
-  if (!history && options.knownOn !== undefined) log.warn({ data: dir }, 'not a kept history: every row is read as known now');
-  const wanted = locateFiles(dir, { partial: options.partial, history: history ?? undefined }).filter(
+  if (!existsSync(dir)) throw new ContractError('EWS_MISSING_FILE', dir, `data folder ${dir} does not exist`);
+  if (isHistory(dir)) return loadHistory(dir, historyView(dir, options.knownOn), options);
+  if (options.knownOn !== undefined) log.warn({ data: dir }, 'not a kept history: every row is read as known now');
+  const wanted = locateFiles(dir, { partial: options.partial }).filter(
     (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),
   );
   const located = wanted.filter((f) => !f.emptyFolder);
@@ -185,8 +187,7 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         total,
       );
   };
-  // A history's rows were checked against the calendar when they were pulled.
-  const today = history ? Number.MAX_SAFE_INTEGER : (options.today ?? todayInChina());
+  const today = options.today ?? todayInChina();
   const others = located.filter((f) => f.spec.name !== 'students').sort((a, b) => sizes.get(b)! - sizes.get(a)!);
   const threads = readerThreads(
     options,
@@ -235,7 +236,6 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         ? joinParts(
             studentsFiles,
             studentsFiles.map((f) => results.get(f) as ReadResult),
-            history?.get('students'),
           )
         : (results.get(studentsFiles[0]) as ReadResult);
       studentsFiles.forEach((f) => results.set(f, joined));
@@ -307,7 +307,6 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
         : joinParts(
             parts,
             parts.map((f) => results.get(f) as ReadResult),
-            history?.get(spec.name),
           );
     report.files[`${spec.name}/`] = joined.report;
     report.rejects.push(...joined.rejects);
@@ -354,9 +353,8 @@ function readerThreads(options: LoadOptions, files: number, bytes: number): numb
  * file): a repeat names the line it repeats, and its file where that is another. Rejects come file
  * by file, in line order.
  */
-function joinParts(files: readonly Located[], read: readonly ReadResult[], history?: SourceView): ReadResult {
+function joinParts(files: readonly Located[], read: readonly ReadResult[]): ReadResult {
   const spec = files[0].spec;
-  if (history) return joinPulls(files, read, history);
   let table = Table.concat(
     spec,
     read.map((r) => r.table),
@@ -385,42 +383,6 @@ function joinParts(files: readonly Located[], read: readonly ReadResult[], histo
     table = table.filter(keep);
   }
   return { table, report: sumReports(spec, reports), rejects: byFile.flatMap((r) => r.sort((a, b) => a.line - b.line)) };
-}
-
-/**
- * A history's source: its pulls' files one after another, less the versions later pulls replaced.
- * Every row was checked when it was pulled, so a row refused now means the history was damaged.
- */
-function joinPulls(files: readonly Located[], read: readonly ReadResult[], history: SourceView): ReadResult {
-  const spec = files[0].spec;
-  read.forEach((r, k) => {
-    if (r.rejects.length > 0) {
-      const x = r.rejects[0];
-      throw new EwsError(
-        'EWS_HISTORY_DAMAGED',
-        `${files[k].path} line ${x.line}, ${x.column}: ${x.reason} (a history's files are written by ews pull; do not edit them)`,
-      );
-    }
-  });
-  let table = Table.concat(
-    spec,
-    read.map((r) => r.table),
-  );
-  if (history.replaced.size > 0) {
-    const keep = new Uint8Array(table.length).fill(1);
-    for (let k = 0, at = 0; k < read.length; at += read[k].table.length, k++) {
-      for (const ord of history.replaced.get(files[k].seq!) ?? []) keep[at + ord] = 0;
-    }
-    table = table.filter(keep);
-  }
-  return {
-    table,
-    report: sumReports(
-      spec,
-      read.map((r) => ({ ...r.report })),
-    ),
-    rejects: [],
-  };
 }
 
 function sumReports(spec: FileSpec, reports: FileReport[]): FileReport {

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { formatDay, todayInChina, type Day } from '../../dates/index.js';
 import { EwsError } from '../../errors/index.js';
 import { log } from '../../observability/index.js';
-import { CsvWriter } from '../../util/csv-write.js';
 import { loadDistrict, locateFiles, type District } from '../load-district.js';
 import type { Encoding } from '../read/encoding.js';
 import type { Reject } from '../read/reject.js';
 import { Table } from '../read/table.js';
 import { FILE_SPECS, students as studentsSpec, type FileSpec } from '../spec/index.js';
 import { writeRejects } from '../write-rejects.js';
-import { canonicalCells, headerOf, identityOf } from './canonical.js';
-import { CONTENT_SEED, hash32, KEY_SEED_HI, KEY_SEED_LO } from './hash.js';
+import { rowHashes } from './row-hash.js';
+import { writeTable } from '../cache.js';
+import { buildRoster } from '../roster.js';
 import { emptyManifest, lockHistory, readManifest, seqName, writeManifest, type Manifest, type SourceCounts } from './manifest.js';
 import { CHANGED, NEW, RowIndex, UNCHANGED } from './row-index.js';
 
@@ -33,7 +33,7 @@ export interface PullOptions {
 
 export interface PullReport {
   history: string;
-  /** This pull's number; 0 where nothing was new (no pull is recorded). */
+  /** This pull's number (recorded even when nothing was new: the manifest says what was seen when). */
   pull: number;
   seen_on: string;
   sources: Record<string, SourceCounts>;
@@ -77,7 +77,7 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const others = [...present].filter((s) => s !== 'students');
     const read = others.length > 0 ? await loadDistrict(data, { only: others, partial: true, students: roll, encoding: options.encoding, today }) : null;
     if (read) rejects.push(...read.report.rejects);
-    const ids = roll.strings('student_id');
+    const place = roll.strings('student_id').length > 0 ? buildRoster(roll).index : new Map<string, number>();
 
     const sources: Record<string, SourceCounts> = {};
     const index: Record<string, string> = { ...manifest.index };
@@ -88,7 +88,9 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
         rejects.filter((r) => r.file === `${spec.name}.csv` || r.file === `${spec.name}.jsonl` || r.file.startsWith(`${spec.name}/`)).length +
         (options.refusedBefore?.[spec.name]?.length ?? 0);
       const before = manifest.index[spec.name] ? RowIndex.read(join(dir, '.index', manifest.index[spec.name])) : RowIndex.empty();
-      const { counts, index: after } = await keepSource(dir, seq, spec, table, ids, before);
+      // A students row is kept with its place in the roll (its line), which later rows refer to.
+      const placed = spec.name === 'students' ? table.withLines(Int32Array.from(table.strings('student_id'), (id) => place.get(id)!)) : table;
+      const { counts, index: after } = await keepSource(dir, seq, placed, before);
       sources[spec.name] = { ...counts, refused };
       if (counts.new + counts.changed > 0 || !manifest.index[spec.name]) {
         const file = `${spec.name}.${seqName(seq)}.u32`;
@@ -115,11 +117,22 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
   }
 }
 
-/** The roll kept, with the pulled rows in place of the kept ones of the same students and new students after. */
+/**
+ * The roll kept, each pulled student's row in place of the kept one, new students after: a student's
+ * place never changes, so rows kept in earlier pulls still refer to the right student.
+ */
 function rollWith(kept: Table, pulled: Table): Table {
-  const pulledIds = new Set(pulled.strings('student_id'));
-  const keep = Uint8Array.from(kept.strings('student_id'), (id) => (pulledIds.has(id) ? 0 : 1));
-  return Table.concat(studentsSpec, [kept.filter(keep), pulled]);
+  const both = Table.concat(studentsSpec, [kept, pulled]);
+  const at = buildRoster(kept).index;
+  const ids = pulled.strings('student_id');
+  const idx = Int32Array.from({ length: kept.length }, (_, i) => i);
+  const added: number[] = [];
+  ids.forEach((id, r) => {
+    const k = at.get(id);
+    if (k === undefined) added.push(kept.length + r);
+    else idx[k] = kept.length + r;
+  });
+  return both.take(Int32Array.from([...idx, ...added]));
 }
 
 function tableOf(d: District, spec: FileSpec): Table {
@@ -127,52 +140,25 @@ function tableOf(d: District, spec: FileSpec): Table {
   return (d[key] as Table | null) ?? Table.empty(spec);
 }
 
-/** Classifies one source's pulled rows and writes the new and changed ones (and what they replace) under this pull's number. */
-async function keepSource(
-  dir: string,
-  seq: number,
-  spec: FileSpec,
-  table: Table,
-  ids: readonly string[],
-  before: RowIndex,
-): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
-  const n = table.length;
-  const cells = canonicalCells(table, ids);
-  const identity = identityOf(spec).map((name) => spec.columns.findIndex((c) => c.name === name));
-  const numbered = !spec.unique; // a repeat of a key within one pull is told apart by its order
-  const seen = numbered ? new Map<string, number>() : null;
-  const lines = new Array<string>(n);
-  const hi = new Uint32Array(n);
-  const lo = new Uint32Array(n);
-  const content = new Uint32Array(n);
-  const row = new Array<string>(cells.length);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < cells.length; c++) row[c] = cells[c](i);
-    let key = identity.map((c) => row[c]).join('\u0001');
-    if (seen) {
-      const k = seen.get(key) ?? 0;
-      seen.set(key, k + 1);
-      key += `\u0002${k}`;
-    }
-    const line = row.join(',');
-    lines[i] = line;
-    hi[i] = hash32(key, KEY_SEED_HI);
-    lo[i] = hash32(key, KEY_SEED_LO);
-    content[i] = hash32(line, CONTENT_SEED);
-  }
+/** Classifies one source's pulled rows and keeps the new and changed ones (and what they replace) under this pull's number. */
+async function keepSource(dir: string, seq: number, table: Table, before: RowIndex): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
+  const spec = table.spec;
+  const { hi, lo, content } = rowHashes(table);
   const merged = before.merge(hi, lo, content, seq);
-  const counts = { read: n, new: 0, changed: 0, unchanged: 0 };
-  for (let i = 0; i < n; i++) {
-    const s = merged.status[i];
+  const counts = { read: table.length, new: 0, changed: 0, unchanged: 0 };
+  for (const s of merged.status) {
     if (s === NEW) counts.new++;
     else if (s === CHANGED) counts.changed++;
     else if (s === UNCHANGED) counts.unchanged++;
   }
   if (merged.kept.length > 0) {
     mkdirSync(join(dir, spec.name), { recursive: true });
-    const w = new CsvWriter(join(dir, spec.name, `${seqName(seq)}.csv`), headerOf(spec).split(','));
-    for (const r of merged.kept) w.raw(`${lines[r]}\n`);
-    await w.close();
+    const rows = table.take(merged.kept);
+    await writeTable(
+      join(dir, spec.name, `${seqName(seq)}.tbl`),
+      spec.name === 'students' ? rows : rows.withLines(Int32Array.from({ length: rows.length }, (_, k) => k)),
+      { keepText: true },
+    );
   }
   if (merged.superseded.length > 0) {
     mkdirSync(join(dir, '.superseded', spec.name), { recursive: true });

@@ -20,7 +20,7 @@ export function historyView(dir: string, knownOn?: Day): Map<string, SourceView>
     for (const [source, counts] of Object.entries(pull.sources)) {
       let v = view.get(source);
       if (!v) view.set(source, (v = { parts: [], replaced: new Map() }));
-      if (counts.new + counts.changed > 0) v.parts.push({ seq: pull.seq, path: join(dir, source, `${seqName(pull.seq)}.csv`) });
+      if (counts.new + counts.changed > 0) v.parts.push({ seq: pull.seq, path: join(dir, source, `${seqName(pull.seq)}.tbl`) });
       if (counts.changed > 0) {
         const pairs = readPairs(join(dir, '.superseded', source, `${seqName(pull.seq)}.u32`));
         for (let k = 0; k < pairs.length; k += 2) {

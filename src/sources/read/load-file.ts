@@ -13,7 +13,8 @@ import { compileFastRow, type FastRow } from './fast-row.js';
 
 export interface FileReport {
   file: string;
-  format: SourceFormat;
+  /** `history`: a source of a kept history (see `ews pull`), read from its pulls' tables. */
+  format: SourceFormat | 'history';
   encoding: Encoding | null;
   rows_read: number;
   rows_rejected: number;
@@ -22,6 +23,8 @@ export interface FileReport {
   unknown_columns: string[];
   /** A source sent as a folder of files (`attendance/`): what each file gave. The counts above are their sums. */
   parts?: FileReport[];
+  /** A history's source: how many pulls kept rows of it. */
+  pulls?: number;
 }
 
 export interface LoadFileOptions extends ParseContext {

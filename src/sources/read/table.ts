@@ -66,6 +66,18 @@ export class Table {
     return new Table(this.spec, n, pickTyped(this.line, idx), cols);
   }
 
+  /** The rows at `idx`, in that order (a row may come more than once). */
+  take(idx: Int32Array): Table {
+    const cols = new Map<string, Column>();
+    for (const [name, c] of this.columns) cols.set(name, pick(c, idx));
+    return new Table(this.spec, idx.length, pickTyped(this.line, idx), cols);
+  }
+
+  /** The same rows with other line numbers (a history's segment keeps a student's place in its roll there). */
+  withLines(line: Int32Array): Table {
+    return new Table(this.spec, this.length, line, this.columns);
+  }
+
   static empty(spec: FileSpec): Table {
     return new TableBuilder(spec).build();
   }

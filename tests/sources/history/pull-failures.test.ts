@@ -57,7 +57,7 @@ describe('when a pull meets bad rows or fails', () => {
     await writeFile(join(history, 'meal_card'), 'in the way');
     await expect(pull(week2)).rejects.toThrow('EEXIST');
     expect(await readFile(join(history, 'history.json'), 'utf8')).toBe(before);
-    expect(existsSync(join(history, 'attendance', '000002.csv'))).toBe(true); // written, never committed
+    expect(existsSync(join(history, 'attendance', '000002.tbl'))).toBe(true); // written, never committed
     expect((await loadDistrict(history, { partial: true })).district.attendance.length).toBe(2);
     expect(existsSync(join(history, '.lock'))).toBe(false);
 

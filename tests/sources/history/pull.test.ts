@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, parseDay } from '../../../src/dates/index.js';
 import { generateDistrict } from '../../../src/generate/index.js';
 import { planRun, runInProcess } from '../../../src/pipeline/index.js';
-import { loadDistrict, pullFolder, readManifest, type Table } from '../../../src/sources/index.js';
+import { loadDistrict, pullFolder, readManifest, readTable, type Table } from '../../../src/sources/index.js';
 import { FAR_TODAY, tempDir } from '../../helpers/folder.js';
 
 /**
@@ -65,7 +65,7 @@ describe('weekly exports pulled into a kept history', () => {
     expect(again.totals.new + again.totals.changed).toBe(0);
     expect(again.totals.unchanged).toBe(again.totals.read);
     expect(readManifest(history).pulls).toHaveLength(weeks.length + 1);
-    expect(existsSync(join(history, 'attendance', `${String(again.pull).padStart(6, '0')}.csv`))).toBe(false);
+    expect(existsSync(join(history, 'attendance', `${String(again.pull).padStart(6, '0')}.tbl`))).toBe(false);
   });
 });
 
@@ -94,6 +94,8 @@ describe('a row corrected between pulls', () => {
       });
       // A week later: the absence re-coded as sick, the grade corrected, the grant stopped, a new day.
       const second = await week('w2', {
+        // A1 moves class and a new student joins: every earlier row must still name the right student.
+        'students.csv': 'student_id,school_id,class_id,grade_level\nC3,S1,7-2,7\nA1,S1,7-2,7\n',
         'attendance.csv': 'student_id,date,status\nA1,2025-09-01,absent_sick\nB2,2025-09-01,present\nA1,2025-09-08,present\n',
         'grades.csv': 'student_id,date,term,subject,exam,score,full_score\nA1,2025-09-05,2025-2026-1,数学,quiz,53,100\n',
         'subsidies.csv': 'student_id,program,status,effective_from,effective_to\nA1,national_grant,granted,2025-09-01,2025-09-10\n',
@@ -105,7 +107,12 @@ describe('a row corrected between pulls', () => {
       expect(p2.sources.grades).toMatchObject({ changed: 1 });
       expect(p2.sources.subsidies).toMatchObject({ changed: 1, new: 0 });
 
+      expect(p2.sources.students).toEqual({ read: 2, new: 1, changed: 1, unchanged: 0, refused: 0 });
       const now = (await loadDistrict(history)).district;
+      expect(now.roster.ids).toEqual(['A1', 'B2', 'C3']);
+      expect(now.roster.classes[now.roster.classOf[0]].classId).toBe('7-2');
+      const absent = now.attendance.uint8('status').indexOf(4);
+      expect(now.roster.ids[now.attendance.int32('student_id')[absent]]).toBe('A1');
       // present is code 0, absent_sick 4, absent_unexcused 5.
       expect(rowsOf(now.attendance, 'date', 'status').sort()).toEqual([
         `${parseDay('2025-09-01')} 0`,
@@ -121,8 +128,8 @@ describe('a row corrected between pulls', () => {
       expect(then.subsidies.length).toBe(1);
 
       // Both versions are on disk, each in the file of the pull that first saw it.
-      expect(await readFile(join(history, 'grades', '000001.csv'), 'utf8')).toContain(',35,100');
-      expect(await readFile(join(history, 'grades', '000002.csv'), 'utf8')).toContain(',53,100');
+      expect(Array.from((await readTable(join(history, 'grades', '000001.tbl'))).float64('score'))).toEqual([35]);
+      expect(Array.from((await readTable(join(history, 'grades', '000002.tbl'))).float64('score'))).toEqual([53]);
     } finally {
       await t.cleanup();
     }

@@ -1,0 +1,100 @@
+import { ContractError, EwsError } from '../../errors/index.js';
+import { log } from '../../observability/index.js';
+import { readTable } from '../cache.js';
+import type { FileReport } from '../read/load-file.js';
+import { Table } from '../read/table.js';
+import { buildRoster } from '../roster.js';
+import { FILE_SPECS, type FileSpec } from '../spec/index.js';
+import type { District, LoadOptions, LoadReport } from '../load-district.js';
+import type { SourceView } from './view.js';
+
+/**
+ * Reads a kept history as a district: each source's pulls' tables one after another, less the
+ * versions later pulls replaced; the roll in the order students were first seen, which is the
+ * place every other table's rows refer to. Nothing is parsed: the rows were checked when pulled.
+ */
+export async function loadHistory(dir: string, view: Map<string, SourceView>, options: LoadOptions): Promise<{ district: District; report: LoadReport }> {
+  const started = performance.now();
+  const report: LoadReport = { files: {}, rejects: [], threads: 0 };
+  const tables = new Map<string, Table>();
+  const missing: string[] = [];
+  for (const spec of FILE_SPECS) {
+    if (options.only && spec.name !== 'students' && !options.only.includes(spec.name)) continue;
+    if (spec.name === 'students' && options.students) {
+      tables.set('students', options.students);
+      continue;
+    }
+    const v = view.get(spec.name);
+    if (!v) {
+      if (spec.need !== 'optional' && !options.partial) missing.push(spec.name);
+      continue;
+    }
+    const table = await readSource(spec, v);
+    tables.set(spec.name, spec.name === 'students' ? inRollOrder(table, dir) : table);
+    report.files[`${spec.name}/`] = sourceReport(spec, v, table.length);
+  }
+  if (missing.length > 0) {
+    throw new ContractError(
+      'EWS_MISSING_FILE',
+      missing[0],
+      `history ${dir} holds no ${missing.join(', ')} (as known then): pull a folder that has ${missing.length > 1 ? 'them' : 'it'} first`,
+    );
+  }
+  const students = tables.get('students');
+  if (!students) throw new ContractError('EWS_MISSING_FILE', 'students', `history ${dir} holds no students (as known then)`);
+  const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
+  const district: District = {
+    roster: buildRoster(students),
+    students,
+    staff: tables.get('staff') ?? null,
+    attendance: orEmpty('attendance'),
+    grades: orEmpty('grades'),
+    familyEvents: orEmpty('family_events'),
+    subsidies: orEmpty('subsidies'),
+    wellbeing: tables.get('wellbeing') ?? null,
+    mealCard: tables.get('meal_card') ?? null,
+    outcomes: tables.get('outcomes') ?? null,
+  };
+  log.info({ history: dir, sources: tables.size, ms: Math.round(performance.now() - started) }, 'history read');
+  return { district, report };
+}
+
+async function readSource(spec: FileSpec, v: SourceView): Promise<Table> {
+  if (v.parts.length === 0) return Table.empty(spec);
+  const parts = await Promise.all(v.parts.map((p) => readTable(p.path)));
+  let table = Table.concat(spec, parts);
+  if (v.replaced.size > 0) {
+    const keep = new Uint8Array(table.length).fill(1);
+    for (let k = 0, at = 0; k < parts.length; at += parts[k].length, k++) {
+      for (const ord of v.replaced.get(v.parts[k].seq) ?? []) keep[at + ord] = 0;
+    }
+    table = table.filter(keep);
+  }
+  return table;
+}
+
+/** A students segment keeps each student's place in the roll as the row's line: the roll is put back in that order. */
+function inRollOrder(table: Table, dir: string): Table {
+  const idx = new Int32Array(table.length).fill(-1);
+  for (let r = 0; r < table.length; r++) {
+    const place = table.line[r];
+    if (place < 0 || place >= table.length || idx[place] >= 0)
+      throw new EwsError('EWS_HISTORY_DAMAGED', `history ${dir}: its students do not make one roll (place ${place} of ${table.length})`);
+    idx[place] = r;
+  }
+  return table.take(idx);
+}
+
+/** What summary.json says of a source read from a history: its rows as known, and from how many pulls. */
+function sourceReport(spec: FileSpec, v: SourceView, rows: number): FileReport {
+  return {
+    file: `${spec.name}/`,
+    format: 'history',
+    encoding: null,
+    rows_read: rows,
+    rows_rejected: 0,
+    rows_from_bytes: 0,
+    unknown_columns: [],
+    pulls: v.parts.length,
+  };
+}
