@@ -41,6 +41,19 @@ export interface Student {
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡'];
 
+/**
+ * A school id not given before: four hex digits collide among a few hundred schools (two schools'
+ * classes and head teachers then shared one id), so a repeat draws again, and after a few tries
+ * takes the school's number as a suffix. Districts without a repeat keep the ids they always had.
+ */
+function schoolId(rng: Random, used: Set<string>, index: number): string {
+  let id = `sch-${rng.hex(4)}`;
+  for (let tries = 0; used.has(id) && tries < 8; tries++) id = `sch-${rng.hex(4)}`;
+  if (used.has(id)) id = `sch-${rng.hex(4)}-${index}`;
+  used.add(id);
+  return id;
+}
+
 /** Schools, classes of about 45, and students, until `count` students are placed. */
 export function buildPopulation(count: number, seed: number, start: Day): { schools: School[]; classes: Klass[]; students: Student[] } {
   const rng = new Random(seed, 1);
@@ -48,10 +61,11 @@ export function buildPopulation(count: number, seed: number, start: Day): { scho
   const classes: Klass[] = [];
   const students: Student[] = [];
   const usedIds = new Set<string>();
+  const schoolIds = new Set<string>();
   while (students.length < count) {
     const s = schools.length;
     const school: School = {
-      id: `sch-${rng.hex(4)}`,
+      id: schoolId(rng, schoolIds, s),
       index: s,
       rural: rng.chance(0.6),
       senior: rng.chance(0.25),
