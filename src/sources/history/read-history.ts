@@ -1,6 +1,6 @@
 import { ContractError, EwsError } from '../../errors/index.js';
 import { log } from '../../observability/index.js';
-import { readTable } from '../cache.js';
+import { readTablesJoined } from '../cache.js';
 import type { FileReport } from '../read/load-file.js';
 import { Table } from '../read/table.js';
 import { buildRoster } from '../roster.js';
@@ -61,11 +61,11 @@ export async function loadHistory(dir: string, view: Map<string, SourceView>, op
 
 async function readSource(spec: FileSpec, v: SourceView): Promise<Table> {
   if (v.parts.length === 0) return Table.empty(spec);
-  const parts = await Promise.all(v.parts.map((p) => readTable(p.path)));
-  let table = Table.concat(spec, parts);
+  const joined = readTablesJoined(v.parts.map((p) => p.path));
+  let table = joined.table;
   if (v.replaced.size > 0) {
     const keep = new Uint8Array(table.length).fill(1);
-    for (let k = 0, at = 0; k < parts.length; at += parts[k].length, k++) {
+    for (let k = 0, at = 0; k < v.parts.length; at += joined.lengths[k], k++) {
       for (const ord of v.replaced.get(v.parts[k].seq) ?? []) keep[at + ord] = 0;
     }
     table = table.filter(keep);
