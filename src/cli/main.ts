@@ -6,29 +6,18 @@ import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { ENCODING_ALIASES, isHistory, loadDistrict, pullFailures, pullFrom, readManifest, STAFF_ROLES, sumCounts, type Encoding } from '../sources/index.js';
 import { generateCommand } from './commands/generate.js';
-import { auditCommand, evaluateCommand, gateCommand, modelsCommand, promoteCommand, rollbackCommand, trainCommand } from './commands/model-commands.js';
 import { describeSummary, validateFolder } from './commands/validate.js';
-import { runCommand } from './commands/run.js';
-import { acuteCommand, deliveriesCommand } from './commands/followup-commands.js';
-import { redisUrl } from '../queue/connection.js';
-import { startWorkers } from '../queue/workers.js';
-import { startDeliveryWorker } from '../queue/deliver.js';
-import { openDb } from '../store/index.js';
-import { buildApp, importStaff, setPassword } from '../web/index.js';
-import {
-  DEFAULT_ACUTE_CRON,
-  DEFAULT_CRON,
-  DEFAULT_RETRAIN_CRON,
-  DEFAULT_PULL_CRON,
-  DEFAULT_TZ,
-  installPulls,
-  installSchedule,
-  removePulls,
-  listSchedules,
-  removeSchedule,
-  startPlanWorker,
-} from '../queue/schedule.js';
+import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_PULL_CRON, DEFAULT_RETRAIN_CRON, DEFAULT_TZ } from '../queue/schedule-defaults.js';
 import type { RunSummary } from '../pipeline/index.js';
+
+// The heavy parts (TensorFlow.js, PGlite, fastify, BullMQ) load when a verb needs them, so that `ews pull`,
+// `ews validate` or `--help` do not pay for them at every start.
+const models = () => import('./commands/model-commands.js');
+const running = () => import('./commands/run.js');
+const followup = () => import('./commands/followup-commands.js');
+const queue = () => import('../queue/index.js');
+const store = () => import('../store/index.js');
+const web = () => import('../web/index.js');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SAMPLE_DIR = join(ROOT, 'data', 'sample');
@@ -126,7 +115,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output folder', 'out/sample')
     .option('--as-of <date>', 'as-of date', SAMPLE_AS_OF)
     .action(async (o) => {
-      const s = await runCommand({ data: o.data, out: o.out, asOf: requireDay('--as-of', o.asOf), via: 'auto' });
+      const s = await (await running()).runCommand({ data: o.data, out: o.out, asOf: requireDay('--as-of', o.asOf), via: 'auto' });
       process.stdout.write(describeRun(s, o.out) + '\n');
       process.stdout.write(`open ${join(o.out, 'lists')} for the head teachers' and psychologists' lists (HTML and CSV)\n`);
     });
@@ -192,7 +181,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--via <how>', 'in-process, queue (BullMQ, needs Redis) or auto').choices(['in-process', 'queue', 'auto']).default('in-process'))
     .action(async (o) => {
       if (o.data && o.history) throw new OptionError('--data', 'give --data or --history, not both');
-      const s = await runCommand({
+      const s = await (await running()).runCommand({
         database: o.record === false ? null : undefined,
         data: o.data ?? historyDir(o.history),
         knownOn: o.knownOn && requireDay('--known-on', o.knownOn),
@@ -218,16 +207,17 @@ export function buildProgram(): Command {
     .option('--lock-ms <n>', "a dead worker's job is taken over after about this long", positiveInt('--lock-ms'))
     .action(async (o) => {
       const stages = o.stages ? String(o.stages).split(',') : undefined;
-      const workers = startWorkers({
+      const q = await queue();
+      const workers = q.startWorkers({
         concurrency: o.concurrency,
         prefix: o.prefix,
         lockMs: o.lockMs,
         stages: stages?.filter((s) => s !== 'plan' && s !== 'deliver') as never,
       });
-      const plan = !stages || stages.includes('plan') ? startPlanWorker() : null;
-      const db = !stages || stages.includes('deliver') ? await openDb() : null;
-      const delivery = db ? startDeliveryWorker(db) : null;
-      log.info({ redis: redisUrl().replace(/\/\/[^@]*@/, '//***@'), queues: workers.workers.map((w) => w.name) }, 'workers started');
+      const plan = !stages || stages.includes('plan') ? q.startPlanWorker() : null;
+      const db = !stages || stages.includes('deliver') ? await (await store()).openDb() : null;
+      const delivery = db ? q.startDeliveryWorker(db) : null;
+      log.info({ redis: q.redisUrl().replace(/\/\/[^@]*@/, '//***@'), queues: workers.workers.map((w) => w.name) }, 'workers started');
       await new Promise<void>((done) => {
         const stop = async (signal: string) => {
           log.info({ signal }, 'closing workers: finishing the jobs in hand');
@@ -259,23 +249,30 @@ export function buildProgram(): Command {
     .action(async (o) => {
       const pullFrom = o.pullFrom ?? o.pullSql;
       if (pullFrom && o.remove) {
-        printJson({ removed: await removePulls(historyDir(o.history), pullFrom) });
+        printJson({ removed: await (await queue()).removePulls(historyDir(o.history), pullFrom) });
         return;
       }
       if (pullFrom) {
-        const pulls = await installPulls({ history: historyDir(o.history), data: o.pullFrom, sql: o.pullSql, cron: o.pullCron, tz: o.tz });
+        const pulls = await (await queue()).installPulls({ history: historyDir(o.history), data: o.pullFrom, sql: o.pullSql, cron: o.pullCron, tz: o.tz });
         for (const p of pulls) process.stdout.write(`pull ${p.id} installed: "${p.pattern}" (${o.tz})\n`);
         if (!o.data && o.out) o.data = historyDir(o.history);
       }
       if (o.remove) {
         if (!o.data) throw new OptionError('--data', 'is needed to remove a schedule');
-        printJson({ removed: await removeSchedule(o.data) });
+        printJson({ removed: await (await queue()).removeSchedule(o.data) });
       } else if (o.data) {
         if (!o.out) throw new OptionError('--out', 'is needed to install a schedule');
-        const r = await installSchedule({ data: o.data, out: o.out, cron: o.cron, tz: o.tz, acuteCron: o.acuteCron, retrainCron: o.retrainCron });
+        const r = await (await queue()).installSchedule({
+          data: o.data,
+          out: o.out,
+          cron: o.cron,
+          tz: o.tz,
+          acuteCron: o.acuteCron,
+          retrainCron: o.retrainCron,
+        });
         process.stdout.write(`weekly run ${r.id} installed: "${o.cron}" (${o.tz}); workers (ews worker) carry it out\n`);
       }
-      const all = await listSchedules();
+      const all = await (await queue()).listSchedules();
       for (const s of all)
         process.stdout.write(`${s.id}  ${s.pattern}  ${s.tz}  next ${s.next ? new Date(s.next).toISOString() : '-'}  ${s.data?.data ?? ''}\n`);
       printJson(all);
@@ -288,7 +285,9 @@ export function buildProgram(): Command {
     .option('--as-of <date>', 'check as of this day (default today in Asia/Shanghai)')
     .option('--streak-days <n>', 'consecutive unexcused school days that raise an alert', positiveInt('--streak-days'), 3)
     .action(async (o) =>
-      printJson(await acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays })),
+      printJson(
+        await (await followup()).acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays }),
+      ),
     );
 
   program
@@ -297,7 +296,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--status <status>', 'only these').choices(['pending', 'delivered', 'dead']))
     .option('--send', 'try every pending and dead delivery now')
     .action(async (o) => {
-      const rows = await deliveriesCommand({ status: o.status, send: o.send });
+      const rows = await (await followup()).deliveriesCommand({ status: o.status, send: o.send });
       for (const d of rows)
         process.stdout.write(
           `${d.status.padEnd(9)} ${d.channel.padEnd(7)} ${d.recipient.padEnd(16)} tries ${d.attempts}${d.last_error ? `  ${d.last_error}` : ''}\n`,
@@ -312,8 +311,8 @@ export function buildProgram(): Command {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--secure-cookies', 'mark cookies Secure (serve behind HTTPS)')
     .action(async (o) => {
-      const db = await openDb();
-      const app = await buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET });
+      const db = await (await store()).openDb();
+      const app = await (await web()).buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET });
       await app.listen({ port: o.port, host: o.host });
       process.stdout.write(`ews pages on http://${o.host}:${o.port}/ (Ctrl-C to stop)\n`);
       await new Promise<void>((done) => {
@@ -342,9 +341,9 @@ export function buildProgram(): Command {
         role: STAFF_ROLES[t.uint8('role')[i]],
         class_ids: t.lists('class_ids')[i],
       }));
-      const db = await openDb();
+      const db = await (await store()).openDb();
       try {
-        printJson({ imported: await importStaff(db, accounts) });
+        printJson({ imported: await (await web()).importStaff(db, accounts) });
       } finally {
         await db.close();
       }
@@ -356,9 +355,9 @@ export function buildProgram(): Command {
     .action(async (id) => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
-      const db = await openDb();
+      const db = await (await store()).openDb();
       try {
-        await setPassword(
+        await (await web()).setPassword(
           db,
           id,
           Buffer.concat(chunks)
@@ -385,7 +384,7 @@ export function buildProgram(): Command {
       "with a kept history as --data: each example's features from what the history held on its date (no hindsight); the model card says which",
     )
     .action(async (o) => {
-      const r = await trainCommand({
+      const r = await (await models()).trainCommand({
         asKnownThen: o.asKnownThen,
         data: o.data,
         asOf: requireDay('--as-of', o.asOf),
@@ -405,13 +404,15 @@ export function buildProgram(): Command {
     .requiredOption('--model <id>', 'model id, or "current" for the model in use')
     .requiredOption('--as-of <date>', 'score as of this day')
     .requiredOption('--horizon-days <n>', 'compare with dropouts in (as-of, as-of + n]', positiveInt('--horizon-days'))
-    .action(async (o) => printJson(await evaluateCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays })));
+    .action(async (o) =>
+      printJson(await (await models()).evaluateCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays })),
+    );
 
   program
     .command('models')
     .description('list registered models with their metrics and which one is in use')
     .action(async () => {
-      const r = await modelsCommand();
+      const r = await (await models()).modelsCommand();
       process.stdout.write(r.text + '\n');
       printJson(r.json);
     });
@@ -425,7 +426,7 @@ export function buildProgram(): Command {
     .option('--override <text>', 'promote despite a failed or skipped gate; the written reason is recorded')
     .option('--by <name>', 'who promotes it', process.env.USER ?? 'unknown')
     .action(async (id, o) => {
-      const r = await promoteCommand({ id, by: o.by, reason: o.reason, data: o.data, override: o.override });
+      const r = await (await models()).promoteCommand({ id, by: o.by, reason: o.reason, data: o.data, override: o.override });
       for (const c of r.gate?.checks ?? []) process.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       printJson(r);
     });
@@ -436,7 +437,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'challenger model id')
     .requiredOption('--data <dir>', 'data folder')
     .action(async (id, o) => {
-      const g = await gateCommand({ id, data: o.data });
+      const g = await (await models()).gateCommand({ id, data: o.data });
       for (const c of g.checks) process.stdout.write(`${c.passed ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       printJson(g);
     });
@@ -446,7 +447,7 @@ export function buildProgram(): Command {
     .description('go back to the model in use before the current one')
     .requiredOption('--reason <text>', 'why')
     .option('--by <name>', 'who', process.env.USER ?? 'unknown')
-    .action(async (o) => printJson(await rollbackCommand({ by: o.by, reason: o.reason })));
+    .action(async (o) => printJson(await (await models()).rollbackCommand({ by: o.by, reason: o.reason })));
 
   program
     .command('audit')
@@ -456,7 +457,7 @@ export function buildProgram(): Command {
     .requiredOption('--as-of <date>', 'score as of this day')
     .requiredOption('--horizon-days <n>', 'dropouts in (as-of, as-of + n] are the truth', positiveInt('--horizon-days'))
     .action(async (o) => {
-      const a = await auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
+      const a = await (await models()).auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
       for (const g of a.groups) {
         process.stdout.write(
           `${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.outside_band ? '  OUTSIDE 0.8–1.25' : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`,

@@ -4,7 +4,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { acuteCheck, planRun, pullAndCheck, reportPullFailure, retrainChallenger, type PlanOptions, type PullJob } from '../pipeline/index.js';
-import { readSqlConfig } from '../sources/index.js';
+import { readSqlConfig } from '../sources/connectors/sql-config.js';
 import { openDb } from '../store/index.js';
 import { connect } from './connection.js';
 import { QUEUES, jobOptions } from './queues.js';
@@ -25,13 +25,9 @@ export interface ScheduleOptions {
   retrainCron?: string;
 }
 
-export const DEFAULT_RETRAIN_CRON = '0 3 1 * *';
-/** Daily at 05:00: the night's exports are in, and the 07:00 check and Monday's 06:00 run read them. */
-export const DEFAULT_PULL_CRON = '0 5 * * *';
+import { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_PULL_CRON, DEFAULT_RETRAIN_CRON, DEFAULT_TZ } from './schedule-defaults.js';
 
-export const DEFAULT_ACUTE_CRON = '0 7,15 * * *';
-export const DEFAULT_CRON = '0 6 * * 1';
-export const DEFAULT_TZ = 'Asia/Shanghai';
+export { DEFAULT_ACUTE_CRON, DEFAULT_CRON, DEFAULT_PULL_CRON, DEFAULT_RETRAIN_CRON, DEFAULT_TZ };
 
 const schedulerId = (data: string) => `weekly-${createHash('sha256').update(resolve(data)).digest('hex').slice(0, 10)}`;
 

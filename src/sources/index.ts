@@ -21,5 +21,5 @@ export {
   type PullRecord,
   type SourceCounts,
 } from './history/index.js';
-export { pullFrom, readSqlConfig, workbookToFolder } from './connectors/index.js';
+export { pullFrom, readSqlConfig } from './connectors/index.js';
 export { recordPullFailure, pullFailures, type PullFailure } from './history/failures.js';

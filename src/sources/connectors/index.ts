@@ -1,3 +1,2 @@
 export { pullFrom } from './pull-from.js';
-export { readSqlConfig, queriesToFolder, SqlConfig } from './sql.js';
-export { workbookToFolder, type Converted } from './xlsx.js';
+export { readSqlConfig, SqlConfig } from './sql-config.js';

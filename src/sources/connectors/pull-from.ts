@@ -5,8 +5,8 @@ import { EwsError } from '../../errors/index.js';
 import { pullFolder, type PullOptions, type PullReport } from '../history/pull.js';
 import { readManifest } from '../history/manifest.js';
 import type { Reject } from '../read/reject.js';
-import { queriesToFolder, readSqlConfig } from './sql.js';
-import { workbookToFolder, type Converted } from './xlsx.js';
+import { readSqlConfig } from './sql-config.js';
+import type { Converted } from './xlsx.js';
 
 const isWorkbook = (name: string) => name.toLowerCase().endsWith('.xlsx') && !name.startsWith('~$');
 
@@ -22,6 +22,8 @@ export async function pullFrom(from: { data?: string; sql?: string; only?: reado
   const scratch = async () => mkdtemp(join(options.history, '.incoming-'));
   if (from.sql) {
     const config = readSqlConfig(from.sql);
+    // The database clients load only when a pull needs them.
+    const { queriesToFolder } = await import('./sql.js');
     mkdirSync(options.history, { recursive: true });
     const dir = await scratch();
     try {
@@ -37,6 +39,7 @@ export async function pullFrom(from: { data?: string; sql?: string; only?: reado
   const books = statSync(data).isDirectory() ? readdirSync(data).filter(isWorkbook).sort() : isWorkbook(data) ? [''] : [];
   if (books.length === 0) return pullFolder(data, options);
   mkdirSync(options.history, { recursive: true });
+  const { workbookToFolder } = await import('./xlsx.js');
   const dir = await scratch();
   try {
     if (books[0] === '') {

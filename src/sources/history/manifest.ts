@@ -16,6 +16,8 @@ export interface SourceCounts {
   unchanged: number;
   /** Rows that broke the contract: in `rejects/<seq>.csv`, not in the history. */
   refused: number;
+  /** With `--full`: kept rows the whole export no longer holds (deleted at the school), left out from this pull on. */
+  withdrawn?: number;
 }
 
 export interface PullRecord {

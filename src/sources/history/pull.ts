@@ -29,6 +29,12 @@ export interface PullOptions {
   refusedBefore?: Record<string, Reject[]>;
   /** Names a reject as the rows' origin does (a workbook's sheet and row, not the folder's CSV line). */
   where?: (r: Reject) => Reject;
+  /**
+   * Sources this pull holds whole (a full re-export): a kept row whose key is not in it was deleted at
+   * the school and is withdrawn from this pull on (still kept, as every version is). `true`: every
+   * source the pull holds. Never the roll: a student who leaves is an outcome, not a deletion.
+   */
+  full?: boolean | readonly string[];
 }
 
 export interface PullReport {
@@ -90,9 +96,10 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
       const before = manifest.index[spec.name] ? RowIndex.read(join(dir, '.index', manifest.index[spec.name])) : RowIndex.empty();
       // A students row is kept with its place in the roll (its line), which later rows refer to.
       const placed = spec.name === 'students' ? table.withLines(Int32Array.from(table.strings('student_id'), (id) => place.get(id)!)) : table;
-      const { counts, index: after } = await keepSource(dir, seq, placed, before);
+      const whole = spec.name !== 'students' && (options.full === true || (Array.isArray(options.full) && options.full.includes(spec.name)));
+      const { counts, index: after } = await keepSource(dir, seq, placed, before, whole);
       sources[spec.name] = { ...counts, refused };
-      if (counts.new + counts.changed > 0 || !manifest.index[spec.name]) {
+      if (counts.new + counts.changed + (counts.withdrawn ?? 0) > 0 || !manifest.index[spec.name]) {
         const file = `${spec.name}.${seqName(seq)}.u32`;
         mkdirSync(join(dir, '.index'), { recursive: true });
         after.write(join(dir, '.index', file));
@@ -141,11 +148,17 @@ function tableOf(d: District, spec: FileSpec): Table {
 }
 
 /** Classifies one source's pulled rows and keeps the new and changed ones (and what they replace) under this pull's number. */
-async function keepSource(dir: string, seq: number, table: Table, before: RowIndex): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
+async function keepSource(
+  dir: string,
+  seq: number,
+  table: Table,
+  before: RowIndex,
+  full: boolean,
+): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
   const spec = table.spec;
   const { hi, lo, content } = rowHashes(table);
-  const merged = before.merge(hi, lo, content, seq);
-  const counts = { read: table.length, new: 0, changed: 0, unchanged: 0 };
+  const merged = before.merge(hi, lo, content, seq, full);
+  const counts: Omit<SourceCounts, 'refused'> = { read: table.length, new: 0, changed: 0, unchanged: 0, ...(full ? { withdrawn: merged.withdrawn } : {}) };
   for (const s of merged.status) {
     if (s === NEW) counts.new++;
     else if (s === CHANGED) counts.changed++;
@@ -180,7 +193,7 @@ function clearUncommitted(dir: string, seq: number): void {
 }
 
 export function sumCounts(all: readonly SourceCounts[]): SourceCounts {
-  const t: SourceCounts = { read: 0, new: 0, changed: 0, unchanged: 0, refused: 0 };
-  for (const c of all) for (const k of Object.keys(t) as (keyof SourceCounts)[]) t[k] += c[k];
+  const t: Required<SourceCounts> = { read: 0, new: 0, changed: 0, unchanged: 0, refused: 0, withdrawn: 0 };
+  for (const c of all) for (const k of Object.keys(t) as (keyof SourceCounts)[]) t[k] += c[k] ?? 0;
   return t;
 }

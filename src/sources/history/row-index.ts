@@ -69,14 +69,17 @@ export class RowIndex {
    * Classifies a pull's rows (their key and content hashes) against this index, and returns the
    * index that holds them too. `status[i]` is NEW, CHANGED or UNCHANGED; `kept` lists, in row order,
    * the rows a pull writes (new and changed), whose place in the pull's file is their place in it;
-   * `superseded` the (seq, ord) pairs of the versions that changed rows replace.
+   * `superseded` the (seq, ord) pairs of the versions that changed rows replace. With `full` (the pull
+   * is the source's whole export), a kept row whose key the pull does not hold is withdrawn: listed in
+   * `superseded` too, and gone from the index; `withdrawn` counts them.
    */
   merge(
     hi: Uint32Array,
     lo: Uint32Array,
     content: Uint32Array,
     seq: number,
-  ): { index: RowIndex; status: Uint8Array; kept: Int32Array; superseded: Uint32Array } {
+    full = false,
+  ): { index: RowIndex; status: Uint8Array; kept: Int32Array; superseded: Uint32Array; withdrawn: number } {
     const n = hi.length;
     const order = sortByKey(hi, lo);
     const old = this.entries;
@@ -88,10 +91,18 @@ export class RowIndex {
     let i = 0;
     let j = 0;
     let o = 0;
+    let withdrawn = 0;
     const copyOld = () => {
       out.set(old.subarray(i * STRIDE, i * STRIDE + STRIDE), o * STRIDE);
       i++;
       o++;
+    };
+    // A kept row the pull does not hold: kept as it is, or — from a whole export — withdrawn.
+    const passOld = () => {
+      if (!full) return copyOld();
+      superseded.push(old[i * STRIDE + SEQ], old[i * STRIDE + ORD]);
+      withdrawn++;
+      i++;
     };
     const emit = (r: number) => {
       const e = o * STRIDE;
@@ -104,7 +115,7 @@ export class RowIndex {
     while (j < n) {
       const r = order[j];
       const cmp = i < oldN ? compare(old[i * STRIDE + HI], old[i * STRIDE + LO], hi[r], lo[r]) : 1;
-      if (cmp < 0) copyOld();
+      if (cmp < 0) passOld();
       else if (cmp > 0) {
         status[r] = NEW;
         emit(r);
@@ -121,7 +132,7 @@ export class RowIndex {
         j++;
       }
     }
-    while (i < oldN) copyOld();
+    while (i < oldN) passOld();
     let written = 0;
     for (let r = 0; r < n; r++) if (at[r] >= 0) written++;
     const kept = new Int32Array(written);
@@ -130,7 +141,7 @@ export class RowIndex {
       out[at[r] * STRIDE + ORD] = k;
       kept[k++] = r;
     }
-    return { index: new RowIndex(out.subarray(0, o * STRIDE).slice()), status, kept, superseded: Uint32Array.from(superseded) };
+    return { index: new RowIndex(out.subarray(0, o * STRIDE).slice()), status, kept, superseded: Uint32Array.from(superseded), withdrawn };
   }
 }
 

@@ -21,7 +21,7 @@ export function historyView(dir: string, knownOn?: Day): Map<string, SourceView>
       let v = view.get(source);
       if (!v) view.set(source, (v = { parts: [], replaced: new Map() }));
       if (counts.new + counts.changed > 0) v.parts.push({ seq: pull.seq, path: join(dir, source, `${seqName(pull.seq)}.tbl`) });
-      if (counts.changed > 0) {
+      if (counts.changed + (counts.withdrawn ?? 0) > 0) {
         const pairs = readPairs(join(dir, '.superseded', source, `${seqName(pull.seq)}.u32`));
         for (let k = 0; k < pairs.length; k += 2) {
           let set = v.replaced.get(pairs[k]);

@@ -79,6 +79,28 @@ describe('when a pull meets bad rows or fails', () => {
     expect(readManifest(history).pulls).toHaveLength(2);
   });
 
+  it('should withdraw, from a whole re-export only, the rows the school deleted — never a student', async () => {
+    const w1 = await folder('w1', {
+      ...BASE_FILES,
+      'attendance.csv': 'student_id,date,status\nA1,2025-09-01,present\nA1,2025-09-02,absent_unexcused\nB2,2025-09-01,present\n',
+    });
+    await pullFolder(w1, { history, seenOn: 20_330, today: FAR_TODAY });
+    // The school deleted A1's absence (entered by mistake) and B2 left the roll's export.
+    const again = await folder('w2', {
+      'students.csv': 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\n',
+      'attendance.csv': 'student_id,date,status\nA1,2025-09-01,present\nB2,2025-09-01,late\n',
+    });
+    const delta = await pullFolder(again, { history, seenOn: 20_337, today: FAR_TODAY });
+    expect(delta.sources.attendance).toEqual({ read: 2, new: 0, changed: 1, unchanged: 1, refused: 0 });
+    const whole = await pullFolder(again, { history, seenOn: 20_344, today: FAR_TODAY, full: true });
+    expect(whole.sources.attendance).toEqual({ read: 2, new: 0, changed: 0, unchanged: 2, refused: 0, withdrawn: 1 });
+    expect(whole.sources.students).toEqual({ read: 1, new: 0, changed: 0, unchanged: 1, refused: 0 });
+    const now = (await loadDistrict(history)).district;
+    expect(now.attendance.length).toBe(2);
+    expect(now.roster.ids).toEqual(['A1', 'B2']);
+    expect((await loadDistrict(history, { knownOn: 20_340 })).district.attendance.length).toBe(3);
+  });
+
   it('should keep two identical family events of one pull apart, and find both unchanged when re-exported', async () => {
     const events = 'student_id,date,event,severity\nA1,2025-09-03,parent_job_loss,2\nA1,2025-09-03,parent_job_loss,2\n';
     const first = await pull(await folder('w1', { ...BASE_FILES, 'family_events.csv': events }));
