@@ -322,9 +322,14 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
       'read',
     );
   }
+  return { district: districtFrom(tables, roster!), report };
+}
+
+/** A district from its sources' tables by name (`family_events`, …): a required source that sent nothing is an empty table. */
+export function districtFrom(tables: ReadonlyMap<string, Table>, roster: Roster = buildRoster(tables.get('students')!)): District {
   const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
-  const district: District = {
-    roster: roster!,
+  return {
+    roster,
     students: tables.get('students')!,
     staff: tables.get('staff') ?? null,
     attendance: orEmpty('attendance'),
@@ -335,7 +340,6 @@ export async function loadDistrict(dir: string, options: LoadOptions = {}): Prom
     mealCard: tables.get('meal_card') ?? null,
     outcomes: tables.get('outcomes') ?? null,
   };
-  return { district, report };
 }
 
 /** Below this many bytes besides students.csv, starting a thread costs more than it saves. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,3 +28,11 @@ export async function makeFolder(files: Record<string, string | Buffer | null> =
 
 /** A day far after any test data, so no test date counts as "in the future". */
 export const FAR_TODAY = 30_000;
+
+/** Writes `files` into a new folder `name` under `parent` (a week's export, say), and returns its path. */
+export async function writeFolder(parent: string, name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(parent, name);
+  await mkdir(dir);
+  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  return dir;
+}

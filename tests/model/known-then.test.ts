@@ -6,7 +6,7 @@ import { FEATURE_NAMES, prepare } from '../../src/features/index.js';
 import { splitByWeek } from '../../src/generate/layout.js';
 import { buildExamples, buildExamplesKnownOn, trainModel } from '../../src/model/index.js';
 import { loadDistrict, pullFolder } from '../../src/sources/index.js';
-import { BASE_FILES, FAR_TODAY, tempDir } from '../helpers/folder.js';
+import { BASE_FILES, FAR_TODAY, tempDir, writeFolder } from '../helpers/folder.js';
 import { writePlantedDistrict } from '../helpers/planted.js';
 
 /**
@@ -25,12 +25,7 @@ describe('examples as known on their dates', () => {
 
   it('should show an absence as it was recorded then, and its later correction only from the day it was pulled', async () => {
     const history = join(t.dir, 'h');
-    const week = async (name: string, files: Record<string, string>) => {
-      const dir = join(t.dir, name);
-      await mkdir(dir);
-      for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
-      return dir;
-    };
+    const week = (name: string, files: Record<string, string>) => writeFolder(t.dir, name, files);
     const days = ['2025-09-01', '2025-09-02', '2025-09-03', '2025-09-04', '2025-09-05'];
     const att = (status: string) => `student_id,date,status\n${days.map((d) => `A1,${d},${status}\nB2,${d},present`).join('\n')}\n`;
     await pullFolder(await week('w1', { ...BASE_FILES, 'attendance.csv': att('absent_unexcused') }), {

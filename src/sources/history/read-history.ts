@@ -3,9 +3,8 @@ import { log } from '../../observability/index.js';
 import { readTablesJoined } from '../cache.js';
 import type { FileReport } from '../read/load-file.js';
 import { Table } from '../read/table.js';
-import { buildRoster } from '../roster.js';
 import { FILE_SPECS, type FileSpec } from '../spec/index.js';
-import type { District, LoadOptions, LoadReport } from '../load-district.js';
+import { districtFrom, type District, type LoadOptions, type LoadReport } from '../load-district.js';
 import type { SourceView } from './view.js';
 
 /**
@@ -42,19 +41,7 @@ export async function loadHistory(dir: string, view: Map<string, SourceView>, op
   }
   const students = tables.get('students');
   if (!students) throw new ContractError('EWS_MISSING_FILE', 'students', `history ${dir} holds no students (as known then)`);
-  const orEmpty = (name: string) => tables.get(name) ?? Table.empty(FILE_SPECS.find((s) => s.name === name)!);
-  const district: District = {
-    roster: buildRoster(students),
-    students,
-    staff: tables.get('staff') ?? null,
-    attendance: orEmpty('attendance'),
-    grades: orEmpty('grades'),
-    familyEvents: orEmpty('family_events'),
-    subsidies: orEmpty('subsidies'),
-    wellbeing: tables.get('wellbeing') ?? null,
-    mealCard: tables.get('meal_card') ?? null,
-    outcomes: tables.get('outcomes') ?? null,
-  };
+  const district = districtFrom(tables);
   log.info({ history: dir, sources: tables.size, ms: Math.round(performance.now() - started) }, 'history read');
   return { district, report };
 }

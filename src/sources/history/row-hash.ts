@@ -1,5 +1,5 @@
 import type { Table } from '../read/table.js';
-import { CONTENT_SEED, hash32, KEY_SEED_HI, KEY_SEED_LO } from './hash.js';
+import { CONTENT_SEED, fmix32, hash32, KEY_SEED_HI, KEY_SEED_LO } from './hash.js';
 import { identityOf } from './identity.js';
 
 /** murmur3's mixing of one more 32-bit word into a running hash. */
@@ -12,14 +12,7 @@ function mix(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+const finish = fmix32;
 
 const f64 = new Float64Array(1);
 const f64Words = new Uint32Array(f64.buffer);

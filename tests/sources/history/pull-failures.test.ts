@@ -4,18 +4,13 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDistrict, pullFolder, readManifest } from '../../../src/sources/index.js';
-import { BASE_FILES, FAR_TODAY, tempDir } from '../../helpers/folder.js';
+import { BASE_FILES, FAR_TODAY, tempDir, writeFolder } from '../../helpers/folder.js';
 
 /** What a pull refuses, and how it fails: never half a pull, never two at once. */
 describe('when a pull meets bad rows or fails', () => {
   let t: Awaited<ReturnType<typeof tempDir>>;
   let history: string;
-  const folder = async (name: string, files: Record<string, string>) => {
-    const dir = join(t.dir, name);
-    await mkdir(dir);
-    for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
-    return dir;
-  };
+  const folder = (name: string, files: Record<string, string>) => writeFolder(t.dir, name, files);
   const pull = (dir: string) => pullFolder(dir, { history, today: FAR_TODAY });
 
   beforeEach(async () => {

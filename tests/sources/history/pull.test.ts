@@ -6,7 +6,7 @@ import { formatDay, parseDay } from '../../../src/dates/index.js';
 import { generateDistrict } from '../../../src/generate/index.js';
 import { planRun, runInProcess } from '../../../src/pipeline/index.js';
 import { loadDistrict, pullFolder, readManifest, readTable, type Table } from '../../../src/sources/index.js';
-import { FAR_TODAY, tempDir } from '../../helpers/folder.js';
+import { FAR_TODAY, tempDir, writeFolder } from '../../helpers/folder.js';
 
 /**
  * A district's weekly exports, pulled one after another into a kept history, score exactly as the
@@ -78,12 +78,7 @@ describe('a row corrected between pulls', () => {
     const t = await tempDir();
     try {
       const history = join(t.dir, 'h');
-      const week = async (name: string, files: Record<string, string>) => {
-        const dir = join(t.dir, name);
-        await mkdir(dir);
-        for (const [f, text] of Object.entries(files)) await writeFile(join(dir, f), text);
-        return dir;
-      };
+      const week = (name: string, files: Record<string, string>) => writeFolder(t.dir, name, files);
       const roll = 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\n';
       const first = await week('w1', {
         'students.csv': roll,
