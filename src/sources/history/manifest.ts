@@ -35,8 +35,8 @@ export interface Manifest {
   format: 'ews-history';
   version: 1;
   pulls: PullRecord[];
-  /** Per source, the file of its row index as of the last pull. */
-  index: Record<string, string>;
+  /** Per source, per week bucket (see source-index.ts), the file of its row index as of the last pull. */
+  index: Record<string, Record<string, string>>;
 }
 
 export const emptyManifest = (): Manifest => ({ format: 'ews-history', version: 1, pulls: [], index: {} });
@@ -52,8 +52,11 @@ export function readManifest(dir: string): Manifest {
   } catch (e) {
     throw new EwsError('EWS_HISTORY_DAMAGED', `${path} is not a history manifest (${(e as Error).message})`);
   }
-  if (m.format !== 'ews-history' || m.version !== 1 || !Array.isArray(m.pulls)) {
-    throw new EwsError('EWS_HISTORY_DAMAGED', `${path} is not a version 1 ews history manifest`);
+  if (m.format !== 'ews-history' || m.version !== 1 || !Array.isArray(m.pulls) || Object.values(m.index ?? {}).some((v) => typeof v !== 'object')) {
+    throw new EwsError(
+      'EWS_HISTORY_DAMAGED',
+      `${path} is not a version 1 ews history manifest (one made by an earlier build of this day: pull again into a new history)`,
+    );
   }
   return m;
 }

@@ -9,11 +9,11 @@ import type { Reject } from '../read/reject.js';
 import { Table } from '../read/table.js';
 import { FILE_SPECS, students as studentsSpec, type FileSpec } from '../spec/index.js';
 import { writeRejects } from '../write-rejects.js';
-import { rowHashes } from './row-hash.js';
 import { writeTable } from '../cache.js';
 import { buildRoster } from '../roster.js';
 import { emptyManifest, lockHistory, readManifest, seqName, writeManifest, type Manifest, type SourceCounts } from './manifest.js';
-import { CHANGED, NEW, RowIndex, UNCHANGED } from './row-index.js';
+import { CHANGED, NEW, UNCHANGED } from './row-index.js';
+import { classifyRows, type BucketFiles } from './source-index.js';
 
 export interface PullOptions {
   /** The kept history to add to; created on the first pull. */
@@ -86,25 +86,19 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const place = roll.strings('student_id').length > 0 ? buildRoster(roll).index : new Map<string, number>();
 
     const sources: Record<string, SourceCounts> = {};
-    const index: Record<string, string> = { ...manifest.index };
+    const index: Record<string, BucketFiles> = { ...manifest.index };
     for (const spec of FILE_SPECS) {
       if (!present.has(spec.name)) continue;
       const table = spec.name === 'students' ? pulledRoll! : tableOf(read!.district, spec);
       const refused =
         rejects.filter((r) => r.file === `${spec.name}.csv` || r.file === `${spec.name}.jsonl` || r.file.startsWith(`${spec.name}/`)).length +
         (options.refusedBefore?.[spec.name]?.length ?? 0);
-      const before = manifest.index[spec.name] ? RowIndex.read(join(dir, '.index', manifest.index[spec.name])) : RowIndex.empty();
       // A students row is kept with its place in the roll (its line), which later rows refer to.
       const placed = spec.name === 'students' ? table.withLines(Int32Array.from(table.strings('student_id'), (id) => place.get(id)!)) : table;
       const whole = spec.name !== 'students' && (options.full === true || (Array.isArray(options.full) && options.full.includes(spec.name)));
-      const { counts, index: after } = await keepSource(dir, seq, placed, before, whole);
+      const { counts, files } = await keepSource(dir, seq, placed, manifest.index[spec.name] ?? {}, whole);
       sources[spec.name] = { ...counts, refused };
-      if (counts.new + counts.changed + (counts.withdrawn ?? 0) > 0 || !manifest.index[spec.name]) {
-        const file = `${spec.name}.${seqName(seq)}.u32`;
-        mkdirSync(join(dir, '.index'), { recursive: true });
-        after.write(join(dir, '.index', file));
-        index[spec.name] = file;
-      }
+      index[spec.name] = files;
     }
     const kept = [...(options.where ? rejects.map(options.where) : rejects), ...Object.values(options.refusedBefore ?? {}).flat()];
     const rejectsFile = kept.length > 0 ? join(dir, 'rejects', `${seqName(seq)}.csv`) : null;
@@ -115,7 +109,10 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const record = { seq, pulled_at: new Date().toISOString(), seen_on: formatDay(seenOn), from: options.from ?? data, sources };
     const next: Manifest = { ...(manifest.pulls.length > 0 ? manifest : emptyManifest()), pulls: [...manifest.pulls, record], index };
     writeManifest(dir, next);
-    for (const [source, file] of Object.entries(manifest.index)) if (index[source] !== file) rmSync(join(dir, '.index', file), { force: true });
+    // Index files the manifest no longer names.
+    for (const [source, buckets] of Object.entries(manifest.index)) {
+      for (const [bucket, file] of Object.entries(buckets)) if (index[source]?.[bucket] !== file) rmSync(join(dir, '.index', source, file), { force: true });
+    }
     const totals = sumCounts(Object.values(sources));
     log.info({ history: dir, pull: seq, ...totals }, 'pulled');
     return { history: dir, pull: seq, seen_on: record.seen_on, sources, totals, rejects: rejectsFile };
@@ -152,32 +149,31 @@ async function keepSource(
   dir: string,
   seq: number,
   table: Table,
-  before: RowIndex,
+  before: BucketFiles,
   full: boolean,
-): Promise<{ counts: Omit<SourceCounts, 'refused'>; index: RowIndex }> {
+): Promise<{ counts: Omit<SourceCounts, 'refused'>; files: BucketFiles }> {
   const spec = table.spec;
-  const { hi, lo, content } = rowHashes(table);
-  const merged = before.merge(hi, lo, content, seq, full);
-  const counts: Omit<SourceCounts, 'refused'> = { read: table.length, new: 0, changed: 0, unchanged: 0, ...(full ? { withdrawn: merged.withdrawn } : {}) };
-  for (const s of merged.status) {
+  const c = classifyRows(dir, table, before, seq, full);
+  const counts: Omit<SourceCounts, 'refused'> = { read: table.length, new: 0, changed: 0, unchanged: 0, ...(full ? { withdrawn: c.withdrawn } : {}) };
+  for (const s of c.status) {
     if (s === NEW) counts.new++;
     else if (s === CHANGED) counts.changed++;
     else if (s === UNCHANGED) counts.unchanged++;
   }
-  if (merged.kept.length > 0) {
+  if (c.kept.length > 0) {
     mkdirSync(join(dir, spec.name), { recursive: true });
-    const rows = table.take(merged.kept);
+    const rows = table.take(c.kept);
     await writeTable(
       join(dir, spec.name, `${seqName(seq)}.tbl`),
       spec.name === 'students' ? rows : rows.withLines(Int32Array.from({ length: rows.length }, (_, k) => k)),
       { keepText: true },
     );
   }
-  if (merged.superseded.length > 0) {
+  if (c.superseded.length > 0) {
     mkdirSync(join(dir, '.superseded', spec.name), { recursive: true });
-    writeFileSync(join(dir, '.superseded', spec.name, `${seqName(seq)}.u32`), new Uint8Array(merged.superseded.buffer));
+    writeFileSync(join(dir, '.superseded', spec.name, `${seqName(seq)}.u32`), new Uint8Array(c.superseded.buffer));
   }
-  return { counts, index: merged.index };
+  return { counts, files: c.files };
 }
 
 /** Files a pull of this number wrote before it failed: never committed, so never read. */
@@ -188,8 +184,10 @@ function clearUncommitted(dir: string, seq: number): void {
     if (!existsSync(f) || !statSync(f).isDirectory()) continue;
     for (const e of readdirSync(f)) if (e.startsWith(`${name}.`)) rmSync(join(f, e), { force: true });
   }
-  const idx = join(dir, '.index');
-  if (existsSync(idx)) for (const e of readdirSync(idx)) if (e.endsWith(`.${name}.u32`)) rmSync(join(idx, e), { force: true });
+  for (const spec of FILE_SPECS) {
+    const idx = join(dir, '.index', spec.name);
+    if (existsSync(idx)) for (const e of readdirSync(idx)) if (e.endsWith(`.${name}.u32`)) rmSync(join(idx, e), { force: true });
+  }
 }
 
 export function sumCounts(all: readonly SourceCounts[]): SourceCounts {
