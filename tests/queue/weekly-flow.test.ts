@@ -11,6 +11,7 @@ import { parseDay } from '../../src/dates/index.js';
 import { generateDistrict } from '../../src/generate/index.js';
 import { currentModelId, modelsDir } from '../../src/model/index.js';
 import { planRun, runInProcess, runKey, type RunSpec } from '../../src/pipeline/index.js';
+import { pullFolder } from '../../src/sources/index.js';
 import { tempDir } from '../helpers/folder.js';
 import { clearPrefix, testPrefix } from '../helpers/redis.js';
 
@@ -105,6 +106,30 @@ describe('the weekly run on BullMQ', () => {
       expect(jobs.filter((j) => j.id!.startsWith(runKey(queued))).map((j) => j.id)).toEqual([jobId.lists(runKey(queued), 0)]);
       await lists.close();
       c.disconnect();
+    });
+  });
+
+  describe('when the run reads a kept history', () => {
+    it('should score through the queue exactly as in one process from the folder the history was pulled from', async () => {
+      const history = join(t.dir, 'history');
+      await pullFolder(SAMPLE, { history, seenOn: AS_OF });
+      const queued = await planRun({ data: history, out: join(t.dir, 'from-history'), asOf: AS_OF, database: null });
+      const workers = startWorkers({ prefix, backoffMs: 100 });
+      try {
+        await enqueueRun(queued, { prefix });
+        await waitForRun(queued, { prefix, timeoutMs: 120_000 });
+      } finally {
+        await workers.close();
+      }
+      const local = await planRun({ data: SAMPLE, out: join(t.dir, 'from-folder'), asOf: AS_OF, database: null });
+      await runInProcess(local);
+      const scores = async (out: string) => (await readFile(join(out, 'scores.csv'), 'utf8')).trim().split('\n').slice(1).sort();
+      const fromFolder = await scores(local.out);
+      expect(fromFolder.length).toBeGreaterThan(1500);
+      expect(await scores(queued.out)).toEqual(fromFolder);
+      const summary = JSON.parse(await readFile(join(queued.out, 'summary.json'), 'utf8'));
+      expect(summary.mode).toBe('bullmq');
+      expect(summary.files['attendance/']).toMatchObject({ format: 'history', pulls: 1 });
     });
   });
 
