@@ -6,7 +6,7 @@ import { log } from '../../observability/index.js';
 import { CsvWriter, csvCell } from '../../util/csv-write.js';
 import type { Reject } from '../read/reject.js';
 import { FILE_SPECS, type FileSpec } from '../spec/index.js';
-import { HEADER_NAMES, SHEET_NAMES, VALUE_NAMES } from './chinese-names.js';
+import { HEADER_NAMES, SHEET_NAMES, VALUE_NAMES } from '../spec/chinese-names.js';
 
 /** A workbook written out as a contract folder, and how to name its rows as the workbook does. */
 export interface Converted {

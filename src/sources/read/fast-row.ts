@@ -137,7 +137,7 @@ function fastField(type: ValueType, ctx: ParseContext): FastField | null {
     case 'date':
       return dateField(ctx.today);
     case 'enum':
-      return enumField(type.values);
+      return enumField(type.values, type.aliases);
     case 'category':
       return memoField(type, ctx);
     case 'int':
@@ -207,11 +207,14 @@ function dateField(today: number): FastField {
   };
 }
 
-function enumField(values: readonly string[]): FastField {
-  const bytes = values.map((v) => Buffer.from(v, 'latin1'));
+/** A value as the contract names it, or as a Chinese system does (旷课 for absent_unexcused), by its bytes. */
+function enumField(values: readonly string[], aliases: Readonly<Record<string, string>> = {}): FastField {
+  const names = [
+    ...values.map((v, code) => ({ bytes: Buffer.from(v, 'latin1'), code })),
+    ...Object.entries(aliases).map(([alias, v]) => ({ bytes: Buffer.from(alias, 'utf8'), code: values.indexOf(v) })),
+  ];
   return (buf, pos, end, cell) => {
-    for (let code = 0; code < bytes.length; code++) {
-      const v = bytes[code];
+    for (const { bytes: v, code } of names) {
       const len = v.length;
       if (pos + len > end) continue;
       let i = 0;

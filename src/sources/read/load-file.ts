@@ -10,6 +10,7 @@ import { shownValue, type Reject } from './reject.js';
 import { TableBuilder, type Table } from './table.js';
 import { findRepeats } from './unique.js';
 import { compileFastRow, type FastRow } from './fast-row.js';
+import { HEADER_NAMES } from '../spec/chinese-names.js';
 
 export interface FileReport {
   file: string;
@@ -105,12 +106,12 @@ export async function loadFile(
       let fields: readonly string[] = rawFields;
       let count = rawCount;
       if (!header) {
-        header = fields.slice(0, count).map((h) =>
-          h
-            .replace(/^\uFEFF/, '')
-            .trim()
-            .toLowerCase(),
-        );
+        // A Chinese system's header (学号, 日期, 出勤状态…) names the contract's column.
+        const names = HEADER_NAMES[spec.name] ?? {};
+        header = fields.slice(0, count).map((h) => {
+          const cell = h.replace(/^\uFEFF/, '').trim();
+          return names[cell] ?? cell.toLowerCase();
+        });
         fieldOf = bindHeader(spec, fileName, header, report);
         if (format === 'csv' && options.bytePath !== false) fast = compileFastRow(spec, fieldOf, header.length, options);
         return;

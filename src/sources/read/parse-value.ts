@@ -78,6 +78,7 @@ export function parseCell(type: ValueType, raw: string, ctx: ParseContext): Cell
       let code = type.values.indexOf(s);
       if (code < 0) code = type.values.indexOf(s.toLowerCase());
       if (code < 0) code = type.values.indexOf(s.toUpperCase());
+      if (code < 0 && type.aliases?.[s] !== undefined) code = type.values.indexOf(type.aliases[s]);
       return code < 0 ? new Refusal(`not one of ${type.values.join(', ')}`) : code;
     }
     case 'bool': {

@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const FAMILY_EVENTS = [
   'parent_serious_illness',
@@ -23,9 +24,9 @@ export const familyEvents: FileSpec = {
   columns: [
     col('student_id', { kind: 'student' }, 'value'),
     col('date', { kind: 'date' }, 'value'),
-    col('event', { kind: 'enum', values: FAMILY_EVENTS }, 'value'),
+    col('event', { kind: 'enum', values: FAMILY_EVENTS, aliases: VALUE_NAMES.family_events.event }, 'value'),
     col('severity', { kind: 'int', min: 1, max: 3 }),
-    col('source', { kind: 'enum', values: EVENT_SOURCES }),
+    col('source', { kind: 'enum', values: EVENT_SOURCES, aliases: VALUE_NAMES.family_events.source }),
     col('note', { kind: 'text' }),
   ],
 };

@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const EXAM_KINDS = ['monthly', 'midterm', 'final', 'quiz', 'other'] as const;
 
@@ -12,7 +13,7 @@ export const grades: FileSpec = {
     col('date', { kind: 'date' }, 'value'),
     col('term', { kind: 'category' }, 'value'),
     col('subject', { kind: 'category' }, 'value'),
-    col('exam', { kind: 'enum', values: EXAM_KINDS }, 'value'),
+    col('exam', { kind: 'enum', values: EXAM_KINDS, aliases: VALUE_NAMES.grades.exam }, 'value'),
     col('score', { kind: 'number', min: 0 }, 'column'),
     col('full_score', { kind: 'number', above: 0 }, 'value'),
   ],

@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const OUTCOMES = ['dropped_out', 'transferred', 'graduated', 'suspended', 'returned'] as const;
 
@@ -10,6 +11,6 @@ export const outcomes: FileSpec = {
   columns: [
     col('student_id', { kind: 'student' }, 'value'),
     col('date', { kind: 'date' }, 'value'),
-    col('outcome', { kind: 'enum', values: OUTCOMES }, 'value'),
+    col('outcome', { kind: 'enum', values: OUTCOMES, aliases: VALUE_NAMES.outcomes.outcome }, 'value'),
   ],
 };

@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const STAFF_ROLES = ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin'] as const;
 
@@ -9,7 +10,7 @@ export const staff: FileSpec = {
   columns: [
     col('staff_id', { kind: 'id' }, 'value'),
     col('school_id', { kind: 'category' }, 'value'),
-    col('role', { kind: 'enum', values: STAFF_ROLES }, 'value'),
+    col('role', { kind: 'enum', values: STAFF_ROLES, aliases: VALUE_NAMES.staff.role }, 'value'),
     col('class_ids', { kind: 'list' }),
     col('display_name', { kind: 'text' }),
     col('webhook_url', { kind: 'text' }),

@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const GENDERS = ['F', 'M', 'X'] as const;
 
@@ -11,7 +12,7 @@ export const students: FileSpec = {
     col('school_id', { kind: 'category' }, 'value'),
     col('class_id', { kind: 'category' }, 'value'),
     col('grade_level', { kind: 'int', min: 1, max: 12 }, 'value'),
-    col('gender', { kind: 'enum', values: GENDERS }),
+    col('gender', { kind: 'enum', values: GENDERS, aliases: VALUE_NAMES.students.gender }),
     col('birth_date', { kind: 'date' }),
     col('enrolled_on', { kind: 'date' }),
     col('boarding', { kind: 'bool' }),

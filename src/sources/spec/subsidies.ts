@@ -1,4 +1,5 @@
 import { col, type FileSpec } from './types.js';
+import { VALUE_NAMES } from './chinese-names.js';
 
 export const SUBSIDY_PROGRAMS = [
   'national_grant',
@@ -23,8 +24,8 @@ export const subsidies: FileSpec = {
   dateColumn: 'effective_from',
   columns: [
     col('student_id', { kind: 'student' }, 'value'),
-    col('program', { kind: 'enum', values: SUBSIDY_PROGRAMS }, 'value'),
-    col('status', { kind: 'enum', values: SUBSIDY_STATUSES }, 'value'),
+    col('program', { kind: 'enum', values: SUBSIDY_PROGRAMS, aliases: VALUE_NAMES.subsidies.program }, 'value'),
+    col('status', { kind: 'enum', values: SUBSIDY_STATUSES, aliases: VALUE_NAMES.subsidies.status }, 'value'),
     col('level', { kind: 'int', min: 1, max: 3 }),
     col('amount', { kind: 'number', min: 0 }),
     col('effective_from', { kind: 'date' }, 'value'),

@@ -5,7 +5,7 @@ export type ValueType =
   | { readonly kind: 'date' } // stored as a Day
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'number'; readonly min?: number; readonly above?: number }
-  | { readonly kind: 'enum'; readonly values: readonly string[] } // stored as its index
+  | { readonly kind: 'enum'; readonly values: readonly string[]; readonly aliases?: Readonly<Record<string, string>> } // stored as its index; aliases: other names of a value (旷课 → absent_unexcused)
   | { readonly kind: 'bool' } // stored as 0/1, -1 when empty
   | { readonly kind: 'category' } // free short text, interned
   | { readonly kind: 'text' } // free text, possibly sensitive: kept, never logged or listed
