@@ -49,13 +49,22 @@ export function detectAcute(p: Prepared, asOf: Day, model: ScoringModel | null, 
     const s = m.students[r];
     for (let k = fam.by.offsets[s]; k < fam.by.offsets[s + 1]; k++) {
       const i = fam.by.order[k];
-      const age = asOf - fam.day[i];
+      // From a kept history, an event is news from the day it was first seen, whatever day it is dated.
+      const seen = d.familyEventsSeen && d.familyEventsSeen[i] > fam.day[i] ? d.familyEventsSeen[i] : fam.day[i];
+      const age = asOf - seen;
       if (age < 0 || age >= since) continue;
       if (severity[i] === 3 || event[i] === DEATH) {
         const text = EVENT_TEXT[FAMILY_EVENTS[event[i]]];
         const reasons = model ? visibleTo(reasonsFor(model, m, r), 'head_teacher').map((x) => x.code) : [];
         out.push(
-          base(r, 'severe_event', { event: FAMILY_EVENTS[event[i]], event_zh: text.zh, date: formatDay(fam.day[i]), rescored: model !== null, reasons }),
+          base(r, 'severe_event', {
+            event: FAMILY_EVENTS[event[i]],
+            event_zh: text.zh,
+            date: formatDay(fam.day[i]),
+            ...(seen > fam.day[i] ? { first_seen: formatDay(seen) } : {}),
+            rescored: model !== null,
+            reasons,
+          }),
         );
         break;
       }

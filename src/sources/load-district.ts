@@ -30,6 +30,11 @@ export interface District {
   readonly wellbeing: Table | null;
   readonly mealCard: Table | null;
   readonly outcomes: Table | null;
+  /**
+   * Read from a kept history: the day each family event (row of `familyEvents`) was first seen, so
+   * that one recorded today is news today whatever day it is dated (a death learned a month late).
+   */
+  readonly familyEventsSeen?: Int32Array;
 }
 
 export interface LoadReport {

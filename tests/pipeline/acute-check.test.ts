@@ -5,7 +5,9 @@ import { parseDay } from '../../src/dates/index.js';
 import { acuteCheck } from '../../src/pipeline/index.js';
 import type { Db } from '../../src/store/index.js';
 import { freshDb } from '../helpers/databases.js';
-import { makeFolder } from '../helpers/folder.js';
+import { join } from 'node:path';
+import { pullFolder } from '../../src/sources/index.js';
+import { BASE_FILES, FAR_TODAY, makeFolder, tempDir, writeFolder } from '../helpers/folder.js';
 
 describe('the same-day check', () => {
   let db: Db;
@@ -50,5 +52,37 @@ describe('the same-day check', () => {
     const r = await acuteCheck(db, { data: folder.dir, asOf: parseDay('2026-03-05') });
     expect(r).toMatchObject({ detected: 2, opened: 0, notices_delivered: 0 });
     expect(received).toHaveLength(1);
+  });
+});
+
+describe('the same-day check on a kept history', () => {
+  it('should treat a severe event as news on the day it was first pulled, not only on the day it is dated', async () => {
+    const { db, cleanup } = await freshDb('pglite');
+    const t = await tempDir();
+    try {
+      const history = join(t.dir, 'h');
+      const week1 = await writeFolder(t.dir, 'w1', {
+        ...BASE_FILES,
+        'attendance.csv': 'student_id,date,status\nA1,2026-03-02,present\nB2,2026-03-02,present\n',
+      });
+      await pullFolder(week1, { history, seenOn: parseDay('2026-03-08'), today: FAR_TODAY });
+      // A death dated 3 March, learned from civil affairs and entered on 24 March.
+      const late = await writeFolder(t.dir, 'w4', {
+        'family_events.csv': 'student_id,date,event,severity,source\nB2,2026-03-03,parent_death,3,civil_affairs\n',
+      });
+      await pullFolder(late, { history, seenOn: parseDay('2026-03-24'), today: FAR_TODAY });
+
+      // As of the day before it was entered, nothing was known; from a plain folder it would be three weeks old news.
+      expect(await acuteCheck(db, { data: history, asOf: parseDay('2026-03-23') })).toMatchObject({ severe_event: 0, opened: 0 });
+      const plain = await writeFolder(t.dir, 'plain', { ...BASE_FILES, 'family_events.csv': 'student_id,date,event,severity\nB2,2026-03-03,parent_death,3\n' });
+      expect(await acuteCheck(db, { data: plain, asOf: parseDay('2026-03-24') })).toMatchObject({ severe_event: 0 });
+      const r = await acuteCheck(db, { data: history, asOf: parseDay('2026-03-24') });
+      expect(r).toMatchObject({ severe_event: 1, opened: 1 });
+      const [alert] = (await db.query<{ detail: Record<string, unknown> }>("select detail from alerts where cause = 'severe_event'")).rows;
+      expect(alert.detail).toMatchObject({ event: 'parent_death', date: '2026-03-03', first_seen: '2026-03-24' });
+    } finally {
+      await t.cleanup();
+      await cleanup();
+    }
   });
 });

@@ -17,6 +17,7 @@ export async function loadHistory(dir: string, view: Map<string, SourceView>, op
   const report: LoadReport = { files: {}, rejects: [], threads: 0 };
   const tables = new Map<string, Table>();
   const missing: string[] = [];
+  let familyEventsSeen: Int32Array | undefined;
   for (const spec of FILE_SPECS) {
     if (options.only && spec.name !== 'students' && !options.only.includes(spec.name)) continue;
     if (spec.name === 'students' && options.students) {
@@ -28,8 +29,9 @@ export async function loadHistory(dir: string, view: Map<string, SourceView>, op
       if (spec.need !== 'optional' && !options.partial) missing.push(spec.name);
       continue;
     }
-    const table = await readSource(spec, v);
+    const { table, seen } = await readSource(spec, v, spec.name === 'family_events');
     tables.set(spec.name, spec.name === 'students' ? inRollOrder(table, dir) : table);
+    if (spec.name === 'family_events') familyEventsSeen = seen;
     report.files[`${spec.name}/`] = sourceReport(spec, v, table.length);
   }
   if (missing.length > 0) {
@@ -41,23 +43,27 @@ export async function loadHistory(dir: string, view: Map<string, SourceView>, op
   }
   const students = tables.get('students');
   if (!students) throw new ContractError('EWS_MISSING_FILE', 'students', `history ${dir} holds no students (as known then)`);
-  const district = districtFrom(tables);
+  const district = { ...districtFrom(tables), familyEventsSeen };
   log.info({ history: dir, sources: tables.size, ms: Math.round(performance.now() - started) }, 'history read');
   return { district, report };
 }
 
-async function readSource(spec: FileSpec, v: SourceView): Promise<Table> {
-  if (v.parts.length === 0) return Table.empty(spec);
+/** A source's rows as known (later versions in place of earlier ones), and the day each was first seen. */
+async function readSource(spec: FileSpec, v: SourceView, withSeen: boolean): Promise<{ table: Table; seen: Int32Array }> {
+  if (v.parts.length === 0) return { table: Table.empty(spec), seen: new Int32Array(0) };
   const joined = readTablesJoined(v.parts.map((p) => p.path));
   let table = joined.table;
+  let seen = new Int32Array(withSeen ? table.length : 0);
+  if (withSeen) for (let k = 0, at = 0; k < v.parts.length; at += joined.lengths[k], k++) seen.fill(v.parts[k].seenOn, at, at + joined.lengths[k]);
   if (v.replaced.size > 0) {
     const keep = new Uint8Array(table.length).fill(1);
     for (let k = 0, at = 0; k < v.parts.length; at += joined.lengths[k], k++) {
       for (const ord of v.replaced.get(v.parts[k].seq) ?? []) keep[at + ord] = 0;
     }
     table = table.filter(keep);
+    if (withSeen) seen = seen.filter((_, r) => keep[r] === 1);
   }
-  return table;
+  return { table, seen };
 }
 
 /** A students segment keeps each student's place in the roll as the row's line: the roll is put back in that order. */

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Day } from '../../dates/index.js';
+import { parseDay, type Day } from '../../dates/index.js';
 import { EwsError } from '../../errors/index.js';
 import { pullsKnownOn, readManifest, seqName } from './manifest.js';
 
 /** One source as a history holds it at a point in time: the pulls' files and which of their rows later pulls replaced. */
 export interface SourceView {
-  /** Files in pull order, each with its pull's number. */
-  parts: { seq: number; path: string }[];
+  /** Files in pull order, each with its pull's number and the day its rows count as first seen. */
+  parts: { seq: number; path: string; seenOn: Day }[];
   /** Per pull that kept rows, the places (ord) of its rows a later pull (known by then) replaced. */
   replaced: Map<number, Set<number>>;
 }
@@ -20,7 +20,7 @@ export function historyView(dir: string, knownOn?: Day): Map<string, SourceView>
     for (const [source, counts] of Object.entries(pull.sources)) {
       let v = view.get(source);
       if (!v) view.set(source, (v = { parts: [], replaced: new Map() }));
-      if (counts.new + counts.changed > 0) v.parts.push({ seq: pull.seq, path: join(dir, source, `${seqName(pull.seq)}.tbl`) });
+      if (counts.new + counts.changed > 0) v.parts.push({ seq: pull.seq, path: join(dir, source, `${seqName(pull.seq)}.tbl`), seenOn: parseDay(pull.seen_on) });
       if (counts.changed + (counts.withdrawn ?? 0) > 0) {
         const pairs = readPairs(join(dir, '.superseded', source, `${seqName(pull.seq)}.u32`));
         for (let k = 0; k < pairs.length; k += 2) {
