@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   // A school's database down or unreachable may come back.
   EWS_SOURCE_UNAVAILABLE: { retry: true, text: "a school system's database could not be reached" },
   EWS_BAD_QUERY: { retry: false, text: "a source's query failed on the school system's database" },
+  EWS_KEY_COLLISION: { retry: false, text: "two rows' keys hash alike: the history cannot tell them apart" },
   EWS_NOTHING_TO_PULL: { retry: false, text: 'a pull holds no source file, or the first pull holds no students.csv' },
 } as const;
 

@@ -9,4 +9,4 @@ export { summaryStage, SCORE_COLUMNS, type RunSummary } from './stages/summary.j
 export { planRun, type PlanOptions } from './plan-run.js';
 export { acuteCheck, type AcuteCheck } from './acute-check.js';
 export { retrainChallenger, type RetrainReport } from './retrain.js';
-export { pullAndCheck, reportPullFailure, type PullJob } from './pull-and-check.js';
+export { needsAcuteCheck, reportPullFailure, type PullJob } from './pull-and-check.js';

@@ -3,7 +3,7 @@ import type { Lang } from '../alerts/index.js';
 import { todayInChina, type Day } from '../dates/index.js';
 import { modelsDir, resolveModelId } from '../model/index.js';
 import type { TierOptions } from '../scoring/index.js';
-import type { Encoding } from '../sources/index.js';
+import { isHistory, readManifest, type Encoding } from '../sources/index.js';
 import type { RunSpec } from './run-spec.js';
 
 export interface PlanOptions {
@@ -40,6 +40,7 @@ export async function planRun(o: PlanOptions): Promise<RunSpec> {
     encoding: o.encoding,
     today: Math.max(asOf, todayInChina()),
     knownOn: o.knownOn,
+    throughPull: isHistory(o.data) ? (readManifest(o.data).pulls.at(-1)?.seq ?? 0) : undefined,
     database: o.database === null ? null : resolveDatabase(o.database ?? process.env.DATABASE_URL ?? process.env.EWS_DB ?? '.ews/db'),
     delivery: { linkBase: process.env.EWS_PUBLIC_URL ?? `file://${out}`, email: Boolean(process.env.EWS_SMTP_URL) },
   };

@@ -1,9 +1,6 @@
-import { parseDay } from '../dates/index.js';
 import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { pullFrom, recordPullFailure, type PullReport } from '../sources/index.js';
-import type { Db } from '../store/index.js';
-import { acuteCheck, type AcuteCheck } from './acute-check.js';
+import { recordPullFailure, type PullReport } from '../sources/index.js';
 
 export interface PullJob {
   /** A folder or workbook (`data`), or a query config (`sql`, with `only` its sources to run). */
@@ -11,18 +8,12 @@ export interface PullJob {
   history: string;
 }
 
-/** Sources whose new rows can raise a same-day alert: a streak of absences, a severe family event. */
+/** Sources whose new rows can raise a same-day alert: a streak of absences, a severe family event (and the roll they refer to). */
 const ACUTE_SOURCES = ['attendance', 'family_events', 'students'];
 
-/**
- * One scheduled pull: adds what the school system holds to the history, then — where it brought
- * attendance or family events — runs the same-day check on the history as of the pull's day.
- */
-export async function pullAndCheck(job: PullJob, db: Db | null): Promise<{ pull: PullReport; acute: AcuteCheck | null }> {
-  const pull = await pullFrom(job.from, { history: job.history });
-  const fresh = ACUTE_SOURCES.some((s) => (pull.sources[s]?.new ?? 0) + (pull.sources[s]?.changed ?? 0) > 0);
-  const acute = fresh && db ? await acuteCheck(db, { data: job.history, asOf: parseDay(pull.seen_on) }) : null;
-  return { pull, acute };
+/** Whether a pull brought what the same-day check looks at: then it runs on the history, as of the pull's day. */
+export function needsAcuteCheck(pull: PullReport): boolean {
+  return ACUTE_SOURCES.some((s) => (pull.sources[s]?.new ?? 0) + (pull.sources[s]?.changed ?? 0) > 0);
 }
 
 /** Records a pull that failed where operators look (`ews pulls`), and logs it; `final` when no try is left. */

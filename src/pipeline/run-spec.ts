@@ -23,6 +23,8 @@ export interface RunSpec {
   today: Day;
   /** With a kept history as `data`: read it as known on this day (rows pulled later, and later corrections, left out). */
   knownOn?: Day;
+  /** With a kept history as `data`: its last pull when the run was planned; every job reads up to it, so a pull committed meanwhile waits for next time. */
+  throughPull?: number;
   /**
    * The system of record the run's scores and alerts go to (postgres://… or a PGlite folder),
    * or null to keep none. An embedded PGlite folder must be written by one process at a time.

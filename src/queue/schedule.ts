@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { EwsError, OptionError } from '../errors/index.js';
 import { log } from '../observability/index.js';
-import { acuteCheck, planRun, pullAndCheck, reportPullFailure, retrainChallenger, type PlanOptions, type PullJob } from '../pipeline/index.js';
+import { acuteCheck, needsAcuteCheck, planRun, reportPullFailure, retrainChallenger, type PlanOptions, type PullJob } from '../pipeline/index.js';
+import { parseDay } from '../dates/index.js';
+import { pullFrom, type PullReport } from '../sources/index.js';
 import { readSqlConfig } from '../sources/connectors/sql-config.js';
 import { openDb } from '../store/index.js';
 import { connect } from './connection.js';
@@ -164,22 +166,31 @@ export async function removePulls(history: string, from: string, o: { prefix?: s
 /** The retrain and acute jobs carry the data folder; the weekly plan carries its PlanOptions. */
 interface DataPayload {
   data: string;
+  /** The acute check after a pull: as of the pull's day. */
+  asOf?: string;
 }
 
-/** A pull's try: the history stays as it was when it fails; each failure is reported, the last one as needing a person. */
-async function pullJob(job: Job<PullJob>) {
-  const db = await openDb();
+/**
+ * A pull's try: the history stays as it was when it fails, and each failure is reported (the last
+ * one as needing a person). A pull that brought attendance or family events queues the same-day
+ * check on the history as of its day: a job of its own, so that a store down delays the alerts,
+ * not the pull, and a check that fails is tried again on its own.
+ */
+async function pullJob(job: Job<PullJob>, plan: Queue) {
+  let pull: PullReport;
   try {
-    return await pullAndCheck(job.data, db);
+    pull = await pullFrom(job.data.from, { history: job.data.history });
   } catch (e) {
     const retryable = !(e instanceof EwsError) || e.retryable;
     const attempt = job.attemptsMade + 1;
     reportPullFailure(job.data, e, attempt, !retryable || attempt >= (job.opts.attempts ?? 1));
     if (!retryable) throw new UnrecoverableError((e as Error).message);
     throw e;
-  } finally {
-    await db.close();
   }
+  if (!needsAcuteCheck(pull)) return { pull, acute_job: null };
+  const id = `acute-after-${createHash('sha256').update(resolve(job.data.history)).digest('hex').slice(0, 10)}-${pull.pull}`;
+  await plan.add('acute', { data: job.data.history, asOf: pull.seen_on } satisfies DataPayload, { ...jobOptions(), jobId: id });
+  return { pull, acute_job: id };
 }
 
 /**
@@ -188,15 +199,19 @@ async function pullJob(job: Job<PullJob>) {
  */
 export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
   const connection = connect(o.url);
+  // A pull queues the same-day check here, on its own queue (the worker's connection blocks).
+  const queueConnection = connect(o.url);
+  const plan = new Queue(QUEUES.plan, { connection: queueConnection, prefix: o.prefix ?? 'ews' });
   const worker = new Worker<PlanOptions | DataPayload | PullJob>(
     QUEUES.plan,
     async (job) => {
-      if (job.name === 'pull') return pullJob(job as Job<PullJob>);
+      if (job.name === 'pull') return pullJob(job as Job<PullJob>, plan);
       if (job.name === 'retrain') return retrainChallenger({ data: (job.data as DataPayload).data });
       if (job.name === 'acute') {
         const db = await openDb();
         try {
-          return await acuteCheck(db, { data: (job.data as DataPayload).data });
+          const d = job.data as DataPayload;
+          return await acuteCheck(db, { data: d.data, asOf: d.asOf ? parseDay(d.asOf) : undefined });
         } finally {
           await db.close();
         }
@@ -214,7 +229,9 @@ export function startPlanWorker(o: { prefix?: string; url?: string } = {}) {
     worker,
     close: async () => {
       await worker.close();
+      await plan.close();
       connection.disconnect();
+      queueConnection.disconnect();
     },
   };
 }

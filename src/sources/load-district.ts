@@ -72,6 +72,8 @@ export interface LoadOptions {
   knownOn?: Day;
   /** Required files may be absent (a pull of what is new); the others are read. */
   partial?: boolean;
+  /** A kept history read up to this pull: every job of one run reads the same state, whatever is pulled meanwhile. */
+  throughPull?: number;
 }
 
 interface Located {
@@ -94,9 +96,12 @@ const FORMATS: readonly SourceFormat[] = ['csv', 'jsonl'];
  * Finds each spec's file — `attendance.csv` (or `.jsonl`), or a folder `attendance/` of such files, as
  * districts export a file per school or per month — and names every missing required file at once.
  */
-export function locateFiles(dir: string, options: { partial?: boolean; knownOn?: Day; history?: Map<string, SourceView> } = {}): Located[] {
+export function locateFiles(
+  dir: string,
+  options: { partial?: boolean; knownOn?: Day; throughPull?: number; history?: Map<string, SourceView> } = {},
+): Located[] {
   if (!existsSync(dir)) throw new ContractError('EWS_MISSING_FILE', dir, `data folder ${dir} does not exist`);
-  const history = options.history ?? (isHistory(dir) ? historyView(dir, options.knownOn) : null);
+  const history = options.history ?? (isHistory(dir) ? historyView(dir, options.knownOn, options.throughPull) : null);
   if (history) return locateInHistory(dir, history, options.partial);
   const found: Located[] = [];
   const missing: string[] = [];
@@ -175,7 +180,7 @@ function partsOf(dir: string, spec: FileSpec): Located[] | null {
 /** Reads a data folder: students first (the others refer to them), then every other file. */
 export async function loadDistrict(dir: string, options: LoadOptions = {}): Promise<{ district: District; report: LoadReport }> {
   if (!existsSync(dir)) throw new ContractError('EWS_MISSING_FILE', dir, `data folder ${dir} does not exist`);
-  if (isHistory(dir)) return loadHistory(dir, historyView(dir, options.knownOn), options);
+  if (isHistory(dir)) return loadHistory(dir, historyView(dir, options.knownOn, options.throughPull), options);
   if (options.knownOn !== undefined) log.warn({ data: dir }, 'not a kept history: every row is read as known now');
   const wanted = locateFiles(dir, { partial: options.partial }).filter(
     (f) => (!options.only || f.spec.name === 'students' || options.only.includes(f.spec.name)) && !(options.students && f.spec.name === 'students'),

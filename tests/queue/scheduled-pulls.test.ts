@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { Job, Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, todayInChina } from '../../src/dates/index.js';
 import { connect } from '../../src/queue/connection.js';
@@ -68,7 +68,9 @@ describe('scheduled pulls', () => {
       const ok = await queue.add('pull', { from: { data: drop }, history }, jobOptions({ attempts: 1 }));
       const result = await ok.waitUntilFinished(events, 60_000);
       expect(result.pull.totals).toMatchObject({ new: 6, refused: 0 });
-      expect(result.acute).toMatchObject({ severe_event: 1, opened: 1 });
+      // The same-day check follows as a job of its own, as of the pull's day.
+      const acute = await Job.fromId(queue, result.acute_job);
+      expect(await acute!.waitUntilFinished(events, 60_000)).toMatchObject({ as_of: today, severe_event: 1, opened: 1 });
       expect(readManifest(history).pulls).toHaveLength(1);
 
       // A server that does not answer: tried twice, reported twice, the second time as the last.

@@ -19,7 +19,7 @@ export interface SourceResult {
  * students.csv is read with them.
  */
 export async function ingestSources(spec: RunSpec, sources: readonly string[], students?: Table, threads?: number): Promise<SourceResult[]> {
-  const located = new Set(locateFiles(spec.data, { knownOn: spec.knownOn }).map((f) => f.spec.name));
+  const located = new Set(locateFiles(spec.data, { knownOn: spec.knownOn, throughPull: spec.throughPull }).map((f) => f.spec.name));
   const present = sources.filter((s) => located.has(s));
   const given = present.includes('students') ? undefined : students;
   if (present.length === 0) return sources.map((source) => ({ source }));

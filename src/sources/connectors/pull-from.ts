@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { formatDay, parseDay } from '../../dates/index.js';
 import { EwsError } from '../../errors/index.js';
 import { pullFolder, type PullOptions, type PullReport } from '../history/pull.js';
 import { readManifest } from '../history/manifest.js';
@@ -69,11 +70,22 @@ function bySource(rejects: readonly Reject[], sheets: Record<string, string>, bo
   return out;
 }
 
-/** The day of the last pull from `label` that brought `source`, for a query's `:since`. */
+/**
+ * The day for a query's `:since`: the day before the last pull from `label` that brought `source`.
+ * A day of overlap, since a modification day compared with `>` would miss what changed on the pull's
+ * own day after it ran (unchanged rows are only counted again). Where later pulls refused rows (a
+ * student the roll did not hold yet), it goes back to the last pull that refused none, up to a week,
+ * so that those rows come again once the roll has them.
+ */
 function lastPulled(history: string, label: string, source: string): string {
   if (!existsSync(join(history, 'history.json'))) return '0001-01-01';
-  const last = readManifest(history)
-    .pulls.filter((p) => p.from === label && p.sources[source])
-    .at(-1);
-  return last?.seen_on ?? '0001-01-01';
+  const pulls = readManifest(history).pulls.filter((p) => p.from === label && p.sources[source]);
+  const last = pulls.at(-1);
+  if (!last) return '0001-01-01';
+  const clean = pulls.filter((p) => p.sources[source].refused === 0).at(-1);
+  const back = parseDay(last.seen_on) - RETRY_REFUSED_DAYS;
+  return formatDay(Math.max(clean ? parseDay(clean.seen_on) : back, back) - 1);
 }
+
+/** How long rows a pull refused are asked for again. */
+const RETRY_REFUSED_DAYS = 7;

@@ -18,7 +18,19 @@ function expand(url: string, name: string): string {
   });
 }
 
-const masked = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');
+/** A url as logs and errors may show it: whatever stands before the host's last `@` (a password may hold one) hidden. */
+const masked = (url: string) => url.replace(/\/\/.*@/, '//***@');
+
+/** A database's message without what it quotes (a value from a row, as in `invalid input syntax: "…"`). */
+const withoutValues = (message: string) => message.replace(/"[^"]*"|'[^']*'/g, '…');
+
+/** A connection lost mid-query can come back; a query the server refuses cannot. */
+const lostConnection = (e: unknown) =>
+  /^(ECONN|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|PROTOCOL_CONNECTION_LOST)/.test(String((e as { code?: string }).code ?? '')) ||
+  /Connection terminated|connection.*(closed|lost)/i.test((e as Error).message);
+
+/** A query may run this long (a school's server under load is slow, not stuck for ever). */
+const QUERY_TIMEOUT_MS = 30 * 60_000;
 
 /** Runs each source's query (or those in `only`) and writes its rows as the source's CSV in `out`. */
 export async function queriesToFolder(config: SqlConfig, out: string, since: (source: string) => string, only?: readonly string[]): Promise<string[]> {
@@ -45,16 +57,21 @@ async function fromPostgres(url: string, query: string, file: string, source: st
   try {
     await client.connect();
   } catch (e) {
-    throw new EwsError('EWS_SOURCE_UNAVAILABLE', `${source}: connection ${connection} (${masked(url)}) could not be opened: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new EwsError(
+      'EWS_SOURCE_UNAVAILABLE',
+      `${source}: connection ${connection} (${masked(url)}) could not be opened: ${withoutValues((e as Error).message)}`,
+      {
+        cause: e,
+      },
+    );
   }
   try {
     await client.query("SET DateStyle = 'ISO, YMD'");
+    await client.query(`SET statement_timeout = ${QUERY_TIMEOUT_MS}`);
     const copy = client.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER)`));
     await pipeline(copy, createWriteStream(file));
   } catch (e) {
-    throw new EwsError('EWS_BAD_QUERY', `${source}: the query on ${connection} failed: ${(e as Error).message}`, { cause: e });
+    throw queryError(e, source, connection);
   } finally {
     await client.end().catch(() => {});
   }
@@ -67,16 +84,20 @@ async function fromMysql(url: string, query: string, file: string, source: strin
     await conn.promise().connect();
   } catch (e) {
     conn.destroy();
-    throw new EwsError('EWS_SOURCE_UNAVAILABLE', `${source}: connection ${connection} (${masked(url)}) could not be opened: ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new EwsError(
+      'EWS_SOURCE_UNAVAILABLE',
+      `${source}: connection ${connection} (${masked(url)}) could not be opened: ${withoutValues((e as Error).message)}`,
+      {
+        cause: e,
+      },
+    );
   }
   try {
     await new Promise<void>((resolve, reject) => {
       let w: CsvWriter | null = null;
       let names: string[] = [];
       conn
-        .query({ sql: query, rowsAsArray: true })
+        .query({ sql: query, rowsAsArray: true, timeout: QUERY_TIMEOUT_MS })
         .on('fields', (fields: { name: string }[]) => {
           names = fields.map((f) => f.name);
           w = new CsvWriter(file, names);
@@ -86,8 +107,15 @@ async function fromMysql(url: string, query: string, file: string, source: strin
         .on('end', () => (w ? w.close() : Promise.resolve()).then(resolve, reject));
     });
   } catch (e) {
-    throw new EwsError('EWS_BAD_QUERY', `${source}: the query on ${connection} failed: ${(e as Error).message}`, { cause: e });
+    throw queryError(e, source, connection);
   } finally {
     conn.destroy();
   }
+}
+
+function queryError(e: unknown, source: string, connection: string): EwsError {
+  const message = withoutValues((e as Error).message);
+  return lostConnection(e)
+    ? new EwsError('EWS_SOURCE_UNAVAILABLE', `${source}: the connection to ${connection} was lost during the query: ${message}`, { cause: e })
+    : new EwsError('EWS_BAD_QUERY', `${source}: the query on ${connection} failed: ${message}`, { cause: e });
 }

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseDay, type Day } from '../../dates/index.js';
 import { EwsError } from '../../errors/index.js';
@@ -77,33 +78,54 @@ export function writeManifest(dir: string, m: Manifest): void {
 
 export const seqName = (seq: number): string => String(seq).padStart(6, '0');
 
-/** The pulls whose rows were seen on or before `knownOn` (all of them without it). */
-export function pullsKnownOn(m: Manifest, knownOn?: Day): PullRecord[] {
-  return knownOn === undefined ? m.pulls : m.pulls.filter((p) => parseDay(p.seen_on) <= knownOn);
+/** The pulls whose rows were seen on or before `knownOn` (all of them without it), up to pull `throughPull` (a run's jobs read one state). */
+export function pullsKnownOn(m: Manifest, knownOn?: Day, throughPull?: number): PullRecord[] {
+  return m.pulls.filter((p) => (knownOn === undefined || parseDay(p.seen_on) <= knownOn) && (throughPull === undefined || p.seq <= throughPull));
 }
 
 /**
- * One pull at a time per history: a lock file naming its process. A lock left by a process that
- * is gone (killed mid-pull: nothing it wrote was committed) is taken over.
+ * One pull at a time per history: a lock file naming its host and process, put in place whole (written
+ * aside, then linked: no reader ever sees it empty). A lock left by a process of this host that is gone
+ * (killed mid-pull: nothing it wrote was committed) is taken over; one of another host is never, since
+ * its process cannot be checked from here. A pull removes only its own lock.
  */
 export function lockHistory(dir: string): () => void {
   const path = join(dir, '.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const pid = Number(readFileSync(path, 'utf8'));
-      if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-        throw new EwsError('EWS_HISTORY_BUSY', `history ${dir} is being added to by process ${pid}; try again when it has finished`);
+  const mine = JSON.stringify({ host: hostname(), pid: process.pid, at: new Date().toISOString() });
+  const aside = `${path}.${process.pid}`;
+  writeFileSync(aside, mine);
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        linkSync(aside, path);
+        return () => {
+          if (existsSync(path) && readFileSync(path, 'utf8') === mine) rmSync(path, { force: true });
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const holder = lockHolder(path);
+        if (holder && (holder.host !== hostname() || alive(holder.pid))) {
+          throw new EwsError(
+            'EWS_HISTORY_BUSY',
+            `history ${dir} is being added to by process ${holder.pid} on ${holder.host} (since ${holder.at}); try again when it has finished`,
+          );
+        }
+        rmSync(path, { force: true });
       }
-      rmSync(path, { force: true });
     }
+    throw new EwsError('EWS_HISTORY_BUSY', `history ${dir}: could not take its lock`);
+  } finally {
+    rmSync(aside, { force: true });
   }
-  throw new EwsError('EWS_HISTORY_BUSY', `history ${dir}: could not take its lock`);
+}
+
+function lockHolder(path: string): { host: string; pid: number; at: string } | null {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8'));
+    return typeof h.pid === 'number' && typeof h.host === 'string' ? h : null;
+  } catch {
+    return null; // not one of ours: taken over
+  }
 }
 
 function alive(pid: number): boolean {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDay, todayInChina, type Day } from '../../dates/index.js';
-import { EwsError } from '../../errors/index.js';
+import { formatDay, parseDay, todayInChina, type Day } from '../../dates/index.js';
+import { EwsError, OptionError } from '../../errors/index.js';
 import { log } from '../../observability/index.js';
 import { loadDistrict, locateFiles, type District } from '../load-district.js';
 import type { Encoding } from '../read/encoding.js';
@@ -46,6 +46,8 @@ export interface PullReport {
   totals: SourceCounts;
   /** Where the refused rows are, with file, line, column and reason; null when none were. */
   rejects: string | null;
+  /** What the pull did otherwise than asked (a `--full` source read as a delta, and why). */
+  warnings: string[];
 }
 
 /**
@@ -64,6 +66,14 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const seq = (manifest.pulls.at(-1)?.seq ?? 0) + 1;
     clearUncommitted(dir, seq);
     const seenOn = options.seenOn ?? todayInChina();
+    const lastSeen = manifest.pulls.at(-1)?.seen_on;
+    // Pulls are known in the order they were taken: a view as known on a day is the pulls up to it.
+    if (lastSeen && seenOn < parseDay(lastSeen)) {
+      throw new OptionError(
+        '--seen-on',
+        `${formatDay(seenOn)} is before the last pull's day (${lastSeen}); pull past exports in the order they were taken, into a new history if need be`,
+      );
+    }
     const today = options.today ?? todayInChina();
     const present = new Set(locateFiles(data, { partial: true }).map((f) => f.spec.name));
     if (present.size === 0) throw new EwsError('EWS_NOTHING_TO_PULL', `${data} holds no source file (students.csv, attendance.csv, …) to pull`);
@@ -86,6 +96,7 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const place = roll.strings('student_id').length > 0 ? buildRoster(roll).index : new Map<string, number>();
 
     const sources: Record<string, SourceCounts> = {};
+    const warnings: string[] = [];
     const index: Record<string, BucketFiles> = { ...manifest.index };
     for (const spec of FILE_SPECS) {
       if (!present.has(spec.name)) continue;
@@ -95,7 +106,14 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
         (options.refusedBefore?.[spec.name]?.length ?? 0);
       // A students row is kept with its place in the roll (its line), which later rows refer to.
       const placed = spec.name === 'students' ? table.withLines(Int32Array.from(table.strings('student_id'), (id) => place.get(id)!)) : table;
-      const whole = spec.name !== 'students' && (options.full === true || (Array.isArray(options.full) && options.full.includes(spec.name)));
+      let whole = spec.name !== 'students' && (options.full === true || (Array.isArray(options.full) && options.full.includes(spec.name)));
+      // A whole export with refused rows, or with none, cannot say what the school deleted: a typo is not a deletion.
+      if (whole && (refused > 0 || table.length === 0)) {
+        whole = false;
+        warnings.push(
+          `${spec.name}: nothing withdrawn, as the export ${refused > 0 ? `has ${refused} refused row${refused > 1 ? 's' : ''}` : 'holds no rows'}; read as a delta`,
+        );
+      }
       const { counts, files } = await keepSource(dir, seq, placed, manifest.index[spec.name] ?? {}, whole);
       sources[spec.name] = { ...counts, refused };
       index[spec.name] = files;
@@ -115,7 +133,8 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     }
     const totals = sumCounts(Object.values(sources));
     log.info({ history: dir, pull: seq, ...totals }, 'pulled');
-    return { history: dir, pull: seq, seen_on: record.seen_on, sources, totals, rejects: rejectsFile };
+    for (const w of warnings) log.warn({ history: dir, pull: seq }, w);
+    return { history: dir, pull: seq, seen_on: record.seen_on, sources, totals, rejects: rejectsFile, warnings };
   } finally {
     unlock();
   }

@@ -22,7 +22,7 @@ const f64Words = new Uint32Array(f64.buffer);
  * stored, a student as its place in the history's roll (which never changes), text by its hash, a
  * category by its text's hash (each pull's dictionary is its own).
  */
-function cellWords(table: Table, name: string): (i: number) => number {
+function cellWords(table: Table, name: string, seed: number): (i: number) => number {
   const c = table.columns.get(name)!;
   switch (c.kind) {
     case 'int32':
@@ -39,17 +39,17 @@ function cellWords(table: Table, name: string): (i: number) => number {
       };
     }
     case 'codes': {
-      const words = Int32Array.from(c.dict, (v) => hash32(v, CONTENT_SEED));
+      const words = Int32Array.from(c.dict, (v) => hash32(v, seed));
       const d = c.data;
       return (i) => (d[i] < 0 ? 0x7fffffff : words[d[i]]);
     }
     case 'strings': {
       const d = c.data;
-      return (i) => hash32(d[i], CONTENT_SEED);
+      return (i) => hash32(d[i], seed);
     }
     case 'lists': {
       const d = c.data;
-      return (i) => hash32(d[i].join(';'), CONTENT_SEED);
+      return (i) => hash32(d[i].join(';'), seed);
     }
   }
 }
@@ -63,8 +63,11 @@ export function rowHashes(table: Table): { hi: Uint32Array; lo: Uint32Array; con
   const n = table.length;
   const spec = table.spec;
   const names = spec.columns.map((c) => c.name);
-  const words = names.map((name) => cellWords(table, name));
+  const words = names.map((name) => cellWords(table, name, CONTENT_SEED));
   const identity = identityOf(spec).map((name) => names.indexOf(name));
+  // The key's low half hashes text with a seed of its own: from one 32-bit word per id, a key of one
+  // column (a student's id) would have had 32 bits, not 64 — a collision in about 1M students.
+  const second = identity.map((c) => cellWords(table, names[c], KEY_SEED_LO));
   const hi = new Uint32Array(n);
   const lo = new Uint32Array(n);
   const content = new Uint32Array(n);
@@ -73,9 +76,9 @@ export function rowHashes(table: Table): { hi: Uint32Array; lo: Uint32Array; con
     for (let c = 0; c < words.length; c++) cell[c] = words[c](i);
     let a = KEY_SEED_HI;
     let b = KEY_SEED_LO;
-    for (const c of identity) {
-      a = mix(a, cell[c]);
-      b = mix(b, cell[c] ^ 0x5bd1e995);
+    for (let k = 0; k < identity.length; k++) {
+      a = mix(a, cell[identity[k]]);
+      b = mix(b, second[k](i) ^ 0x5bd1e995);
     }
     let h = CONTENT_SEED;
     for (let c = 0; c < cell.length; c++) h = mix(h, cell[c]);

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { EwsError } from '../../errors/index.js';
 
 /** Fields of an entry, interleaved: the key's two hashes, the content's hash, where the row is kept. */
 const STRIDE = 5;
@@ -84,6 +85,16 @@ export class RowIndex {
   ): { index: RowIndex; status: Uint8Array; kept: Int32Array; superseded: Uint32Array; withdrawn: number } {
     const n = hi.length;
     const order = sortByKey(hi, lo);
+    for (let k = 1; k < n; k++) {
+      const a = order[k - 1];
+      const b = order[k];
+      // Two rows of one pull with one key: their keys differ (repeats were refused, or numbered) but hash alike.
+      if (hi[a] === hi[b] && lo[a] === lo[b])
+        throw new EwsError(
+          'EWS_KEY_COLLISION',
+          `two rows of this pull (its rows ${a + 1} and ${b + 1} as read) have keys whose 64-bit hashes are equal; nothing was kept`,
+        );
+    }
     const old = this.entries;
     const oldN = this.length;
     const out = new Uint32Array((oldN + n) * STRIDE);

@@ -13,10 +13,10 @@ export interface SourceView {
 }
 
 /** A history's sources as known on `knownOn` (as known now without it); a source never pulled is absent. */
-export function historyView(dir: string, knownOn?: Day): Map<string, SourceView> {
+export function historyView(dir: string, knownOn?: Day, throughPull?: number): Map<string, SourceView> {
   const manifest = readManifest(dir);
   const view = new Map<string, SourceView>();
-  for (const pull of pullsKnownOn(manifest, knownOn)) {
+  for (const pull of pullsKnownOn(manifest, knownOn, throughPull)) {
     for (const [source, counts] of Object.entries(pull.sources)) {
       let v = view.get(source);
       if (!v) view.set(source, (v = { parts: [], replaced: new Map() }));

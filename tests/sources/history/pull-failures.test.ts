@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDistrict, pullFolder, readManifest } from '../../../src/sources/index.js';
@@ -65,12 +66,16 @@ describe('when a pull meets bad rows or fails', () => {
 
   it('should refuse a second pull while one holds the history, and take over the lock of a process that is gone', async () => {
     await pull(await folder('w1', BASE_FILES));
-    await writeFile(join(history, '.lock'), String(process.pid));
+    const lock = (host: string, pid: number) => writeFile(join(history, '.lock'), JSON.stringify({ host, pid, at: '2026-12-03T05:00:00Z' }));
+    await lock(hostname(), process.pid);
     const week2 = await folder('w2', { 'attendance.csv': 'student_id,date,status\nA1,2025-09-02,present\n' });
     await expect(pull(week2)).rejects.toMatchObject({ code: 'EWS_HISTORY_BUSY' });
-    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
-    await writeFile(join(history, '.lock'), String(gone));
+    // Another machine's pull cannot be checked from here: it is waited for, whatever its pid.
+    await lock('another-host', spawnSync(process.execPath, ['-e', '0']).pid!);
+    await expect(pull(week2)).rejects.toThrow(/on another-host/);
+    await lock(hostname(), spawnSync(process.execPath, ['-e', '0']).pid!);
     expect((await pull(week2)).totals.new).toBe(1);
+    expect(existsSync(join(history, '.lock'))).toBe(false);
     expect(readManifest(history).pulls).toHaveLength(2);
   });
 
@@ -94,6 +99,14 @@ describe('when a pull meets bad rows or fails', () => {
     expect(now.attendance.length).toBe(2);
     expect(now.roster.ids).toEqual(['A1', 'B2']);
     expect((await loadDistrict(history, { knownOn: 20_340 })).district.attendance.length).toBe(3);
+    // A typo in a whole re-export is not a deletion: nothing is withdrawn, and the pull says so.
+    const typo = await folder('w3', { 'attendance.csv': 'student_id,date,status\nA1,2025-09-01,presnt\n' });
+    const careful = await pullFolder(typo, { history, seenOn: 20_351, today: FAR_TODAY, full: true });
+    expect(careful.sources.attendance).toEqual({ read: 0, new: 0, changed: 0, unchanged: 0, refused: 1 });
+    expect(careful.warnings).toEqual(['attendance: nothing withdrawn, as the export has 1 refused row; read as a delta']);
+    expect((await loadDistrict(history)).district.attendance.length).toBe(2);
+    // Pulls are taken in order: an export seen before the last pull's day is refused.
+    await expect(pullFolder(typo, { history, seenOn: 20_340, today: FAR_TODAY })).rejects.toThrow(/is before the last pull's day/);
   });
 
   it('should keep two identical family events of one pull apart, and find both unchanged when re-exported', async () => {

@@ -58,6 +58,11 @@ describe('weekly exports pulled into a kept history', () => {
     expect(district.attendance.length).toBe(reports.slice(0, 3).reduce((a, r) => a + r.sources.attendance.new, 0));
     const now = await loadDistrict(history);
     expect(Math.max(...now.district.attendance.int32('date'))).toBeGreaterThan(day);
+    // A run planned after pull 3 reads up to it in every job, whatever is pulled while it runs.
+    const spec = await planRun({ data: history, out: join(t.dir, 'pinned'), asOf: day, database: null });
+    expect(spec.throughPull).toBe(weeks.length);
+    const pinned = await loadDistrict(history, { throughPull: 3 });
+    expect(pinned.district.attendance.length).toBe(district.attendance.length);
   });
 
   it('should add nothing when the same export is pulled again, and record that it was', async () => {
