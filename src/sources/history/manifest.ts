@@ -74,6 +74,13 @@ export function writeManifest(dir: string, m: Manifest): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+  // The rename itself, on disk.
+  const folder = openSync(dir, 'r');
+  try {
+    fsyncSync(folder);
+  } finally {
+    closeSync(folder);
+  }
 }
 
 export const seqName = (seq: number): string => String(seq).padStart(6, '0');

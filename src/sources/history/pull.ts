@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDay, parseDay, todayInChina, type Day } from '../../dates/index.js';
 import { EwsError, OptionError } from '../../errors/index.js';
@@ -126,6 +126,7 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     }
     const record = { seq, pulled_at: new Date().toISOString(), seen_on: formatDay(seenOn), from: options.from ?? data, sources };
     const next: Manifest = { ...(manifest.pulls.length > 0 ? manifest : emptyManifest()), pulls: [...manifest.pulls, record], index };
+    syncFiles(filesOfPull(dir, seq));
     writeManifest(dir, next);
     // Index files the manifest no longer names.
     for (const [source, buckets] of Object.entries(manifest.index)) {
@@ -197,15 +198,34 @@ async function keepSource(
 
 /** Files a pull of this number wrote before it failed: never committed, so never read. */
 function clearUncommitted(dir: string, seq: number): void {
+  for (const path of filesOfPull(dir, seq)) rmSync(path, { force: true });
+}
+
+/** Every file a pull of this number writes: its tables, what they replace, its index buckets, its rejects. */
+function filesOfPull(dir: string, seq: number): string[] {
   const name = seqName(seq);
+  const out: string[] = [];
   const folders = [...FILE_SPECS.map((s) => join(dir, s.name)), ...FILE_SPECS.map((s) => join(dir, '.superseded', s.name)), join(dir, 'rejects')];
   for (const f of folders) {
     if (!existsSync(f) || !statSync(f).isDirectory()) continue;
-    for (const e of readdirSync(f)) if (e.startsWith(`${name}.`)) rmSync(join(f, e), { force: true });
+    for (const e of readdirSync(f)) if (e.startsWith(`${name}.`)) out.push(join(f, e));
   }
   for (const spec of FILE_SPECS) {
     const idx = join(dir, '.index', spec.name);
-    if (existsSync(idx)) for (const e of readdirSync(idx)) if (e.endsWith(`.${name}.u32`)) rmSync(join(idx, e), { force: true });
+    if (existsSync(idx)) for (const e of readdirSync(idx)) if (e.endsWith(`.${name}.u32`)) out.push(join(idx, e));
+  }
+  return out;
+}
+
+/** On disk before the manifest names them: a power cut after the commit must not leave it naming a file cut short. */
+function syncFiles(paths: readonly string[]): void {
+  for (const path of paths) {
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
