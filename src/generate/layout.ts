@@ -61,6 +61,39 @@ export async function relayFile(file: string, layout: FileLayout): Promise<void>
 }
 
 /**
+ * Lines appended to many files — a file per school, a file per week — held per file and written in
+ * batches: thousands of files open at once would be too many. A file's first line is its header.
+ */
+class BatchedFiles {
+  private pending = new Map<string, string[]>();
+  private started = new Set<string>();
+  private held = 0;
+
+  constructor(
+    private readonly root: string,
+    private readonly eol: string,
+  ) {}
+
+  add(path: string, header: string, line: string): void {
+    let lines = this.pending.get(path);
+    if (!lines) this.pending.set(path, (lines = []));
+    if (!this.started.has(path)) {
+      this.started.add(path);
+      lines.push(header + this.eol);
+    }
+    lines.push(line + this.eol);
+    this.held += line.length;
+    if (this.held > 64 << 20) this.flush();
+  }
+
+  flush(): void {
+    for (const [path, lines] of this.pending) appendFileSync(join(this.root, path), lines.join(''));
+    this.pending.clear();
+    this.held = 0;
+  }
+}
+
+/**
  * Splits each named file into a folder of one file per school (`attendance/<school>.csv`), as a
  * district receives what each school's system exports; rows keep their order. A row's school is
  * its `school_id` column where it has one, else its student's school (from students.csv).
@@ -76,32 +109,13 @@ export async function splitBySchool(dir: string, names: readonly string[], crlf 
     const folder = join(dir, name);
     await rm(folder, { recursive: true, force: true });
     mkdirSync(folder);
-    // Lines are held per school and appended in batches: a file per school open at once would be thousands.
-    const pending = new Map<string, string[]>();
-    let held = 0;
-    const flush = () => {
-      for (const [school, lines] of pending) appendFileSync(join(folder, `${school}.csv`), lines.join(''));
-      pending.clear();
-      held = 0;
-    };
+    const files = new BatchedFiles(folder, eol);
     await eachLine(join(dir, `${name}.csv`), (header, headerLine) => {
       const schoolAt = header.indexOf('school_id');
       const studentAt = header.indexOf('student_id');
-      const started = new Set<string>();
-      return (cells, line) => {
-        const school = schoolAt >= 0 ? cells[schoolAt] : (schoolOf.get(cells[studentAt]) ?? 'unknown');
-        let lines = pending.get(school);
-        if (!lines) pending.set(school, (lines = []));
-        if (!started.has(school)) {
-          started.add(school);
-          lines.push(headerLine + eol);
-        }
-        lines.push(line + eol);
-        held += line.length;
-        if (held > 64 << 20) flush();
-      };
+      return (cells, line) => files.add(`${schoolAt >= 0 ? cells[schoolAt] : (schoolOf.get(cells[studentAt]) ?? 'unknown')}.csv`, headerLine, line);
     });
-    flush();
+    files.flush();
     await unlink(join(dir, `${name}.csv`));
   }
 }
@@ -137,14 +151,7 @@ const WEEK_COLUMN: Record<string, string> = {
 export async function splitByWeek(dir: string, out: string, first: string, crlf = false): Promise<string[]> {
   const eol = crlf ? '\r\n' : '\n';
   const weeks = new Set<string>();
-  const pending = new Map<string, string[]>(); // `<week>/<file>` → lines
-  let held = 0;
-  const started = new Set<string>();
-  const flush = () => {
-    for (const [path, lines] of pending) appendFileSync(join(out, path), lines.join(''));
-    pending.clear();
-    held = 0;
-  };
+  const files = new BatchedFiles(out, eol);
   const sundayOf = (iso: string) => {
     const d = new Date(`${iso.replace(/\//g, '-')}T00:00:00Z`);
     d.setUTCDate(d.getUTCDate() + ((7 - d.getUTCDay()) % 7));
@@ -163,18 +170,10 @@ export async function splitByWeek(dir: string, out: string, first: string, crlf 
           weeks.add(week);
           mkdirSync(join(out, week), { recursive: true });
         }
-        let lines = pending.get(path);
-        if (!lines) pending.set(path, (lines = []));
-        if (!started.has(path)) {
-          started.add(path);
-          lines.push(headerLine + eol);
-        }
-        lines.push(line + eol);
-        held += line.length;
-        if (held > 64 << 20) flush();
+        files.add(path, headerLine, line);
       };
     });
-    flush();
+    files.flush();
   }
   const sorted = [...weeks].sort();
   const headers = new Map<string, string>();

@@ -28,6 +28,17 @@ describe('the weekly run on BullMQ', () => {
   let t: Awaited<ReturnType<typeof tempDir>>;
   const prefix = testPrefix('flow');
 
+  /** A run through BullMQ with workers in this process, to its summary. */
+  const runOnQueue = async (spec: RunSpec) => {
+    const workers = startWorkers({ prefix, backoffMs: 100 });
+    try {
+      await enqueueRun(spec, { prefix });
+      await waitForRun(spec, { prefix, timeoutMs: 120_000 });
+    } finally {
+      await workers.close();
+    }
+  };
+
   beforeAll(async () => {
     t = await tempDir();
   });
@@ -43,13 +54,7 @@ describe('the weekly run on BullMQ', () => {
     beforeAll(async () => {
       queued = await planRun({ data: SAMPLE, out: join(t.dir, 'queued'), asOf: AS_OF });
       local = { ...queued, out: join(t.dir, 'local') };
-      const workers = startWorkers({ prefix, backoffMs: 100 });
-      try {
-        await enqueueRun(queued, { prefix });
-        await waitForRun(queued, { prefix, timeoutMs: 120_000 });
-      } finally {
-        await workers.close();
-      }
+      await runOnQueue(queued);
       await runInProcess(local);
     });
 
@@ -114,13 +119,7 @@ describe('the weekly run on BullMQ', () => {
       const history = join(t.dir, 'history');
       await pullFolder(SAMPLE, { history, seenOn: AS_OF });
       const queued = await planRun({ data: history, out: join(t.dir, 'from-history'), asOf: AS_OF, database: null });
-      const workers = startWorkers({ prefix, backoffMs: 100 });
-      try {
-        await enqueueRun(queued, { prefix });
-        await waitForRun(queued, { prefix, timeoutMs: 120_000 });
-      } finally {
-        await workers.close();
-      }
+      await runOnQueue(queued);
       const local = await planRun({ data: SAMPLE, out: join(t.dir, 'from-folder'), asOf: AS_OF, database: null });
       await runInProcess(local);
       const scores = async (out: string) => (await readFile(join(out, 'scores.csv'), 'utf8')).trim().split('\n').slice(1).sort();
