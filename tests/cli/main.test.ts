@@ -74,6 +74,7 @@ describe('the ews command', () => {
       'validate',
       'generate',
       'pull',
+      'pulls',
       'run',
       'train',
       'evaluate',
@@ -176,6 +177,15 @@ describe('the ews command', () => {
         expect(r.stderr).toMatch(/^pull \d into .*kept: \d+ new, 0 changed, \d+ unchanged, 0 refused rows$/m);
         expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ seen_on: week, totals: { refused: 0 } });
       }
+      const listed = await ews('pulls');
+      expect(listed.code).toBe(0);
+      const kept = JSON.parse(listed.stdout.trim().split('\n').at(-1)!);
+      expect(kept.pulls.map((p: { seq: number; seen_on: string }) => [p.seq, p.seen_on])).toEqual([
+        [1, '2025-09-07'],
+        [2, '2025-09-14'],
+      ]);
+      expect(kept.failures).toEqual([]);
+      expect(listed.stdout).toMatch(/^2 {2}\S+ {2}seen 2025-09-14 {2}\S+ {2}\d+ new, 0 changed, \d+ unchanged, 0 refused$/m);
       const r = await ews('run', '--as-of', '2025-09-15', '--out', join(t.dir, 'o'), '--no-record');
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).students_scored).toBeGreaterThan(100);
