@@ -34,6 +34,9 @@ type Header = {
   lineOffset: number;
 };
 
+/** The typed array each numeric column kind is held in. */
+const TYPED = { int32: Int32Array, float64: Float64Array, uint8: Uint8Array, int8: Int8Array } as const;
+
 /** `keepText`: keep free text too (a kept history holds what schools sent; the run's work folder does not need it). */
 export async function writeTable(path: string, t: Table, options: { keepText?: boolean } = {}): Promise<void> {
   const buffers: Uint8Array[] = [];
@@ -79,19 +82,9 @@ export async function readTable(path: string): Promise<Table> {
   const ab = body.buffer;
   const spec = FILE_SPECS.find((s) => s.name === header.spec)!;
   const view = (kind: Column['kind'], offset: number, n: number) => {
-    switch (kind) {
-      case 'int32':
-      case 'codes':
-        return new Int32Array(ab, offset, n);
-      case 'float64':
-        return new Float64Array(ab, offset, n);
-      case 'uint8':
-        return new Uint8Array(ab, offset, n);
-      case 'int8':
-        return new Int8Array(ab, offset, n);
-      default:
-        throw new Error(`no typed view for ${kind}`);
-    }
+    if (kind === 'codes') return new Int32Array(ab, offset, n);
+    if (kind in TYPED) return new TYPED[kind as keyof typeof TYPED](ab, offset, n);
+    throw new Error(`no typed view for ${kind}`);
   };
   const cols = new Map<string, Column>();
   for (const c of header.columns) {
@@ -143,17 +136,13 @@ export function readTablesJoined(paths: readonly string[]): { table: Table; leng
       const first = of(files[0].header);
       switch (first.kind) {
         case 'int32':
-          cols.set(name, { kind: 'int32', data: into(new Int32Array(n), (h) => of(h).offset!, 4) as Int32Array });
-          break;
         case 'float64':
-          cols.set(name, { kind: 'float64', data: into(new Float64Array(n), (h) => of(h).offset!, 8) as Float64Array });
-          break;
         case 'uint8':
-          cols.set(name, { kind: 'uint8', data: into(new Uint8Array(n), (h) => of(h).offset!, 1) as Uint8Array });
+        case 'int8': {
+          const Typed = TYPED[first.kind];
+          cols.set(name, { kind: first.kind, data: into(new Typed(n), (h) => of(h).offset!, Typed.BYTES_PER_ELEMENT) } as Column);
           break;
-        case 'int8':
-          cols.set(name, { kind: 'int8', data: into(new Int8Array(n), (h) => of(h).offset!, 1) as Int8Array });
-          break;
+        }
         case 'codes': {
           const data = into(new Int32Array(n), (h) => of(h).offset!, 4) as Int32Array;
           // One dictionary for all: each file's codes renumbered where its dictionary differs.

@@ -20,12 +20,15 @@ const isWorkbook = (name: string) => name.toLowerCase().endsWith('.xlsx') && !na
 export async function pullFrom(from: { data?: string; sql?: string; only?: readonly string[] }, options: PullOptions): Promise<PullReport> {
   if (Boolean(from.data) === Boolean(from.sql))
     throw new EwsError('EWS_BAD_OPTION', 'give a folder or workbook (--data) or a query config (--sql), one of them');
-  const scratch = async () => mkdtemp(join(options.history, '.incoming-'));
+  // Beside the history, on its disk: what a connector writes is pulled from there, then removed.
+  const scratch = async () => {
+    mkdirSync(options.history, { recursive: true });
+    return mkdtemp(join(options.history, '.incoming-'));
+  };
   if (from.sql) {
     const config = readSqlConfig(from.sql);
     // The database clients load only when a pull needs them.
     const { queriesToFolder } = await import('./sql.js');
-    mkdirSync(options.history, { recursive: true });
     const dir = await scratch();
     try {
       const label = `sql:${basename(from.sql)}`;
@@ -39,7 +42,6 @@ export async function pullFrom(from: { data?: string; sql?: string; only?: reado
   if (!existsSync(data)) throw new EwsError('EWS_MISSING_FILE', `${data} does not exist`);
   const books = statSync(data).isDirectory() ? readdirSync(data).filter(isWorkbook).sort() : isWorkbook(data) ? [''] : [];
   if (books.length === 0) return pullFolder(data, options);
-  mkdirSync(options.history, { recursive: true });
   const { workbookToFolder } = await import('./xlsx.js');
   const dir = await scratch();
   try {

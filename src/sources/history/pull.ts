@@ -11,7 +11,7 @@ import { FILE_SPECS, students as studentsSpec, type FileSpec } from '../spec/ind
 import { writeRejects } from '../write-rejects.js';
 import { writeTable } from '../cache.js';
 import { buildRoster } from '../roster.js';
-import { emptyManifest, lockHistory, readManifest, seqName, writeManifest, type Manifest, type SourceCounts } from './manifest.js';
+import { lockHistory, readManifest, seqName, writeManifest, type Manifest, type SourceCounts } from './manifest.js';
 import { CHANGED, NEW, UNCHANGED } from './row-index.js';
 import { classifyRows, type BucketFiles } from './source-index.js';
 
@@ -93,7 +93,7 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
     const others = [...present].filter((s) => s !== 'students');
     const read = others.length > 0 ? await loadDistrict(data, { only: others, partial: true, students: roll, encoding: options.encoding, today }) : null;
     if (read) rejects.push(...read.report.rejects);
-    const place = roll.strings('student_id').length > 0 ? buildRoster(roll).index : new Map<string, number>();
+    const place = buildRoster(roll).index;
 
     const sources: Record<string, SourceCounts> = {};
     const warnings: string[] = [];
@@ -125,7 +125,7 @@ export async function pullFolder(data: string, options: PullOptions): Promise<Pu
       await writeRejects(rejectsFile, kept);
     }
     const record = { seq, pulled_at: new Date().toISOString(), seen_on: formatDay(seenOn), from: options.from ?? data, sources };
-    const next: Manifest = { ...(manifest.pulls.length > 0 ? manifest : emptyManifest()), pulls: [...manifest.pulls, record], index };
+    const next: Manifest = { ...manifest, pulls: [...manifest.pulls, record], index };
     syncFiles(filesOfPull(dir, seq));
     writeManifest(dir, next);
     // Index files the manifest no longer names.
