@@ -27,6 +27,8 @@ const FORBIDDEN = [
   ['a staff e-mail address', /@school\.example|@district\.example/],
   ['a password', /correct horse battery|a-long-password/],
   ['a password hash', /\$argon2/],
+  ['a guardian (sample, tests)', /[（(](父亲|母亲|祖父|祖母|外祖父|外祖母)[)）]/],
+  ["a guardian's phone (sample, tests)", /\b100\d{8}\b/],
   ['a screening score field', /"wellbeing_z"\s*:/],
 ];
 let bad = 0;

@@ -87,6 +87,7 @@ export function buildProgram(): Command {
     .option('--quizzes', 'add fortnightly quizzes in three subjects (grades within the first weeks)', false)
     .option('--profile <name>', 'full, or sparse: no canteen cards or screenings, about 7% of school days unrecorded', 'full')
     .option('--truth', "also write truth.csv, each student-week's hidden dropout hazard (for benchmarks)", false)
+    .option('--names', "give students synthetic names and guardians' contacts (phones start 100: nobody real is rung)", false)
     .option('--by-date', 'write the daily files in date order, as attendance and canteen systems export them', false)
     .option('--long-ids', 'student ids of 17 characters, as a 学籍号', false)
     .option('--crlf', 'end lines with CRLF, as Windows tools do', false)
@@ -102,6 +103,7 @@ export function buildProgram(): Command {
         quizzes: o.quizzes,
         profile: o.profile,
         truth: o.truth,
+        names: o.names,
         layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf, perSchool: o.perSchool, weekly: o.weekly },
       });
       process.stdout.write(`wrote ${result.students} students in ${result.schools} schools and ${result.classes} classes to ${o.out}\n`);
@@ -310,9 +312,10 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port', positiveInt('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--secure-cookies', 'mark cookies Secure (serve behind HTTPS)')
+    .option('--public-url <url>', "the address staff open the pages at, for first-sign-in links (default: the request's host)", process.env.EWS_PUBLIC_URL)
     .action(async (o) => {
       const db = await (await store()).openDb();
-      const app = await (await web()).buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET });
+      const app = await (await web()).buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET, publicUrl: o.publicUrl });
       await app.listen({ port: o.port, host: o.host });
       process.stdout.write(`ews pages on http://${o.host}:${o.port}/ (Ctrl-C to stop)\n`);
       await new Promise<void>((done) => {
@@ -340,6 +343,7 @@ export function buildProgram(): Command {
         school_id: t.codes('school_id').dict[t.codes('school_id').data[i]],
         role: STAFF_ROLES[t.uint8('role')[i]],
         class_ids: t.lists('class_ids')[i],
+        display_name: t.strings('display_name')[i],
       }));
       const db = await (await store()).openDb();
       try {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { formatDay, parseDay, type Day } from '../dates/index.js';
 import { OptionError } from '../errors/index.js';
 import { CsvWriter } from '../util/csv-write.js';
+import { syntheticContact } from './names.js';
 import { buildPopulation, teacherName } from './population.js';
 import { Random } from '../util/random.js';
 import { relayFile, splitBySchool, splitByWeek } from './layout.js';
@@ -23,6 +24,8 @@ export interface GenerateOptions {
   profile?: 'full' | 'sparse';
   /** Also write truth.csv: each student-week's hidden dropout hazard (not a contract file). */
   truth?: boolean;
+  /** Give students.csv synthetic names and guardians' contacts (their own random stream: the same district otherwise). */
+  names?: boolean;
   /**
    * The layouts schools' systems send: `byDate` writes the daily files (attendance, grades,
    * screenings, canteen, family events) in date order, as attendance and canteen systems export
@@ -106,12 +109,14 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
     'ethnic_minority',
     'rural_hukou',
     'head_teacher_id',
+    ...(options.names ? ['name', 'guardian_name', 'guardian_phone'] : []),
   ]);
   const b = (x: boolean) => (x ? '1' : '0');
   for (const s of pop.students) {
     students.raw(
       `${s.id},${s.klass.school.id},${s.klass.id},${s.klass.grade},${s.gender},${formatDay(s.birth)},${formatDay(s.enrolled)},` +
-        `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}\n`,
+        `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}` +
+        `${options.names ? `,${syntheticContact(seed, s.index).join(',')}` : ''}\n`,
     );
     simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes, profile: options.profile }, sink);
     if ((s.index & 1023) === 0) options.onProgress?.(s.index, pop.students.length);

@@ -7,6 +7,7 @@ import { buildRoster, staffMembers } from '../sources/index.js';
 import { connect } from './connection.js';
 import { enqueueDeliveries } from './deliver.js';
 import { listDeliveries } from '../alerts/index.js';
+import { keepContacts } from '../followup/index.js';
 import { openDb } from '../store/index.js';
 import { scoringFlow, sourcesFlow } from './flows.js';
 import type { FeaturesPayload, IngestPayload, MergePayload, RollPayload, ShardPayload, SourcePayload, SummaryPayload } from './payloads.js';
@@ -62,14 +63,23 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
       const handoff = runFolder(spec);
       if (job.name === 'roll') {
         const data = job.data as RollPayload;
-        const report = await ingestOne(spec, 'students');
+        const { report, table } = await ingestOne(spec, 'students');
+        // Names and contacts go to the store here, the one job that holds them: the hand-off drops them.
+        if (spec.database && table) {
+          const db = await openDb({ url: spec.database });
+          try {
+            await keepContacts(db, table);
+          } finally {
+            await db.close();
+          }
+        }
         await flows.add(sourcesFlow(spec, data.settings ?? settings));
         return { source: 'students', rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
       if (job.name === 'source') {
         // The roll as its job kept it, not students.csv read again by every source job.
         const { source } = job.data as SourcePayload;
-        const report = await ingestOne(spec, source, (await handoff.table('students')) ?? undefined);
+        const { report } = await ingestOne(spec, source, (await handoff.table('students')) ?? undefined);
         // Counts only: a job's result is stored in Redis, and the table stays in the hand-off.
         return { source, rows: report?.rows_read ?? 0, rejected: report?.rows_rejected ?? 0 };
       }
@@ -149,5 +159,5 @@ async function ingestOne(spec: RunSpec, source: string, roll?: Parameters<typeof
   const handoff = runFolder(spec);
   if (r.table) await handoff.putTable(source, r.table);
   if (r.check) await handoff.putCheck(source, r.check);
-  return r.check?.report ?? null;
+  return { report: r.check?.report ?? null, table: r.table };
 }

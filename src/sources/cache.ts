@@ -25,7 +25,8 @@ const TABLES = {
   outcomes: 'outcomes',
 } as const;
 
-const DROPPED_TEXT = new Set(['family_events.note']);
+// Notes and the roll's names and contacts stay out of a run's work folder: the store keeps contacts for the pages.
+const DROPPED_TEXT = new Set(['family_events.note', 'students.name', 'students.guardian_name', 'students.guardian_phone']);
 
 type Header = {
   spec: string;
@@ -93,6 +94,7 @@ export async function readTable(path: string): Promise<Table> {
     else if (c.kind === 'codes') cols.set(c.name, { kind: 'codes', data: view('codes', c.offset!, header.length) as Int32Array, dict: c.dict! });
     else cols.set(c.name, { kind: c.kind, data: view(c.kind, c.offset!, header.length) } as Column);
   }
+  for (const c of spec.columns) if (!cols.has(c.name) && c.type.kind === 'text') cols.set(c.name, { kind: 'strings', data: new Array(header.length).fill('') });
   return new Table(spec, header.length, new Int32Array(ab, header.lineOffset, header.length), cols);
 }
 
@@ -133,7 +135,10 @@ export function readTablesJoined(paths: readonly string[]): { table: Table; leng
     const cols = new Map<string, Column>();
     for (const { name } of spec.columns) {
       const of = (h: Header) => h.columns.find((c) => c.name === name)!;
-      const first = of(files[0].header);
+      // A text column added to the contract after a history's first pulls (students' names) reads empty there.
+      const first = files.map((f) => of(f.header)).find(Boolean) ?? { name, kind: 'strings' as const, strings: null };
+      if (first.kind !== 'strings' && files.some((f) => !of(f.header)))
+        throw new Error(`${paths[files.findIndex((f) => !of(f.header))]} has no column ${name}: written by an older ews`);
       switch (first.kind) {
         case 'int32':
         case 'float64':
@@ -160,7 +165,9 @@ export function readTablesJoined(paths: readonly string[]): { table: Table; leng
         }
         case 'strings':
         case 'lists': {
-          const data = files.flatMap((f) => (of(f.header).strings as unknown[] | null) ?? new Array(f.header.length).fill(first.kind === 'lists' ? [] : ''));
+          const data = files.flatMap(
+            (f) => (of(f.header)?.strings as unknown[] | null | undefined) ?? new Array(f.header.length).fill(first.kind === 'lists' ? [] : ''),
+          );
           cols.set(name, { kind: first.kind, data } as Column);
           break;
         }

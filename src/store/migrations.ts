@@ -157,4 +157,28 @@ alter table alerts drop constraint alerts_cause_check;
 alter table alerts add constraint alerts_cause_check check (cause in ('weekly_list', 'absence_streak', 'severe_event', 'by_hand'));
 `,
   },
+  {
+    id: 6,
+    name: "students' contacts, a kept cookie secret, first-sign-in links, cases handed to a colleague",
+    // Names and guardians' phones, for the staff who may see a student and nobody else: apart from scores
+    // (which analysts read) and read only by the pages' role checks. The cookie secret is kept so a form
+    // open across a restart still posts; an account's first password is set through a link, not by an admin.
+    sql: `
+create table student_contacts (
+  student_id text primary key,
+  name text,
+  guardian_name text,
+  guardian_phone text,
+  updated_at timestamptz not null default now()
+);
+create table app_secrets (
+  name text primary key,
+  value text not null,
+  created_at timestamptz not null default now()
+);
+alter table staff_accounts add column display_name text, add column invite_hash text, add column invite_expires timestamptz;
+alter table alerts add column assigned_to text;
+create index audit_by_time on audit (at);
+`,
+  },
 ];

@@ -1,8 +1,13 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { modelsDir, RULES_MODEL_ID } from '../model/index.js';
 import { renderStored, type Reason } from '../scoring/index.js';
 import type { Db } from '../store/index.js';
 import type { Account } from './accounts.js';
 
 export interface ScoreRow {
+  run_key?: string;
   student_id: string;
   school_id: string;
   class_id: string;
@@ -49,8 +54,10 @@ export async function latestScores(db: Db, school: string, classes?: readonly st
 
 export async function latestScore(db: Db, studentId: string): Promise<ScoreRow | null> {
   const { rows } = await db.query<ScoreRow>(
-    `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of from scores s join runs r on r.run_key = s.run_key
-     where s.student_id = $1 order by r.as_of desc, r.created_at desc limit 1`,
+    // Run by run through each partition's key (newest first) rather than every partition scanned for the id.
+    `select s.*, to_char(r.as_of, 'YYYY-MM-DD') as as_of
+       from runs r join lateral (select * from scores s where s.run_key = r.run_key and s.student_id = $1) s on true
+      order by r.as_of desc, r.created_at desc limit 1`,
     [studentId],
   );
   return rows[0] ? row(rows[0]) : null;
@@ -65,8 +72,8 @@ export function maySee(a: Account, s: { school_id: string; class_id: string }): 
 }
 
 export async function caseHistory(db: Db, studentId: string) {
-  const alerts = await db.query<{ id: string; cause: string; status: string; opened_at: Date; closed_at: Date | null }>(
-    'select id, cause, status, opened_at, closed_at from alerts where student_id = $1 order by opened_at desc',
+  const alerts = await db.query<{ id: string; cause: string; status: string; opened_at: Date; closed_at: Date | null; assigned_to: string | null }>(
+    'select id, cause, status, opened_at, closed_at, assigned_to from alerts where student_id = $1 order by opened_at desc',
     [studentId],
   );
   const steps = await db.query<{ alert_id: string; step: string; kind: string | null; by_staff: string; at: Date; to_status: string; note: string | null }>(
@@ -89,4 +96,57 @@ export async function aggregates(db: Db) {
       group by s.school_id, s.tier, l.as_of order by s.school_id, s.tier`,
   );
   return rows.map((r) => ({ ...r, n: Number(r.n) }));
+}
+
+export interface OpenCase {
+  id: number;
+  student_id: string;
+  cause: string;
+  status: string;
+  opened_at: Date;
+  touched_at: Date | null;
+  assigned_to: string | null;
+}
+
+/** Each student's open case (the newest where there are several causes), for the lists' case column and filters. */
+export async function openCasesOf(db: Db, studentIds: readonly string[]): Promise<Map<string, OpenCase>> {
+  if (studentIds.length === 0) return new Map();
+  const { rows } = await db.query<OpenCase>(
+    `select distinct on (student_id) id, student_id, cause, status, opened_at, touched_at, assigned_to from alerts
+      where student_id = any($1::text[]) and closed_at is null order by student_id, opened_at desc`,
+    [studentIds],
+  );
+  return new Map(rows.map((r) => [r.student_id, { ...r, id: Number(r.id) }]));
+}
+
+/** Open cases handed to this member of staff by name. */
+export async function casesAssignedTo(db: Db, staffId: string): Promise<OpenCase[]> {
+  const { rows } = await db.query<OpenCase>(
+    'select id, student_id, cause, status, opened_at, touched_at, assigned_to from alerts where assigned_to = $1 and closed_at is null order by opened_at',
+    [staffId],
+  );
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/**
+ * A student's risk week by week, one point per week (the last run recorded for it). Each run's scores
+ * are a partition keyed by run: the lookup goes run by run through each partition's key, not a scan.
+ */
+export async function riskHistory(db: Db, studentId: string): Promise<{ as_of: string; risk: number; tier: string }[]> {
+  const { rows } = await db.query<{ as_of: string; risk: number; tier: string }>(
+    `select distinct on (r.as_of) to_char(r.as_of, 'YYYY-MM-DD') as as_of, s.risk, s.tier
+       from runs r join lateral (select risk, tier from scores s where s.run_key = r.run_key and s.student_id = $1) s on true
+      order by r.as_of, r.created_at desc`,
+    [studentId],
+  );
+  return rows.map((r) => ({ ...r, risk: Number(r.risk) }));
+}
+
+/** The horizon a run's model was trained for (what its percentages mean), from its model card; null if not found. */
+export async function horizonOf(modelId: string | undefined): Promise<number | null> {
+  if (!modelId || !/^[\w.-]+$/.test(modelId)) return null;
+  if (modelId === RULES_MODEL_ID) return 56;
+  const file = join(modelsDir(), modelId, 'meta.json');
+  if (!existsSync(file)) return null;
+  return (JSON.parse(await readFile(file, 'utf8')) as { horizon_days?: number }).horizon_days ?? null;
 }

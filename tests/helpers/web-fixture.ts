@@ -27,6 +27,11 @@ export async function seedWeb(db: Db) {
     { staff_id: 'adm', school_id: 'S1', role: 'admin', class_ids: [] },
   ]);
   for (const id of ['t1', 't2', 'p1', 'p2', 'a1', 'adm']) await setPassword(db, id, PASSWORD);
+  // Whom to call, as students.csv carries it (kept by keepContacts in a run).
+  await db.query(
+    `insert into student_contacts (student_id, name, guardian_name, guardian_phone) values
+       ('sA1', '王小明', '王大明(父亲)', '10012345678'), ('sA2', '李小红', null, null), ('sB1', '赵小刚', '赵奶奶(祖母)', '10087654321')`,
+  );
   const { rows } = await db.query<{ id: string; student_id: string }>('select id, student_id from alerts order by student_id');
   return Object.fromEntries(rows.map((r) => [r.student_id, Number(r.id)])) as Record<string, number>;
 }

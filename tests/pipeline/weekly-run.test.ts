@@ -88,6 +88,18 @@ describe('ews run on the sample district', () => {
     }
   });
 
+  it("keeps students' names and guardians' contacts out of every output file and the log", async () => {
+    const students = parseCsv(await readFile(join(SAMPLE, 'students.csv'), 'utf8'));
+    const phones = students.map((s) => s.guardian_phone).filter(Boolean);
+    expect(phones.length).toBe(students.length); // the sample carries them, so their absence below means something
+    const files = (await readdir(out, { recursive: true })).filter((f) => /\.(csv|html|json)$/.test(f));
+    expect(files).toContain('scores.csv');
+    const everything = [stderr, ...(await Promise.all(files.map((f) => readFile(join(out, f), 'utf8'))))].join('\n');
+    for (const p of phones) expect(everything).not.toContain(p);
+    expect(everything).not.toMatch(/[（(](父亲|母亲|祖父|祖母|外祖父|外祖母)[)）]/);
+    expect(everything).not.toContain(students[0].name);
+  });
+
   it('logs no note, no staff name or address, no screening score', async () => {
     expect(stderr.length).toBeGreaterThan(0);
     const staff = parseCsv(await readFile(join(SAMPLE, 'staff.csv'), 'utf8'));

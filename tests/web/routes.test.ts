@@ -140,19 +140,27 @@ describe('the web pages', () => {
     const admin = await signIn('adm');
     const form = await app.inject({ method: 'GET', url: '/admin/staff', cookies: { ews_session: admin } });
     const adminToken = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-    const setPassword = (staff_id: string, password: string) =>
+    const adminPost = (url: string, payload: Record<string, string>) =>
       app.inject({
         method: 'POST',
-        url: '/admin/staff/password',
+        url,
         headers: { cookie: `ews_session=${admin}; _csrf=${cookiesOf(form)._csrf}` },
-        payload: { staff_id, password, _csrf: adminToken },
+        payload: { ...payload, _csrf: adminToken },
       });
-    const short = await setPassword('t2', 'short');
+    const short = await adminPost('/admin/staff', { staff_id: 'new1', role: 'head_teacher', school_id: '' });
     expect(short.statusCode).toBe(400);
-    expect(short.body).toContain('密码至少需要 10 个字符');
-    const nobody = await setPassword('nobody', 'long enough password');
-    expect(nobody.statusCode).toBe(400);
+    expect(short.body).toContain('新建账号需要工号、学校和角色');
+    const nobody = await adminPost('/admin/staff/nobody/invite', {});
+    expect(nobody.statusCode).toBe(404);
     expect(nobody.body).toContain('没有找到这个工号');
+    // A value the route's schema refuses (a role that does not exist, a list view that does not exist): a 400 page in Chinese.
+    const badRole = await adminPost('/admin/staff', { staff_id: 'new1', role: 'principal', school_id: 'S1' });
+    expect(badRole.statusCode).toBe(400);
+    expect(badRole.body).toContain('请求无效');
+    const badView = await app.inject({ method: 'GET', url: '/classes?view=everything', cookies: { ews_session: cookie } });
+    expect(badView.statusCode).toBe(400);
+    expect(badView.body).toContain('请求无效');
+    for (const res of [badRole, badView]) expect(res.body).not.toMatch(/must be equal|querystring|body\//);
     for (const res of [short, nobody, step]) expect(res.body).not.toMatch(/needs at least|no staff account|invalid input/);
   });
 
@@ -242,15 +250,20 @@ describe('the web pages', () => {
       for (const step of ['acknowledge', 'resolve', 'reopen']) expect((await post(`/alerts/${rows[0].id}/steps`, { step })).statusCode, step).toBe(302);
       const body = (await get('t1', '/students/sA2')).body;
       expect(body).toContain('手动新建');
-      expect(body).toContain('状态：已确认');
+      expect(body).toContain('）：已确认');
       expect(body).toContain('重新打开');
       expect((await post('/students/sB1/cases')).statusCode).toBe(403); // not for a student of another class
     });
 
     it('should record a step done on an earlier day on that day, offer each step its own kinds, and refuse a day to come', async () => {
       const { page, post } = await formsOf('t1', 'sA1');
-      // Kinds grouped under the step they belong to, so 家访 is not offered as a kind of 帮扶措施.
-      expect(page.body).toMatch(/<optgroup label="联系"><option value="talk">/);
+      // Each step its own form with its own kinds, so 家访 is not offered as a kind of 帮扶措施.
+      const formOf = (step: string) => new RegExp(`<input type="hidden" name="step" value="${step}">[\\s\\S]*?</form>`).exec(page.body)?.[0] ?? '';
+      expect(formOf('contact')).toContain('value="home_visit"');
+      expect(formOf('contact')).not.toContain('value="tutoring"');
+      expect(formOf('intervene')).toContain('value="tutoring"');
+      expect(formOf('intervene')).not.toContain('value="home_visit"');
+      expect(formOf('intervene')).not.toContain('value="counselling"'); // the psychologists' own
       expect(page.body).toContain('name="done_on"');
       const step = (done_on: string, note = '') => post(`/alerts/${alerts.sA1}/steps`, { step: 'intervene', kind: 'tutoring', done_on, note });
       const day = (offset: number) => new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);

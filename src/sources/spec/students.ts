@@ -23,5 +23,10 @@ export const students: FileSpec = {
     col('ethnic_minority', { kind: 'bool' }),
     col('rural_hukou', { kind: 'bool' }),
     col('head_teacher_id', { kind: 'category' }),
+    // Whom to call: shown only on the pages of staff who may see the student (web/), never in scores,
+    // lists, pushes, logs or analysts' views; the pipeline reads them only to hand them to the store.
+    col('name', { kind: 'text' }),
+    col('guardian_name', { kind: 'text' }),
+    col('guardian_phone', { kind: 'text' }),
   ],
 };

@@ -1,0 +1,146 @@
+import ExcelJS from 'exceljs';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { namesOf } from '../../followup/index.js';
+import { screeningText } from '../../scoring/index.js';
+import { audit, type Account } from '../accounts.js';
+import { casesAssignedTo, horizonOf, latestScores, openCasesOf } from '../queries.js';
+import { CASE_STATUS_TEXT, CAUSE_TEXT } from '../views/case-text.js';
+import { classListPage, selectRows, TIER_TEXT, triageOrder, triagePage, VIEWS, type ListQuery, type ListRow, type ListView } from '../views/lists.js';
+import { beijingTime, cardTable, esc, shell } from '../views/shell.js';
+import { html, need, type RouteOptions } from './common.js';
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    view: { type: 'string', enum: Object.keys(VIEWS) },
+    reason: { type: 'string', maxLength: 64 },
+    q: { type: 'string', maxLength: 64 },
+  },
+} as const;
+type Query = { view?: ListView; reason?: string; q?: string };
+
+/** The class list, the triage list and "my cases": the lists teachers and psychologists work from. */
+export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) => {
+  /** The account's students with names and open cases: a head teacher's classes, a psychologist's school. */
+  async function rowsFor(a: Account): Promise<{ rows: ListRow[]; horizon: number | null }> {
+    const scores = await latestScores(db, a.school_id, a.role === 'head_teacher' ? a.class_ids : undefined);
+    const ids = scores.map((s) => s.student_id);
+    const [names, open] = await Promise.all([namesOf(db, ids), openCasesOf(db, ids)]);
+    const rows = scores.map((s) => ({ ...s, name: names.get(s.student_id) ?? null, open: open.get(s.student_id) ?? null }));
+    const { rows: run } = await db.query<{ model_id: string }>(`select model_id from runs where as_of = $1::date order by created_at desc limit 1`, [
+      scores[0]?.as_of ?? '1970-01-01',
+    ]);
+    return { rows, horizon: await horizonOf(run[0]?.model_id) };
+  }
+  const query = (q: Query): ListQuery => ({ view: q.view ?? 'listed', reason: q.reason || undefined, q: q.q || undefined });
+
+  app.get<{ Querystring: Query }>('/classes', { onRequest: need('head_teacher'), schema: { querystring: listQuery } }, async (req, reply) => {
+    const a = req.account!;
+    const { rows, horizon } = await rowsFor(a);
+    await audit(db, a, 'view_class_list', null, { classes: a.class_ids });
+    return html(reply, classListPage(a, rows, query(req.query), horizon));
+  });
+  app.get<{ Querystring: Query }>('/triage', { onRequest: need('psychologist', 'counsellor'), schema: { querystring: listQuery } }, async (req, reply) => {
+    const a = req.account!;
+    const { rows, horizon } = await rowsFor(a);
+    await audit(db, a, 'view_triage_list', null);
+    return html(reply, triagePage(a, triageOrder(rows), query(req.query), horizon));
+  });
+
+  /** A list as an Excel workbook: the view on screen, names included (the account may see them), the export audited. */
+  async function workbook(reply: FastifyReply, a: Account, rows: ListRow[], psych: boolean, file: string, ascii: string) {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet(psych ? '心理辅导优先名单' : '关注名单');
+    ws.columns = [
+      { header: '姓名', key: 'name', width: 10 },
+      { header: '学生编号', key: 'id', width: 20 },
+      { header: '班级', key: 'cls', width: 8 },
+      { header: '关注等级', key: 'tier', width: 10 },
+      { header: '风险', key: 'risk', width: 8, style: { numFmt: '0.0%' } },
+      { header: '主要原因', key: 'reasons', width: 60 },
+      ...(psych ? [{ header: '心理筛查', key: 'screening', width: 16 }] : []),
+      { header: '个案状态', key: 'case', width: 12 },
+      { header: '截至', key: 'as_of', width: 12 },
+    ];
+    for (const r of rows)
+      ws.addRow({
+        name: r.name ?? '',
+        id: r.student_id,
+        cls: r.class_id,
+        tier: TIER_TEXT[r.tier],
+        risk: r.risk,
+        reasons: r.reasons
+          .filter((x) => x.audience === 'all' || psych)
+          .map((x) => x.zh)
+          .join('；'),
+        screening: psych ? screeningText(r.details.acute) : undefined,
+        case: r.open ? (CASE_STATUS_TEXT[r.open.status] ?? r.open.status) : '',
+        as_of: r.as_of,
+      });
+    ws.getRow(1).font = { bold: true };
+    // Cells are written as values (strings, numbers), never formulas: a name like "=cmd" stays text.
+    await audit(db, a, 'export_list', null, { rows: rows.length });
+    const body = Buffer.from(await wb.xlsx.writeBuffer());
+    return (
+      reply
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        // A header is Latin-1: the Chinese name goes in RFC 5987's filename*, an ASCII one beside it for old clients.
+        .header('content-disposition', `attachment; filename="${ascii}.xlsx"; filename*=UTF-8''${encodeURIComponent(file)}`)
+        .send(body)
+    );
+  }
+  app.get<{ Querystring: Query }>('/classes.xlsx', { onRequest: need('head_teacher'), schema: { querystring: listQuery } }, async (req, reply) => {
+    const { rows } = await rowsFor(req.account!);
+    return workbook(reply, req.account!, selectRows(rows, query(req.query)), false, `关注名单-${rows[0]?.as_of ?? ''}.xlsx`, `list-${rows[0]?.as_of ?? ''}`);
+  });
+  app.get<{ Querystring: Query }>('/triage.xlsx', { onRequest: need('psychologist', 'counsellor'), schema: { querystring: listQuery } }, async (req, reply) => {
+    const { rows } = await rowsFor(req.account!);
+    return workbook(
+      reply,
+      req.account!,
+      selectRows(triageOrder(rows), query(req.query)),
+      true,
+      `心理辅导优先名单-${rows[0]?.as_of ?? ''}.xlsx`,
+      `triage-${rows[0]?.as_of ?? ''}`,
+    );
+  });
+
+  /** My cases: open cases of the students I look after (and those handed to me by name), oldest follow-up first. */
+  app.get('/cases', { onRequest: need('head_teacher', 'psychologist', 'counsellor') }, async (req, reply) => {
+    const a = req.account!;
+    const { rows } = await rowsFor(a);
+    const mine = rows.filter((r) => r.open && (r.open.assigned_to === null || r.open.assigned_to === a.staff_id));
+    const handed = (await casesAssignedTo(db, a.staff_id)).filter((c) => !mine.some((r) => r.open?.id === c.id));
+    const last = (r: ListRow) => new Date(r.open!.touched_at ?? r.open!.opened_at).getTime();
+    mine.sort((x, y) => last(x) - last(y));
+    await audit(db, a, 'view_cases', null);
+    return html(
+      reply,
+      shell(
+        a,
+        '我的个案',
+        `<p class="help">未结个案，最久没有跟进的在前。</p>${cardTable(
+          ['学生', '班级', '个案', '状态', '最近跟进'],
+          mine.map((r) => [
+            `<a href="/students/${encodeURIComponent(r.student_id)}">${r.name ? `<b>${esc(r.name)}</b> ` : ''}${esc(r.student_id)}</a>`,
+            esc(r.class_id),
+            esc(CAUSE_TEXT[r.open!.cause] ?? r.open!.cause),
+            esc(CASE_STATUS_TEXT[r.open!.status] ?? r.open!.status),
+            beijingTime(new Date(last(r))),
+          ]),
+        )}${
+          handed.length
+            ? `<h2>同事转交给我的</h2>${cardTable(
+                ['学生', '个案', '状态'],
+                handed.map((c) => [
+                  `<a href="/students/${encodeURIComponent(c.student_id)}">${esc(c.student_id)}</a>`,
+                  esc(CAUSE_TEXT[c.cause] ?? c.cause),
+                  esc(CASE_STATUS_TEXT[c.status] ?? c.status),
+                ]),
+              )}`
+            : ''
+        }`,
+      ),
+    );
+  });
+};

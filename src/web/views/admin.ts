@@ -1,0 +1,92 @@
+import { ROLES, type Account, type AuditRow, type StaffRow } from '../accounts.js';
+import { beijingTime, cardTable, esc, ROLE_TEXT, shell } from './shell.js';
+
+const ACTION_TEXT: Record<string, string> = {
+  sign_in: '登录',
+  sign_out: '退出',
+  sign_in_failed: '登录失败',
+  sign_in_blocked: '登录被暂停',
+  view_class_list: '查看班级名单',
+  view_triage_list: '查看优先名单',
+  view_student: '查看学生档案',
+  view_student_refused: '查看学生被拒绝',
+  export_list: '导出名单',
+  record_step: '记录跟进',
+  open_case: '新建个案',
+  assign_case: '转交个案',
+  create_account: '新建账号',
+  update_account: '修改账号',
+  invite: '生成设置密码链接',
+  set_password: '设置密码',
+  view_audit: '查看访问记录',
+};
+
+const roleOptions = (selected?: string) => ROLES.map((r) => `<option value="${r}"${r === selected ? ' selected' : ''}>${ROLE_TEXT[r]}</option>`).join('');
+
+export function adminPage(a: Account, staff: readonly StaffRow[], csrf: string, invite?: { staff_id: string; link: string }): string {
+  const hidden = `<input type="hidden" name="_csrf" value="${esc(csrf)}">`;
+  const rows = staff.map((s) => [
+    `<b>${esc(s.staff_id)}</b>${s.display_name ? `<br>${esc(s.display_name)}` : ''}`,
+    esc(s.school_id),
+    `<form class="row" method="post" action="/admin/staff/${encodeURIComponent(s.staff_id)}">${hidden}<select name="role" aria-label="角色">${roleOptions(
+      s.role,
+    )}</select><input name="class_ids" value="${esc(s.class_ids.join(';'))}" aria-label="班级（用;分隔）" placeholder="班级，用;分隔" size="10"><button class="plain">保存</button></form>`,
+    s.disabled ? '<span class="urgent">已停用</span>' : s.has_password ? '正常' : s.invite_open ? '已发链接，未设密码' : '未设密码',
+    `<form class="row" method="post" action="/admin/staff/${encodeURIComponent(s.staff_id)}/${s.disabled ? 'enable' : 'disable'}">${hidden}<button class="plain">${
+      s.disabled ? '启用' : '停用'
+    }</button></form><form class="row" method="post" action="/admin/staff/${encodeURIComponent(s.staff_id)}/invite">${hidden}<button class="plain">${
+      s.has_password ? '发重设密码链接' : '发设置密码链接'
+    }</button></form>`,
+  ]);
+  return shell(
+    a,
+    '教职工账号',
+    `${
+      invite
+        ? `<p class="note" role="status">请把下面的链接发给 ${esc(invite.staff_id)}（72 小时内有效，只能用一次；本页不会再显示）：<br><code>${esc(invite.link)}</code></p>`
+        : ''
+    }<p class="help">管理员不设置、也不知道任何人的密码：新账号或忘记密码时，发一个设置密码的链接。停用或改角色后，该账号已登录的会话立即失效。</p>
+${cardTable(['工号', '学校', '角色与班级', '状态', '操作'], rows)}
+<h2>新建账号</h2><form class="row" method="post" action="/admin/staff">${hidden}<label>工号<input name="staff_id" required maxlength="128"></label><label>姓名<input name="display_name" maxlength="64"></label>
+<label>学校<input name="school_id" required maxlength="128" value="${esc(a.school_id)}"></label><label>角色<select name="role">${roleOptions()}</select></label>
+<label>班级（班主任，用;分隔）<input name="class_ids" maxlength="512"></label><button>新建</button></form>`,
+  );
+}
+
+export function auditPage(a: Account, rows: readonly AuditRow[], filter: { student?: string; actor?: string }): string {
+  return shell(
+    a,
+    '访问记录',
+    `<form class="row" method="get" action="/admin/audit"><label>学生编号<input name="student" value="${esc(filter.student ?? '')}"></label><label>工号<input name="actor" value="${esc(
+      filter.actor ?? '',
+    )}"></label><button>查询</button></form><p class="muted">最近 ${rows.length} 条（最多 200 条），北京时间。</p>${cardTable(
+      ['时间', '工号', '角色', '操作', '学生'],
+      rows.map((r) => [
+        beijingTime(new Date(r.at)),
+        esc(r.actor),
+        esc(ROLE_TEXT[r.role as keyof typeof ROLE_TEXT] ?? r.role),
+        esc(ACTION_TEXT[r.action] ?? r.action),
+        r.student_id ? `<a href="/admin/audit?student=${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a>` : '',
+      ]),
+    )}`,
+  );
+}
+
+export function analystPage(
+  a: Account,
+  rows: readonly { school_id: string; tier: string; n: number; as_of: string }[],
+  models: readonly { id: string; auc: number; pr_auc: number; in_use: boolean }[],
+): string {
+  const tier: Record<string, string> = { high: '重点关注', medium: '留意', low: '一般' };
+  return shell(
+    a,
+    '汇总（去标识）',
+    `${cardTable(
+      ['学校', '等级', '人数', '截至'],
+      rows.map((r) => [esc(r.school_id), esc(tier[r.tier] ?? r.tier), String(r.n), esc(r.as_of)]),
+    )}<h2>模型</h2>${cardTable(
+      ['模型', 'AUC', 'PR-AUC', '在用'],
+      models.map((m) => [esc(m.id), m.auc.toFixed(3), m.pr_auc.toFixed(3), m.in_use ? '✓' : '']),
+    )}`,
+  );
+}

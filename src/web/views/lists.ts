@@ -1,0 +1,169 @@
+import { TEXT } from '../../alerts/i18n.js';
+import { isAcute, screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
+import type { Account } from '../accounts.js';
+import type { OpenCase, ScoreRow } from '../queries.js';
+import { CASE_STATUS_TEXT } from './case-text.js';
+import { beijingTime, cardTable, esc, pct, shell } from './shell.js';
+
+export const TIER_TEXT = { high: '重点关注', medium: '留意', low: '一般' } as const;
+const CHANGE_TEXT = TEXT['zh-CN'].change;
+
+/** The list views a teacher or psychologist works from; each is a plain link, so it can be bookmarked. */
+export const VIEWS = {
+  listed: '本周名单',
+  high: '重点关注',
+  open: '未结个案',
+  stale: '7天未跟进',
+  all: '全部学生',
+} as const;
+export type ListView = keyof typeof VIEWS;
+
+export interface ListQuery {
+  view: ListView;
+  reason?: string;
+  q?: string;
+}
+
+export interface ListRow extends ScoreRow {
+  name: string | null;
+  open: OpenCase | null;
+}
+
+const STALE_MS = 7 * 86_400_000;
+
+/** The rows a view, a reason and a search select, in the order given. */
+export function selectRows(rows: readonly ListRow[], query: ListQuery, now = Date.now()): ListRow[] {
+  const q = query.q?.trim().toLowerCase();
+  return rows.filter((r) => {
+    if (query.view === 'listed' && r.tier === 'low' && !isAcute(r.details.acute) && !r.open) return false;
+    if (query.view === 'high' && r.tier !== 'high') return false;
+    if (query.view === 'open' && !r.open) return false;
+    if (query.view === 'stale' && !(r.open && now - new Date(r.open.touched_at ?? r.open.opened_at).getTime() > STALE_MS)) return false;
+    if (query.reason && !r.reasons.some((x) => x.code === query.reason)) return false;
+    if (q && !r.student_id.toLowerCase().includes(q) && !(r.name ?? '').toLowerCase().includes(q)) return false;
+    return true;
+  });
+}
+
+/** What a percentage and a tier mean, said once above every list. */
+export function riskExplained(horizonDays: number | null): string {
+  const weeks = horizonDays ? Math.round(horizonDays / 7) : null;
+  return `<details class="help"><summary>“风险”和“关注等级”是什么意思？</summary><p class="help">风险是模型根据考勤、成绩、家庭变故、资助等记录估计的、该生在${
+    weeks ? `接下来约 ${weeks} 周` : '近期'
+  }内辍学（离校）的可能性：例如 6.1% 表示在相似情况的约 100 名学生中，约有 6 人会离校。它是提示，不是结论。
+“重点关注”= 本班风险最高的前 ${TIER_DEFAULTS.highPerClass} 名，且风险不低于 ${pct(TIER_DEFAULTS.highFloor)}；“留意”= 其后 ${TIER_DEFAULTS.mediumPerClass} 名，且风险不低于 ${pct(
+    TIER_DEFAULTS.mediumFloor,
+  )}。一个班没有人达到这些风险时，名单可以是空的。</p></details>`;
+}
+
+function filters(base: string, query: ListQuery, reasons: Map<string, string>): string {
+  const link = (q: Partial<ListQuery>) => {
+    const p = new URLSearchParams();
+    const m = { ...query, ...q };
+    if (m.view !== 'listed') p.set('view', m.view);
+    if (m.reason) p.set('reason', m.reason);
+    if (m.q) p.set('q', m.q);
+    const s = p.toString();
+    return s ? `${base}?${s}` : base;
+  };
+  const chips = (Object.keys(VIEWS) as ListView[])
+    .map(
+      (v) =>
+        `<a href="${esc(link({ view: v, reason: undefined }))}"${v === query.view && !query.reason ? ' class="on" aria-current="page"' : ''}>${VIEWS[v]}</a>`,
+    )
+    .join('');
+  const reasonChips = [...reasons]
+    .map(([code, text]) => `<a href="${esc(link({ reason: code }))}"${code === query.reason ? ' class="on" aria-current="page"' : ''}>${esc(text)}</a>`)
+    .join('');
+  const exportLink = `${base}.xlsx${link({}).slice(base.length)}`;
+  return `<div class="views no-print" role="navigation" aria-label="筛选">${chips}</div>${
+    reasonChips ? `<div class="views no-print" aria-label="按原因">按原因：${reasonChips}</div>` : ''
+  }<form class="row no-print" method="get" action="${base}"><input type="hidden" name="view" value="${esc(query.view)}"><label>搜索姓名或学号<input name="q" value="${esc(
+    query.q ?? '',
+  )}" type="search" enterkeyhint="search"></label><button>搜索</button><a class="button plain" href="${esc(exportLink)}">导出 Excel</a></form>`;
+}
+
+/** Short words a reason filter is labelled with: the reason's words without its figures. */
+function reasonLabel(zh: string): string {
+  return zh.replace(/[\d.]+\s*(天|次|%|门|周|元)?/g, '').slice(0, 12) || zh;
+}
+
+export function reasonsOffered(rows: readonly ScoreRow[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of rows) for (const x of r.reasons) if (x.audience === 'all' && !m.has(x.code)) m.set(x.code, reasonLabel(x.zh));
+  return m;
+}
+
+function caseCell(r: ListRow): string {
+  if (!r.open) return '<span class="muted">无</span>';
+  const last = new Date(r.open.touched_at ?? r.open.opened_at);
+  const stale = Date.now() - last.getTime() > STALE_MS;
+  return `${esc(CASE_STATUS_TEXT[r.open.status] ?? r.open.status)}<br><span class="${stale ? 'urgent' : 'muted'}">最近跟进 ${beijingTime(last).slice(0, 10)}</span>`;
+}
+
+const who = (r: ListRow) =>
+  `<a href="/students/${encodeURIComponent(r.student_id)}">${r.name ? `<b>${esc(r.name)}</b> ` : ''}<span class="muted">${esc(r.student_id)}</span></a>`;
+
+const reasonText = (r: ScoreRow, psych: boolean) =>
+  esc(
+    r.reasons
+      .filter((x) => x.audience === 'all' || psych)
+      .map((x) => x.zh)
+      .join('；') || '没有单项突出的原因',
+  );
+
+export function classListPage(a: Account, all: readonly ListRow[], query: ListQuery, horizonDays: number | null): string {
+  const rows = selectRows(all, query);
+  const body = rows.length
+    ? cardTable(
+        ['学生', '班级', '关注等级', '风险', '本周变化', '主要原因', '个案'],
+        rows.map((r) => [
+          who(r),
+          esc(r.class_id),
+          `<span class="tier-${r.tier}">${TIER_TEXT[r.tier]}</span>`,
+          pct(r.risk),
+          `<span class="change-${esc(r.details.change)}">${esc(CHANGE_TEXT[r.details.change as keyof typeof CHANGE_TEXT] ?? '')}</span>`,
+          reasonText(r, false),
+          caseCell(r),
+        ]),
+      )
+    : `<p>${query.view === 'listed' && !query.q && !query.reason ? '本周班级内没有需要重点关注的学生。' : '没有符合条件的学生。'}</p>`;
+  return shell(
+    a,
+    `本班学生关注名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
+    `<p class="note">本名单仅供跟进使用：请勿公开、张贴或告知学生本人；名单是谈话的提示，不是对学生的结论。</p>${riskExplained(horizonDays)}${filters(
+      '/classes',
+      query,
+      reasonsOffered(all),
+    )}<p class="muted">${rows.length} 名学生</p>${body}`,
+  );
+}
+
+export function triagePage(a: Account, all: readonly ListRow[], query: ListQuery, horizonDays: number | null): string {
+  const rows = selectRows(all, query);
+  return shell(
+    a,
+    `心理辅导优先名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
+    `<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}<p class="muted">${rows.length} 名学生</p>${cardTable(
+      ['学生', '班级', '紧急', '关注等级', '风险', '心理筛查', '家庭变故', '原因', '个案'],
+      rows.map((r) => [
+        who(r),
+        esc(r.class_id),
+        isAcute(r.details.acute) ? '<span class="urgent">紧急</span>' : '',
+        `<span class="tier-${r.tier}">${TIER_TEXT[r.tier]}</span>`,
+        pct(r.risk),
+        r.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(r.details.acute))}</b>` : esc(screeningText(r.details.acute)),
+        esc(r.details.acute.family_severe?.zh ?? ''),
+        reasonText(r, true),
+        caseCell(r),
+      ]),
+    )}`,
+  );
+}
+
+/** The order of the triage list: urgent first (the rule stated above it), then tier, then risk. */
+export function triageOrder(rows: ListRow[]): ListRow[] {
+  const level = { high: 2, medium: 1, low: 0 };
+  const acute = (r: ScoreRow) => isAcute(r.details.acute);
+  return rows.sort((x, y) => Number(acute(y)) - Number(acute(x)) || level[y.tier] - level[x.tier] || y.risk - x.risk);
+}

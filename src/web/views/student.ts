@@ -1,0 +1,110 @@
+import { allowedSteps, NOTE_MAX, STEPS, type CaseCause, type CaseStatus, type Contact, type Step } from '../../followup/index.js';
+import { screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
+import type { Account } from '../accounts.js';
+import type { ScoreRow } from '../queries.js';
+import { CASE_STATUS_TEXT, CAUSE_TEXT, KIND_TEXT, STEP_TEXT } from './case-text.js';
+import { absenceChart, riskChart, standingChart } from './charts.js';
+import { riskExplained, TIER_TEXT } from './lists.js';
+import { beijingTime, esc, pct, ROLE_TEXT, shell } from './shell.js';
+
+export interface CaseView {
+  id: number;
+  cause: string;
+  status: string;
+  opened_at: Date;
+  closed_at: Date | null;
+  assigned_to: string | null;
+  steps: { step: string; kind: string | null; by_staff: string; at: Date; to_status: string; note?: string | null }[];
+}
+
+export interface StudentFile {
+  score: ScoreRow;
+  contact: Contact | null;
+  history: { as_of: string; risk: number; tier: string }[];
+  cases: CaseView[];
+  colleagues: Account[];
+  horizonDays: number | null;
+}
+
+const isPsych = (a: Account) => a.role === 'psychologist' || a.role === 'counsellor';
+
+/** Kinds of a step this account may record: counselling is the psychologists' own. */
+export function kindsFor(a: Account, step: Step): readonly string[] {
+  return (STEPS[step].kinds as readonly string[]).filter((k) => k !== 'counselling' || isPsych(a));
+}
+
+function stepForm(a: Account, c: CaseView, step: Step, csrf: string, today: string): string {
+  const kinds = kindsFor(a, step);
+  const kindSelect =
+    kinds.length > 0
+      ? `<label>方式<select name="kind" required>${kinds.map((k) => `<option value="${k}">${esc(KIND_TEXT[k] ?? k)}</option>`).join('')}</select></label>`
+      : '';
+  return `<details><summary class="button plain">${esc(STEP_TEXT[step])}</summary><form class="row" method="post" action="/alerts/${c.id}/steps">
+<input type="hidden" name="_csrf" value="${esc(csrf)}"><input type="hidden" name="step" value="${step}">${kindSelect}
+<label>日期<input type="date" name="done_on" value="${today}" max="${today}"></label>
+<label>备注（仅有权查看本生的老师可见）<textarea name="note" maxlength="${NOTE_MAX}" rows="2"></textarea></label><button>记录“${esc(STEP_TEXT[step])}”</button></form></details>`;
+}
+
+function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): string {
+  const psych = isPsych(a);
+  const today = beijingTime(new Date()).slice(0, 10);
+  const steps = c.steps
+    .map((st) => {
+      const when = `<time>${beijingTime(new Date(st.at))}</time> ${esc(st.by_staff)}：`;
+      // A counselling session is confidential to psychologists: others see that it happened, not what was said.
+      if (st.kind === 'counselling' && !psych) return `<li>${when}心理辅导（内容仅心理老师可见）</li>`;
+      return `<li>${when}${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${
+        st.note ? `<p class="note">${esc(st.note)}</p>` : ''
+      }</li>`;
+    })
+    .join('');
+  const next = allowedSteps(c.status as CaseStatus, c.cause as CaseCause).filter((st) => kindsFor(a, st).length > 0 || STEPS[st].kinds.length === 0);
+  const handOff =
+    c.closed_at === null && f.colleagues.length > 0
+      ? `<details><summary class="button plain">转交同事</summary><form class="row" method="post" action="/alerts/${c.id}/assign"><input type="hidden" name="_csrf" value="${esc(
+          csrf,
+        )}"><label>转交给<select name="to">${f.colleagues
+          .filter((s) => s.staff_id !== a.staff_id)
+          .map((s) => `<option value="${esc(s.staff_id)}">${esc(s.display_name || s.staff_id)}（${ROLE_TEXT[s.role]}）</option>`)
+          .join('')}</select></label><button>转交</button></form></details>`
+      : '';
+  return `<section class="card"><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}）：${esc(CASE_STATUS_TEXT[c.status] ?? c.status)}</h3>
+<p class="muted">建立于 ${beijingTime(new Date(c.opened_at))}${c.assigned_to ? ` · 负责人 ${esc(c.assigned_to)}` : ''}</p><ol class="timeline">${steps || '<li class="muted">尚无记录</li>'}</ol>
+<div class="no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
+}
+
+/** The 一人一档 file: who, whom to call, why, how it has moved week by week, and every step taken. */
+export function studentPage(a: Account, f: StudentFile, csrf: string): string {
+  const s = f.score;
+  const psych = isPsych(a);
+  const reasons = s.reasons
+    .filter((r) => r.audience === 'all' || psych)
+    .map((r) => `<li>${esc(r.zh)}</li>`)
+    .join('');
+  const contact = f.contact
+    ? `<p class="contact">${f.contact.guardian_name ? `监护人：${esc(f.contact.guardian_name)} ` : ''}${
+        f.contact.guardian_phone ? `<a href="tel:${esc(f.contact.guardian_phone.replace(/[^\d+]/g, ''))}">${esc(f.contact.guardian_phone)}</a>` : ''
+      }</p>`
+    : '<p class="muted">学籍名单中没有监护人联系方式。</p>';
+  const wellbeing = psych
+    ? `<h2>心理筛查</h2><p>${s.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.details.acute))}</b>` : esc(screeningText(s.details.acute))}</p>`
+    : '';
+  const title = f.contact?.name ? `${f.contact.name}（${s.student_id}）` : `学生 ${s.student_id}`;
+  const openCause = f.cases.some((c) => c.closed_at === null && c.cause === 'by_hand');
+  return shell(
+    a,
+    title,
+    `<section class="card"><p>${esc(s.class_id)} · <span class="tier-${s.tier}">${TIER_TEXT[s.tier]}</span> · 风险 ${pct(s.risk)}（截至 ${esc(s.as_of)}）</p>${contact}
+${s.details.acute.family_severe ? `<p class="urgent">近期重大家庭变故：${esc(s.details.acute.family_severe.zh)}</p>` : ''}</section>${riskExplained(f.horizonDays)}
+<h2>原因（可以着手的）</h2><ul>${reasons || '<li>没有单项突出的原因</li>'}</ul>${wellbeing}
+<h2>每周风险</h2>${riskChart(f.history, { high: TIER_DEFAULTS.highFloor, medium: TIER_DEFAULTS.mediumFloor })}
+<h2>考勤</h2>${absenceChart(s.as_of, s.details.weekly_unexcused)}
+<h2>成绩</h2>${standingChart(s.details.exam_standing)}
+<h2>跟进记录</h2>${f.cases.map((c) => caseSection(a, f, c, csrf)).join('') || '<p>暂无个案。</p>'}
+${
+  openCause
+    ? ''
+    : `<form class="row no-print" method="post" action="/students/${encodeURIComponent(s.student_id)}/cases"><input type="hidden" name="_csrf" value="${esc(csrf)}"><button>为该生新建个案</button></form>`
+}<p class="muted no-print">打印本页即为该生的一人一档（导航和表单不会打印）。</p>`,
+  );
+}

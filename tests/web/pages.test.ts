@@ -1,0 +1,227 @@
+import ExcelJS from 'exceljs';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordRun } from '../../src/followup/index.js';
+import type { Db } from '../../src/store/index.js';
+import { buildApp } from '../../src/web/index.js';
+import { freshDb } from '../helpers/databases.js';
+import { scoredStudent } from '../helpers/scored.js';
+import { PASSWORD, seedWeb } from '../helpers/web-fixture.js';
+
+function cookiesOf(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  return Object.fromEntries(list.map((c: string) => c.split(';')[0].split('=') as [string, string]).map(([k, ...v]) => [k, v.join('=')]));
+}
+
+describe('the pages people work in', () => {
+  let db: Db;
+  let cleanup: () => Promise<void>;
+  let app: FastifyInstance;
+  let alerts: Record<string, number>;
+  let address = 20;
+
+  async function signIn(staff: string, password = PASSWORD, on = app): Promise<string> {
+    const res = await on.inject({ method: 'POST', url: '/login', payload: { staff_id: staff, password }, remoteAddress: `10.1.0.${address++}` });
+    expect(res.statusCode, staff).toBe(302);
+    return cookiesOf(res).ews_session;
+  }
+  const get = async (cookie: string, url: string, on = app) => on.inject({ method: 'GET', url, cookies: { ews_session: cookie } });
+  /** A page's forms, posted as the browser would: session, CSRF cookie and the page's token. */
+  async function formsOn(cookie: string, url: string, on = app) {
+    const page = await get(cookie, url, on);
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const headers = { cookie: `ews_session=${cookie}; _csrf=${cookiesOf(page)._csrf}` };
+    return {
+      page,
+      post: (to: string, payload: Record<string, string> = {}, via = on) =>
+        via.inject({ method: 'POST', url: to, headers, payload: { ...payload, _csrf: token } }),
+    };
+  }
+
+  beforeAll(async () => {
+    ({ db, cleanup } = await freshDb('pglite'));
+    alerts = await seedWeb(db);
+    // A week earlier: sA1 was lower, so the page has a risk history of two weeks.
+    await recordRun(db, { run_key: 'k0', as_of: '2026-02-23', model_id: 'm', summary: {} }, [
+      scoredStudent({ student_id: 'sA1', school_id: 'S1', class_id: '7-1', tier: 'medium', risk: 0.12 }),
+      scoredStudent({ student_id: 'sA2', school_id: 'S1', class_id: '7-1', tier: 'low', risk: 0.01 }),
+    ]);
+    app = await buildApp({ db });
+  });
+  afterAll(async () => {
+    await app.close();
+    await cleanup();
+  });
+
+  describe('whom to call', () => {
+    it("should show the head teacher their students' names and the guardian's phone, and nobody else's", async () => {
+      const t1 = await signIn('t1');
+      const list = (await get(t1, '/classes')).body;
+      expect(list).toContain('王小明');
+      expect(list).not.toContain('赵小刚'); // another class
+      const page = (await get(t1, '/students/sA1')).body;
+      expect(page).toContain('<h1>王小明（sA1）</h1>');
+      expect(page).toContain('<a href="tel:10012345678">10012345678</a>');
+      expect(page).toContain('王大明(父亲)');
+      const refused = await get(await signIn('t2'), '/students/sA1');
+      expect(refused.statusCode).toBe(403);
+      expect(refused.body).not.toMatch(/王小明|10012345678/);
+      const analyst = (await get(await signIn('a1'), '/analyst')).body;
+      expect(analyst).not.toMatch(/王小明|李小红|赵小刚|100\d{8}/);
+    });
+
+    it('should say what a percentage and a tier mean, from the model card or plainly when it is unknown', async () => {
+      const list = (await get(await signIn('t1'), '/classes')).body;
+      expect(list).toContain('“风险”和“关注等级”是什么意思');
+      expect(list).toMatch(/本班风险最高的前 3 名，且风险不低于 5\.0%/);
+    });
+  });
+
+  describe('lists to work from', () => {
+    it('should filter by view, reason and a search by name or id, each a link that can be kept', async () => {
+      const t1 = await signIn('t1');
+      const all = (await get(t1, '/classes?view=all')).body;
+      expect(all).toContain('李小红'); // a low-tier student is found among all
+      expect((await get(t1, '/classes')).body).not.toContain('李小红'); // not on this week's list
+      const searched = (await get(t1, `/classes?view=all&q=${encodeURIComponent('小红')}`)).body;
+      expect(searched).toContain('sA2');
+      expect(searched).not.toContain('王小明');
+      expect((await get(t1, '/classes?view=all&q=sa1')).body).toContain('王小明'); // ids match whatever the case
+      const high = (await get(t1, '/classes?view=high')).body;
+      expect(high).toContain('sA1');
+      expect(high).not.toContain('sA2');
+      const open = (await get(t1, '/classes?view=open')).body;
+      expect(open).toContain('sA1'); // its weekly-list case is open
+      expect(open).toContain('新个案');
+      const reasonCode = /href="\/classes\?reason=([^"&]+)"/.exec((await get(t1, '/classes')).body)![1];
+      expect((await get(t1, `/classes?reason=${reasonCode}`)).body).toContain('sA1');
+    });
+
+    it('should export the view on screen to an Excel workbook with names, and audit the export', async () => {
+      const t1 = await signIn('t1');
+      const res = await get(t1, '/classes.xlsx?view=all');
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+      const ws = wb.worksheets[0];
+      expect(ws.getRow(1).getCell(1).value).toBe('姓名');
+      const names = ws.getColumn(1).values.slice(2);
+      expect(names.sort()).toEqual(['李小红', '王小明']);
+      expect(
+        ws
+          .getColumn(5)
+          .values.slice(2)
+          .every((v) => typeof v === 'number'),
+      ).toBe(true); // risk as a number, shown as %
+      const { rows } = await db.query<{ action: string }>(`select action from audit where actor = 't1' and action = 'export_list'`);
+      expect(rows.length).toBe(1);
+      expect((await get(await signIn('p1'), '/classes.xlsx')).statusCode).toBe(403);
+    });
+  });
+
+  describe('the 一人一档 page', () => {
+    it('should chart risk week by week, absence and standing with axes, dates and values, without a script', async () => {
+      const page = (await get(await signIn('t1'), '/students/sA1')).body;
+      const charts = page.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+      expect(charts.length).toBe(3);
+      expect(charts[0]).toContain('02-23'); // both weeks, as dates on the axis
+      expect(charts[0]).toContain('03-02');
+      expect(charts[0]).toContain('12%'); // the earlier week's value, labelled
+      expect(charts[0]).toContain('31%');
+      expect(page).not.toMatch(/<script/i);
+    });
+
+    it('should hand a case to a named colleague who may see the student, and to nobody else', async () => {
+      const t1 = await signIn('t1');
+      const { page, post } = await formsOn(t1, '/students/sA1');
+      expect(page.body).toContain('转交同事');
+      expect((await post(`/alerts/${alerts.sA1}/assign`, { to: 't2' })).statusCode).toBe(400); // another class's teacher
+      expect((await post(`/alerts/${alerts.sA1}/assign`, { to: 'p2' })).statusCode).toBe(400); // another school
+      expect((await post(`/alerts/${alerts.sA1}/assign`, { to: 'p1' })).statusCode).toBe(302);
+      const cases = (await get(await signIn('p1'), '/cases')).body;
+      expect(cases).toContain('sA1');
+      expect((await get(t1, '/students/sA1')).body).toContain('负责人 p1');
+    });
+
+    it('should let only psychologists record counselling', async () => {
+      const { post } = await formsOn(await signIn('t1'), '/students/sA1');
+      const res = await post(`/alerts/${alerts.sA1}/steps`, { step: 'acknowledge' });
+      expect(res.statusCode).toBe(302);
+      const counselling = await post(`/alerts/${alerts.sA1}/steps`, { step: 'intervene', kind: 'counselling' });
+      expect(counselling.statusCode).toBe(403);
+      expect(counselling.body).toContain('只能由心理老师记录');
+    });
+  });
+
+  describe('accounts and audit', () => {
+    it('should create an account, send a first-sign-in link its owner uses once, and never show the admin a password', async () => {
+      const adm = await signIn('adm');
+      const { post } = await formsOn(adm, '/admin/staff');
+      expect(
+        (await post('/admin/staff', { staff_id: 't9', display_name: '新老师', school_id: 'S1', role: 'head_teacher', class_ids: '7-1；7-2' })).statusCode,
+      ).toBe(302);
+      const invited = await post('/admin/staff/t9/invite');
+      const link = /(http:\/\/[^<\s]+\/welcome\?token=[\w-]+)/.exec(invited.body)![1];
+      expect(invited.body).not.toMatch(/\$argon2|password_hash/);
+      const path = link.replace(/^http:\/\/[^/]+/, '');
+      const welcome = await app.inject({ method: 'GET', url: path });
+      expect(welcome.statusCode).toBe(200);
+      expect(welcome.body).toContain('t9');
+      const token = /name="_csrf" value="([^"]+)"/.exec(welcome.body)![1];
+      const headers = { cookie: `_csrf=${cookiesOf(welcome)._csrf}` };
+      const set = (password: string, again = password) =>
+        app.inject({ method: 'POST', url: '/welcome', headers, payload: { token: new URL(link).searchParams.get('token')!, password, again, _csrf: token } });
+      expect((await set('short')).statusCode).toBe(400);
+      expect((await set('a-long-password', 'another-password')).body).toContain('两次输入的密码不一样');
+      const done = await set('a-long-password');
+      expect(done.statusCode).toBe(302);
+      expect(cookiesOf(done).ews_session).toBeTruthy(); // signed in
+      expect((await set('a-long-password')).statusCode).toBe(404); // the link is spent
+      const t9 = await signIn('t9', 'a-long-password');
+      expect((await get(t9, '/classes')).body).toContain('王小明');
+    });
+
+    it('should disable an account at once (its sessions end) and change its role', async () => {
+      const t9 = await signIn('t9', 'a-long-password');
+      const { post } = await formsOn(await signIn('adm'), '/admin/staff');
+      expect((await post('/admin/staff/t9/disable')).statusCode).toBe(302);
+      expect((await get(t9, '/classes')).statusCode).toBe(302); // back to sign-in
+      const refused = await app.inject({ method: 'POST', url: '/login', payload: { staff_id: 't9', password: 'a-long-password' }, remoteAddress: '10.1.1.1' });
+      expect(refused.statusCode).toBe(401);
+      expect((await post('/admin/staff/t9/enable')).statusCode).toBe(302);
+      expect((await post('/admin/staff/t9', { role: 'psychologist', class_ids: '' })).statusCode).toBe(302);
+      expect((await get(await signIn('t9', 'a-long-password'), '/triage')).statusCode).toBe(200);
+      expect((await post('/admin/staff/adm/disable')).statusCode).toBe(400); // not oneself
+    });
+
+    it('should show admins who saw which student when, and audit sign-outs', async () => {
+      const t1 = await signIn('t1');
+      await get(t1, '/students/sA2');
+      await app.inject({ method: 'POST', url: '/logout', cookies: { ews_session: t1 } });
+      const adm = await signIn('adm');
+      const audit = (await get(adm, '/admin/audit?student=sA2')).body;
+      expect(audit).toContain('查看学生档案');
+      expect(audit).toContain('t1');
+      expect(audit).not.toContain('sA1</a>');
+      const { rows } = await db.query(`select 1 from audit where actor = 't1' and action = 'sign_out'`);
+      expect(rows.length).toBe(1);
+      expect((await get(await signIn('t2'), '/admin/audit')).statusCode).toBe(403);
+    });
+  });
+
+  it('should keep a form open across a restart: the token still posts to a new server on the same store', async () => {
+    const first = await buildApp({ db });
+    const t1 = await signIn('t1', PASSWORD, first);
+    const { post } = await formsOn(t1, '/students/sA2', first);
+    await first.close();
+    const second = await buildApp({ db });
+    try {
+      const res = await post('/students/sA2/cases', {}, second);
+      expect(res.statusCode).toBe(302);
+    } finally {
+      await second.close();
+    }
+  });
+});
