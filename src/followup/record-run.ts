@@ -123,7 +123,10 @@ const PARTITION_COLUMNS = `run_key text not null, student_id text not null, scho
   risk double precision not null constraint scores_risk_range check (risk >= 0 and risk <= 1), rank_in_class int not null, rank_in_school int not null,
   tier text not null constraint scores_tier_known check (tier in ('high', 'medium', 'low')), reasons json not null, details json not null default '{}'`;
 
-/** One case per high-tier student, in the order given: an open case for the same student and cause is kept, not doubled. */
+/**
+ * One case per high-tier student, in the order given: an open case for the same student and cause is kept, not doubled,
+ * and one closed since the list's date is not opened again by a re-run of that week.
+ */
 async function openWeeklyAlerts(db: Db, runKey: string, high: readonly ScoredStudent[]): Promise<number> {
   let opened = 0;
   for (let i = 0; i < high.length; i += CHUNK) {
@@ -132,6 +135,8 @@ async function openWeeklyAlerts(db: Db, runKey: string, high: readonly ScoredStu
       `insert into alerts (student_id, school_id, class_id, cause, as_of, risk, detail)
        select student_id, school_id, class_id, 'weekly_list', as_of::date, risk, detail
        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::jsonb[]) with ordinality as t(student_id, school_id, class_id, as_of, risk, detail, k)
+       -- A week run again (from another folder, say) does not reopen a case its list led to and someone closed since.
+       where not exists (select 1 from alerts c where c.student_id = t.student_id and c.cause = 'weekly_list' and c.closed_at >= t.as_of::date)
        order by k
        on conflict (student_id, cause) where closed_at is null do nothing
        returning id`,

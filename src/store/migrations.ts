@@ -159,7 +159,7 @@ alter table alerts add constraint alerts_cause_check check (cause in ('weekly_li
   },
   {
     id: 6,
-    name: "students' contacts, a kept cookie secret, first-sign-in links, cases handed to a colleague",
+    name: "students' contacts, a kept cookie secret, first-sign-in links, cases handed to a colleague, saved list views",
     // Names and guardians' phones, for the staff who may see a student and nobody else: apart from scores
     // (which analysts read) and read only by the pages' role checks. The cookie secret is kept so a form
     // open across a restart still posts; an account's first password is set through a link, not by an admin.
@@ -179,6 +179,15 @@ create table app_secrets (
 alter table staff_accounts add column display_name text, add column invite_hash text, add column invite_expires timestamptz;
 alter table alerts add column assigned_to text;
 create index audit_by_time on audit (at);
+create table saved_views (
+  id bigserial primary key,
+  staff_id text not null references staff_accounts on delete cascade,
+  page text not null check (page in ('/classes', '/triage')),
+  name text not null,
+  query text not null,
+  created_at timestamptz not null default now(),
+  unique (staff_id, page, name)
+);
 `,
   },
 ];

@@ -57,6 +57,16 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
     expect(JSON.stringify(alerts.rows[0].detail)).not.toContain('wellbeing');
   });
 
+  it('should not reopen a case someone closed when the same week is run again from another folder, and open one the week after', async () => {
+    const week = [student('a', 'high', 0.3)];
+    await recordRun(db, { run_key: 'k1', as_of: '2026-03-02', model_id: 'm', summary: {} }, week);
+    await db.query(`update alerts set status = 'resolved', closed_at = '2026-03-03T10:00:00+08' where student_id = 'a'`);
+    const again = await recordRun(db, { run_key: 'k1-other-folder', as_of: '2026-03-02', model_id: 'm', summary: {} }, week);
+    expect(again.alerts_opened).toBe(0);
+    const next = await recordRun(db, { run_key: 'k2', as_of: '2026-03-09', model_id: 'm', summary: {} }, [{ ...week[0], as_of: '2026-03-09' }]);
+    expect(next.alerts_opened).toBe(1); // high again a week after it was closed: a new case
+  });
+
   it('should replace, not add to, the scores of a repeated run', async () => {
     await recordRun(db, { run_key: 'k1', as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('a', 'low', 0.01), student('b', 'low', 0.01)]);
     await recordRun(db, { run_key: 'k1', as_of: '2026-03-02', model_id: 'm', summary: {} }, [student('a', 'low', 0.01)]);

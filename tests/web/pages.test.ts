@@ -46,6 +46,8 @@ describe('the pages people work in', () => {
     await recordRun(db, { run_key: 'k0', as_of: '2026-02-23', model_id: 'm', summary: {} }, [
       scoredStudent({ student_id: 'sA1', school_id: 'S1', class_id: '7-1', tier: 'medium', risk: 0.12 }),
       scoredStudent({ student_id: 'sA2', school_id: 'S1', class_id: '7-1', tier: 'low', risk: 0.01 }),
+      // Gone by the next week's roll (dropped out): their page must still open for the 劝返 work.
+      scoredStudent({ student_id: 'sA9', school_id: 'S1', class_id: '7-1', tier: 'high', risk: 0.5 }),
     ]);
     app = await buildApp({ db });
   });
@@ -96,6 +98,29 @@ describe('the pages people work in', () => {
       expect(open).toContain('新个案');
       const reasonCode = /href="\/classes\?reason=([^"&]+)"/.exec((await get(t1, '/classes')).body)![1];
       expect((await get(t1, `/classes?reason=${reasonCode}`)).body).toContain('sA1');
+    });
+
+    it("should keep a teacher's own named views, each a link to its filter, and delete them", async () => {
+      const t1 = await signIn('t1');
+      const { post } = await formsOn(t1, '/classes?view=high');
+      const saved = await post('/views', { page: '/classes', query: 'view=high&q=&junk=1', name: '每周一先看' });
+      expect(saved.statusCode).toBe(302);
+      expect(saved.headers.location).toBe('/classes?view=high');
+      const list = (await get(t1, '/classes?view=high')).body;
+      expect(list).toMatch(/<a href="\/classes\?view=high" class="on" aria-current="page">每周一先看<\/a>/);
+      expect((await get(await signIn('t2'), '/classes')).body).not.toContain('每周一先看'); // theirs alone
+      expect((await post('/views', { page: '/triage', query: '', name: 'x' })).statusCode).toBe(400); // not their list
+      const id = /action="\/views\/(\d+)\/delete"/.exec(list)![1];
+      expect((await post(`/views/${id}/delete`)).statusCode).toBe(302);
+      expect((await get(t1, '/classes')).body).not.toContain('每周一先看');
+    });
+
+    it('should open the page of a student who has left the roll since, from their last week on it', async () => {
+      const t1 = await signIn('t1');
+      const page = await get(t1, '/students/sA9');
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('截至 2026-02-23');
+      expect((await get(await signIn('t2'), '/students/sA9')).statusCode).toBe(403);
     });
 
     it('should export the view on screen to an Excel workbook with names, and audit the export', async () => {

@@ -5,8 +5,20 @@ import { screeningText } from '../../scoring/index.js';
 import { audit, type Account } from '../accounts.js';
 import { casesAssignedTo, horizonOf, latestScores, openCasesOf } from '../queries.js';
 import { CASE_STATUS_TEXT, CAUSE_TEXT } from '../views/case-text.js';
-import { classListPage, selectRows, TIER_TEXT, triageOrder, triagePage, VIEWS, type ListQuery, type ListRow, type ListView } from '../views/lists.js';
-import { beijingTime, cardTable, esc, shell } from '../views/shell.js';
+import {
+  classListPage,
+  queryString,
+  selectRows,
+  TIER_TEXT,
+  triageOrder,
+  triagePage,
+  VIEWS,
+  type ListQuery,
+  type ListRow,
+  type ListView,
+  type SavedView,
+} from '../views/lists.js';
+import { beijingTime, cardTable, esc, messagePage, shell } from '../views/shell.js';
 import { html, need, type RouteOptions } from './common.js';
 
 const listQuery = {
@@ -33,18 +45,25 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
     return { rows, horizon: await horizonOf(run[0]?.model_id) };
   }
   const query = (q: Query): ListQuery => ({ view: q.view ?? 'listed', reason: q.reason || undefined, q: q.q || undefined });
+  const savedOf = async (a: Account, page: string): Promise<SavedView[]> =>
+    (await db.query<SavedView>('select id, name, query from saved_views where staff_id = $1 and page = $2 order by name', [a.staff_id, page])).rows.map(
+      (v) => ({
+        ...v,
+        id: Number(v.id),
+      }),
+    );
 
   app.get<{ Querystring: Query }>('/classes', { onRequest: need('head_teacher'), schema: { querystring: listQuery } }, async (req, reply) => {
     const a = req.account!;
     const { rows, horizon } = await rowsFor(a);
     await audit(db, a, 'view_class_list', null, { classes: a.class_ids });
-    return html(reply, classListPage(a, rows, query(req.query), horizon));
+    return html(reply, classListPage(a, rows, query(req.query), horizon, await savedOf(a, '/classes'), reply.generateCsrf()));
   });
   app.get<{ Querystring: Query }>('/triage', { onRequest: need('psychologist', 'counsellor'), schema: { querystring: listQuery } }, async (req, reply) => {
     const a = req.account!;
     const { rows, horizon } = await rowsFor(a);
     await audit(db, a, 'view_triage_list', null);
-    return html(reply, triagePage(a, triageOrder(rows), query(req.query), horizon));
+    return html(reply, triagePage(a, triageOrder(rows), query(req.query), horizon, await savedOf(a, '/triage'), reply.generateCsrf()));
   });
 
   /** A list as an Excel workbook: the view on screen, names included (the account may see them), the export audited. */
@@ -104,6 +123,57 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
       `triage-${rows[0]?.as_of ?? ''}`,
     );
   });
+
+  // Saved views: a name for a filter a teacher uses every week ("未跟进的重点关注"), theirs alone.
+  app.post<{ Body: { page?: string; query?: string; name?: string } }>(
+    '/views',
+    {
+      onRequest: need('head_teacher', 'psychologist', 'counsellor'),
+      preValidation: app.csrfProtection,
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            page: { type: 'string', enum: ['/classes', '/triage'] },
+            query: { type: 'string', maxLength: 256 },
+            name: { type: 'string', maxLength: 32 },
+          },
+          required: ['page', 'name'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const a = req.account!;
+      const page = req.body.page!;
+      const mine = (page === '/classes') === (a.role === 'head_teacher');
+      const name = req.body.name?.trim();
+      if (!mine || !name) return html(reply, messagePage(a, '无法保存', '请为视图起一个名字，并在自己的名单页上保存。'), 400);
+      // Kept in its normal form, so only what the list reads is stored and the chip knows when it is on.
+      const p = new URLSearchParams(req.body.query ?? '');
+      const view = p.get('view') ?? 'listed';
+      const q = queryString({ view: (view in VIEWS ? view : 'listed') as ListView, reason: p.get('reason') ?? undefined, q: p.get('q') ?? undefined });
+      await db.query(
+        `insert into saved_views (staff_id, page, name, query) values ($1, $2, $3, $4) on conflict (staff_id, page, name) do update set query = excluded.query`,
+        [a.staff_id, page, name, q],
+      );
+      return reply.redirect(q ? `${page}?${q}` : page);
+    },
+  );
+  app.post<{ Params: { id: string } }>(
+    '/views/:id/delete',
+    {
+      onRequest: need('head_teacher', 'psychologist', 'counsellor'),
+      preValidation: app.csrfProtection,
+      schema: { params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,15}$' } }, required: ['id'] } },
+    },
+    async (req, reply) => {
+      const { rows } = await db.query<{ page: string }>('delete from saved_views where id = $1 and staff_id = $2 returning page', [
+        Number(req.params.id),
+        req.account!.staff_id,
+      ]);
+      return reply.redirect(rows[0]?.page ?? '/');
+    },
+  );
 
   /** My cases: open cases of the students I look after (and those handed to me by name), oldest follow-up first. */
   app.get('/cases', { onRequest: need('head_teacher', 'psychologist', 'counsellor') }, async (req, reply) => {

@@ -56,6 +56,36 @@ export function riskExplained(horizonDays: number | null): string {
   )}。一个班没有人达到这些风险时，名单可以是空的。</p></details>`;
 }
 
+export interface SavedView {
+  id: number;
+  name: string;
+  query: string;
+}
+
+/** A list's query string as kept for a saved view: only what the list reads, in one order. */
+export function queryString(q: ListQuery): string {
+  const p = new URLSearchParams();
+  if (q.view !== 'listed') p.set('view', q.view);
+  if (q.reason) p.set('reason', q.reason);
+  if (q.q) p.set('q', q.q);
+  return p.toString();
+}
+
+function savedViews(base: string, query: ListQuery, saved: readonly SavedView[], csrf: string): string {
+  const current = queryString(query);
+  const chips = saved
+    .map(
+      (v) =>
+        `<a href="${esc(v.query ? `${base}?${v.query}` : base)}"${v.query === current ? ' class="on" aria-current="page"' : ''}>${esc(v.name)}</a><form method="post" action="/views/${v.id}/delete" style="display:inline"><input type="hidden" name="_csrf" value="${esc(
+          csrf,
+        )}"><button class="plain" aria-label="删除视图 ${esc(v.name)}" title="删除">×</button></form>`,
+    )
+    .join('');
+  return `<div class="views no-print" aria-label="我的视图">${saved.length ? `我的视图：${chips}` : ''}<details><summary>保存当前筛选</summary><form class="row" method="post" action="/views"><input type="hidden" name="_csrf" value="${esc(
+    csrf,
+  )}"><input type="hidden" name="page" value="${base}"><input type="hidden" name="query" value="${esc(current)}"><label>名称<input name="name" required maxlength="32"></label><button>保存</button></form></details></div>`;
+}
+
 function filters(base: string, query: ListQuery, reasons: Map<string, string>): string {
   const link = (q: Partial<ListQuery>) => {
     const p = new URLSearchParams();
@@ -112,7 +142,14 @@ const reasonText = (r: ScoreRow, psych: boolean) =>
       .join('；') || '没有单项突出的原因',
   );
 
-export function classListPage(a: Account, all: readonly ListRow[], query: ListQuery, horizonDays: number | null): string {
+export function classListPage(
+  a: Account,
+  all: readonly ListRow[],
+  query: ListQuery,
+  horizonDays: number | null,
+  saved: readonly SavedView[],
+  csrf: string,
+): string {
   const rows = selectRows(all, query);
   const body = rows.length
     ? cardTable(
@@ -135,16 +172,23 @@ export function classListPage(a: Account, all: readonly ListRow[], query: ListQu
       '/classes',
       query,
       reasonsOffered(all),
-    )}<p class="muted">${rows.length} 名学生</p>${body}`,
+    )}${savedViews('/classes', query, saved, csrf)}<p class="muted">${rows.length} 名学生</p>${body}`,
   );
 }
 
-export function triagePage(a: Account, all: readonly ListRow[], query: ListQuery, horizonDays: number | null): string {
+export function triagePage(
+  a: Account,
+  all: readonly ListRow[],
+  query: ListQuery,
+  horizonDays: number | null,
+  saved: readonly SavedView[],
+  csrf: string,
+): string {
   const rows = selectRows(all, query);
   return shell(
     a,
     `心理辅导优先名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
-    `<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}<p class="muted">${rows.length} 名学生</p>${cardTable(
+    `<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}${savedViews('/triage', query, saved, csrf)}<p class="muted">${rows.length} 名学生</p>${cardTable(
       ['学生', '班级', '紧急', '关注等级', '风险', '心理筛查', '家庭变故', '原因', '个案'],
       rows.map((r) => [
         who(r),

@@ -21,10 +21,10 @@ form.row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end;margin:8px 0}f
 .tier-low{color:#555}.change-new,.change-risen{color:#c0392b;font-weight:bold}.change-fallen{color:#27ae60}.urgent{color:#c0392b;font-weight:bold}
 .views a{display:inline-block;padding:10px 12px;margin:0 6px 6px 0;border:1px solid #1a5fa8;border-radius:18px;text-decoration:none}.views a.on{background:#1a5fa8;color:#fff}
 .card{border:1px solid #ddd;border-radius:8px;padding:12px;margin:12px 0}.contact a{font-size:17px}.chart{margin:8px 0}.chart svg{width:100%;height:auto;max-width:640px}
-ol.timeline{padding-left:20px}ol.timeline li{margin:6px 0}.muted{color:#777;font-size:14px}
+summary{min-height:44px;padding:10px 0;cursor:pointer}.steps details{display:inline-block;margin:4px 8px 4px 0}.steps details[open]{display:block}ol.timeline{padding-left:20px}ol.timeline li{margin:6px 0}.muted{color:#777;font-size:14px}
 @media (max-width:640px){table.cards thead{display:none}table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
 table.cards tr{border:1px solid #ddd;border-radius:8px;margin:0 0 12px;padding:4px 8px}table.cards td{border:0;padding:4px 0}
-table.cards td::before{content:attr(data-label);display:block;font-size:13px;color:#666}table.cards td a{display:inline-block;padding:10px 0}}
+table.cards td::before{content:attr(data-label);display:block;font-size:13px;color:#666}table.cards td:empty{display:none}table.cards td a{display:inline-block;padding:10px 0}}
 @media print{nav.top,form,.views,.no-print{display:none!important}main{max-width:none}a{color:#222;text-decoration:none}}`;
 
 const HOME: Record<Role, [string, string][]> = {

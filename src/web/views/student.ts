@@ -70,7 +70,7 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
       : '';
   return `<section class="card"><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}）：${esc(CASE_STATUS_TEXT[c.status] ?? c.status)}</h3>
 <p class="muted">建立于 ${beijingTime(new Date(c.opened_at))}${c.assigned_to ? ` · 负责人 ${esc(c.assigned_to)}` : ''}</p><ol class="timeline">${steps || '<li class="muted">尚无记录</li>'}</ol>
-<div class="no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
+<div class="steps no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
 }
 
 /** The 一人一档 file: who, whom to call, why, how it has moved week by week, and every step taken. */
@@ -90,7 +90,8 @@ export function studentPage(a: Account, f: StudentFile, csrf: string): string {
     ? `<h2>心理筛查</h2><p>${s.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.details.acute))}</b>` : esc(screeningText(s.details.acute))}</p>`
     : '';
   const title = f.contact?.name ? `${f.contact.name}（${s.student_id}）` : `学生 ${s.student_id}`;
-  const openCause = f.cases.some((c) => c.closed_at === null && c.cause === 'by_hand');
+  // One case at a time is what a teacher works: a student with an open case takes the next step in it.
+  const anyOpen = f.cases.some((c) => c.closed_at === null);
   return shell(
     a,
     title,
@@ -102,7 +103,7 @@ ${s.details.acute.family_severe ? `<p class="urgent">近期重大家庭变故：
 <h2>成绩</h2>${standingChart(s.details.exam_standing)}
 <h2>跟进记录</h2>${f.cases.map((c) => caseSection(a, f, c, csrf)).join('') || '<p>暂无个案。</p>'}
 ${
-  openCause
+  anyOpen
     ? ''
     : `<form class="row no-print" method="post" action="/students/${encodeURIComponent(s.student_id)}/cases"><input type="hidden" name="_csrf" value="${esc(csrf)}"><button>为该生新建个案</button></form>`
 }<p class="muted no-print">打印本页即为该生的一人一档（导航和表单不会打印）。</p>`,
