@@ -10,6 +10,15 @@ export interface Contact {
   guardian_phone: string | null;
 }
 
+/** Does this roll say whom to call for anyone? (A district that exports no names needs no store for them.) */
+export function hasContacts(students: Table): boolean {
+  for (const c of CONTACT_COLUMNS) {
+    if (!students.columns.has(c)) continue;
+    if (students.strings(c).some((v) => v.trim() !== '')) return true;
+  }
+  return false;
+}
+
 /**
  * Keeps the roll's names and guardians' contacts where only the pages read them, so a head teacher
  * sees whom to call. A roll that carries none (a district that does not export names) changes

@@ -2,4 +2,4 @@ export { STATUSES, STEPS, CLOSED, nextStatus, allowedSteps, type CaseCause, type
 export { NOTE_MAX, openAlert, recordStep, escalateStale, followupLabels, type AlertRow, type NewAlert, type StepInput, type AlertCause } from './cases.js';
 export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunRecord } from './record-run.js';
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';
-export { CONTACT_COLUMNS, contactOf, keepContacts, namesOf, type Contact } from './contacts.js';
+export { CONTACT_COLUMNS, contactOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';

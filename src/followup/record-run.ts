@@ -95,7 +95,14 @@ async function insertScores(db: Db, table: string, runKey: string, scored: reado
   for (let i = 0; i < scored.length; i += COPY_ROWS) {
     let text = '';
     for (const s of scored.slice(i, i + COPY_ROWS)) {
-      const details = { change: s.change, weekly_unexcused: s.weekly_unexcused, exam_standing: s.exam_standing, acute: s.acute };
+      const details = {
+        change: s.change,
+        weekly_unexcused: s.weekly_unexcused,
+        exam_standing: s.exam_standing,
+        acute: s.acute,
+        ...(s.records ? { records: s.records } : {}),
+        ...(s.canteen_z !== undefined ? { canteen_z: s.canteen_z } : {}),
+      };
       const reasons = JSON.stringify(s.reasons.map(storedReason));
       text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, reasons, JSON.stringify(details)].map(copyField).join('\t')}\n`;
     }

@@ -1,5 +1,5 @@
 import { formatDay } from '../dates/index.js';
-import { keepContacts, recordedWeekBefore, recordRunAsScored, type RecordedScores } from '../followup/index.js';
+import { hasContacts, keepContacts, recordedWeekBefore, recordRunAsScored, type RecordedScores } from '../followup/index.js';
 import { log } from '../observability/index.js';
 import { weekBeforeFrom, type ScoredStudent, type WeekBefore } from '../scoring/index.js';
 import { openDb } from '../store/index.js';
@@ -88,7 +88,7 @@ export async function runInProcess(spec: RunSpec, options: InProcessOptions = {}
       try {
         const weekBefore = await time('week_before', () => fetchingWeekBefore!);
         const students = await handoff.table('students');
-        if (students) await time('contacts', () => keepContacts(db, students));
+        if (students && hasContacts(students)) await time('contacts', () => keepContacts(db, students));
         const record = await recordRunAsScored(
           db,
           { run_key: runKey(spec), as_of: formatDay(spec.asOf), model_id: spec.modelId },

@@ -7,7 +7,7 @@ import { buildRoster, staffMembers } from '../sources/index.js';
 import { connect } from './connection.js';
 import { enqueueDeliveries } from './deliver.js';
 import { listDeliveries } from '../alerts/index.js';
-import { keepContacts } from '../followup/index.js';
+import { hasContacts, keepContacts } from '../followup/index.js';
 import { openDb } from '../store/index.js';
 import { scoringFlow, sourcesFlow } from './flows.js';
 import type { FeaturesPayload, IngestPayload, MergePayload, RollPayload, ShardPayload, SourcePayload, SummaryPayload } from './payloads.js';
@@ -65,7 +65,7 @@ export function startWorkers(o: WorkerOptions = {}): { workers: Worker[]; close:
         const data = job.data as RollPayload;
         const { report, table } = await ingestOne(spec, 'students');
         // Names and contacts go to the store here, the one job that holds them: the hand-off drops them.
-        if (spec.database && table) {
+        if (spec.database && table && hasContacts(table)) {
           const db = await openDb({ url: spec.database });
           try {
             await keepContacts(db, table);

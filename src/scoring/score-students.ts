@@ -6,6 +6,7 @@ import { scoreMatrix, type ScoringModel } from '../model/index.js';
 import { ranksWithin } from './ranks.js';
 import { circumstancesOf, reasonsFor, type Reason } from './reasons.js';
 import { assignTiers, changeSince, type Change, type Tier, type TierOptions } from './tiers.js';
+import { studentRecords, type StudentRecords } from './student-records.js';
 import type { WeekBefore } from './week-before.js';
 
 /** One student's row of the weekly run, with what each list needs. */
@@ -32,6 +33,10 @@ export interface ScoredStudent {
   exam_standing: number[];
   /** What makes a student urgent (see isAcute); the screening for psychologists only. */
   acute: Acute;
+  /** The year's family events and aid records, for the 一人一档 page (absent from rows scored before it was kept). */
+  records?: StudentRecords;
+  /** Canteen spending against boarders of the school, in SD (absent where the school has no canteen cards). */
+  canteen_z?: number;
 }
 
 export interface Acute {
@@ -72,6 +77,8 @@ export interface ShardFeatures {
   weekly: (number | null)[][];
   /** Per row of `now`: class standing at the last four exams. */
   exams: number[][];
+  /** Per row of `now`: the year's family events and aid records (absent from features handed on before they were kept). */
+  records?: StudentRecords[];
 }
 
 // Who is on the roll on a day, worked out once per run and day rather than once per shard.
@@ -101,6 +108,7 @@ export function shardFeatures(p: Prepared, asOf: Day, schools?: readonly number[
     before,
     weekly: Array.from(now.students, (s) => weeklyUnexcused(p, s, asOf)),
     exams: Array.from(now.students, (s) => examStanding(p, s, asOf)),
+    records: Array.from(now.students, (s) => studentRecords(p, s, asOf)),
   };
 }
 
@@ -152,6 +160,8 @@ export function scoreShard(
         family_severe: now.m.get(r, 'family_recent_severe') === 1 ? (now.m.detail('family_recent_severe', r) ?? null) : null,
         absence_streak: now.m.get(r, 'att_unexcused_streak'),
       },
+      ...(f.records?.[r]?.events || f.records?.[r]?.aid ? { records: f.records[r] } : {}),
+      ...(Number.isFinite(now.m.get(r, 'meal_spend_z')) && now.m.get(r, 'meal_missing') !== 1 ? { canteen_z: now.m.get(r, 'meal_spend_z') } : {}),
     });
   }
   return out;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelsDir, RULES_MODEL_ID } from '../model/index.js';
-import { renderStored, type Reason } from '../scoring/index.js';
+import { renderStored, type Reason, type StudentRecords } from '../scoring/index.js';
 import type { Db } from '../store/index.js';
 import type { Account } from './accounts.js';
 
@@ -27,6 +27,8 @@ export interface ScoreRow {
       family_severe: { zh: string; en: string } | null;
       absence_streak?: number;
     };
+    records?: StudentRecords;
+    canteen_z?: number;
   };
   as_of: string;
 }

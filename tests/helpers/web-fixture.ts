@@ -13,7 +13,15 @@ function student(id: string, school: string, cls: string, tier: ScoredStudent['t
 /** Two classes of one school and one of another; staff of every role; one open case. */
 export async function seedWeb(db: Db) {
   await recordRun(db, { run_key: 'k1', as_of: '2026-03-02', model_id: 'm', summary: {} }, [
-    student('sA1', 'S1', '7-1', 'high', 0.31, true),
+    {
+      ...student('sA1', 'S1', '7-1', 'high', 0.31, true),
+      // Its year as the score stage keeps it for the 一人一档 page.
+      records: {
+        events: [{ date: '2026-02-10', event: 'parent_serious_illness', severity: 3 }],
+        aid: [{ program: 'national_grant', status: 'granted', from: '2025-09-01', to: '2026-01-31' }],
+      },
+      canteen_z: -2.1,
+    },
     student('sA2', 'S1', '7-1', 'low', 0.01),
     student('sB1', 'S1', '7-2', 'high', 0.25),
     student('sC1', 'S2', '8-1', 'high', 0.4),

@@ -12,6 +12,7 @@ import { generateDistrict } from '../../src/generate/index.js';
 import { currentModelId, modelsDir } from '../../src/model/index.js';
 import { planRun, runInProcess, runKey, type RunSpec } from '../../src/pipeline/index.js';
 import { pullFolder } from '../../src/sources/index.js';
+import { freshDb, POSTGRES_URL } from '../helpers/databases.js';
 import { tempDir } from '../helpers/folder.js';
 import { clearPrefix, testPrefix } from '../helpers/redis.js';
 
@@ -95,6 +96,21 @@ describe('the weekly run on BullMQ', () => {
       }
     });
 
+    it("should keep students' names and guardians' phones out of the work folder the stages share", async () => {
+      const phones = (await readFile(join(SAMPLE, 'students.csv'), 'utf8'))
+        .split('\n')
+        .slice(1, 200)
+        .map((l) => l.split(',').at(-1)!)
+        .filter(Boolean);
+      expect(phones.length).toBeGreaterThan(100);
+      const work = (await files(queued.out)).filter((f) => f.startsWith('.work'));
+      expect(work.length).toBeGreaterThan(5);
+      for (const f of work) {
+        const text = (await readFile(join(queued.out, f))).toString('latin1');
+        for (const p of phones) expect(text.includes(p), `${f} holds a guardian's phone`).toBe(false);
+      }
+    });
+
     it('should replace, not duplicate, when the same run is repeated', async () => {
       const before = await files(queued.out);
       const workers = startWorkers({ prefix });
@@ -112,6 +128,26 @@ describe('the weekly run on BullMQ', () => {
       await lists.close();
       c.disconnect();
     });
+  });
+
+  it("should keep the roll's names and contacts in the store from the roll's job", async () => {
+    const { db, cleanup } = await freshDb('postgres');
+    try {
+      const { rows } = await db.query<{ s: string }>('select current_schema() as s');
+      await generateDistrict({ out: join(t.dir, 'named'), students: 300, weeks: 10, seed: 5, names: true });
+      const spec = await planRun({
+        data: join(t.dir, 'named'),
+        out: join(t.dir, 'named-out'),
+        asOf: parseDay('2025-11-03'),
+        database: `${POSTGRES_URL}?options=-c%20search_path%3D${rows[0].s}`,
+      });
+      await runOnQueue(spec);
+      const kept = await db.query<{ n: string; phones: string }>(`select count(*) as n, count(guardian_phone) as phones from student_contacts`);
+      expect(Number(kept.rows[0].n)).toBe(300);
+      expect(Number(kept.rows[0].phones)).toBe(300);
+    } finally {
+      await cleanup();
+    }
   });
 
   describe('when the run reads a kept history', () => {

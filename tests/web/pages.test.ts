@@ -158,6 +158,23 @@ describe('the pages people work in', () => {
       expect(page).not.toMatch(/<script/i);
     });
 
+    it("should put the year's family events, aid, the weeks onto the list and the case in one timeline, newest first", async () => {
+      const page = (await get(await signIn('t1'), '/students/sA1')).body;
+      const items = [
+        ...(/<h2>大事记<\/h2><ol class="timeline">([\s\S]*?)<\/ol>/.exec(page)?.[1] ?? '').matchAll(/<li><time>([^<]+)<\/time> <b>([^<]+)<\/b> ([^<]+)<\/li>/g),
+      ].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+      const at = (text: string) => items.findIndex((i) => i.includes(text));
+      expect(items).toContain('2026-02-10 家庭 父母重病（重）');
+      expect(items).toContain('2025-09-01 资助 获得国家助学金');
+      expect(items).toContain('2026-01-31 资助 国家助学金到期或停止');
+      expect(items).toContain('2026-02-23 名单 列入“留意”，风险 12.0%');
+      expect(items).toContain('2026-03-02 名单 列入“重点关注”，风险 31.0%');
+      expect(at('建立个案')).toBeGreaterThanOrEqual(0);
+      expect(at('列入“重点关注”')).toBeLessThan(at('父母重病')); // newest first
+      expect(at('父母重病')).toBeLessThan(at('获得国家助学金'));
+      expect(page).toContain('食堂消费明显低于同校寄宿生（低 2.1 个标准差）');
+    });
+
     it('should hand a case to a named colleague who may see the student, and to nobody else', async () => {
       const t1 = await signIn('t1');
       const { page, post } = await formsOn(t1, '/students/sA1');

@@ -60,7 +60,7 @@ export class FolderHandoff implements Handoff {
   }
   async putFeatures(shard: number, f: ShardFeatures) {
     const matrices: Record<string, FeatureMatrix> = f.before ? { now: f.now, before: f.before } : { now: f.now };
-    await writeMatrices(await this.path('features', `${shard}.bin`), matrices, { asOf: f.asOf, weekly: f.weekly, exams: f.exams });
+    await writeMatrices(await this.path('features', `${shard}.bin`), matrices, { asOf: f.asOf, weekly: f.weekly, exams: f.exams, records: f.records });
   }
   async features(shard: number): Promise<ShardFeatures> {
     const file = join(this.dir, 'features', `${shard}.bin`);

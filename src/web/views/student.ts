@@ -1,4 +1,5 @@
 import { allowedSteps, NOTE_MAX, STEPS, type CaseCause, type CaseStatus, type Contact, type Step } from '../../followup/index.js';
+import { EVENT_TEXT, PROGRAM_TEXT } from '../../features/index.js';
 import { screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
 import type { Account } from '../accounts.js';
 import type { ScoreRow } from '../queries.js';
@@ -73,6 +74,44 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
 <div class="steps no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
 }
 
+const AID_STATUS: Record<string, string> = { applied: '申请', granted: '获得', stopped: '停发', rejected: '未获批' };
+const SEVERITY = ['', '（轻）', '（中）', '（重）'];
+
+/**
+ * One timeline, newest first: family events, aid granted and stopped, the weeks the student came onto
+ * (or rose on) the list, and every case opened and step taken: the 一人一档's 大事记.
+ */
+export function timeline(a: Account, f: StudentFile): { date: string; text: string; kind: string }[] {
+  const items: { date: string; text: string; kind: string }[] = [];
+  const r = f.score.details.records;
+  for (const e of r?.events ?? [])
+    items.push({ date: e.date, kind: '家庭', text: `${EVENT_TEXT[e.event as keyof typeof EVENT_TEXT]?.zh ?? e.event}${SEVERITY[e.severity ?? 0] ?? ''}` });
+  for (const x of r?.aid ?? []) {
+    const program = PROGRAM_TEXT[x.program as keyof typeof PROGRAM_TEXT]?.zh ?? x.program;
+    items.push({ date: x.from, kind: '资助', text: `${AID_STATUS[x.status] ?? x.status}${program}` });
+    if (x.to && x.status === 'granted') items.push({ date: x.to, kind: '资助', text: `${program}到期或停止` });
+  }
+  let before = 'low';
+  const level: Record<string, number> = { low: 0, medium: 1, high: 2 };
+  for (const h of f.history) {
+    if ((level[h.tier] ?? 0) > (level[before] ?? 0))
+      items.push({ date: h.as_of, kind: '名单', text: `列入“${TIER_TEXT[h.tier as keyof typeof TIER_TEXT]}”，风险 ${pct(h.risk)}` });
+    before = h.tier;
+  }
+  for (const c of f.cases) {
+    items.push({ date: beijingTime(new Date(c.opened_at)).slice(0, 10), kind: '个案', text: `建立个案 #${c.id}（${CAUSE_TEXT[c.cause] ?? c.cause}）` });
+    for (const st of c.steps) {
+      const hidden = st.kind === 'counselling' && !isPsych(a);
+      items.push({
+        date: beijingTime(new Date(st.at)).slice(0, 10),
+        kind: '跟进',
+        text: hidden ? '心理辅导' : `${STEP_TEXT[st.step as Step] ?? st.step}${st.kind ? `（${KIND_TEXT[st.kind] ?? st.kind}）` : ''}`,
+      });
+    }
+  }
+  return items.sort((x, y) => y.date.localeCompare(x.date));
+}
+
 /** The 一人一档 file: who, whom to call, why, how it has moved week by week, and every step taken. */
 export function studentPage(a: Account, f: StudentFile, csrf: string): string {
   const s = f.score;
@@ -92,12 +131,23 @@ export function studentPage(a: Account, f: StudentFile, csrf: string): string {
   const title = f.contact?.name ? `${f.contact.name}（${s.student_id}）` : `学生 ${s.student_id}`;
   // One case at a time is what a teacher works: a student with an open case takes the next step in it.
   const anyOpen = f.cases.some((c) => c.closed_at === null);
+  const events = timeline(a, f);
+  const z = s.details.canteen_z;
+  const canteen =
+    z !== undefined && z <= -1.5
+      ? `<p class="note">食堂消费明显低于同校寄宿生（低 ${Math.abs(z).toFixed(1)} 个标准差）：可能有未申请的生活困难，可与资助老师核实。</p>`
+      : '';
   return shell(
     a,
     title,
     `<section class="card"><p>${esc(s.class_id)} · <span class="tier-${s.tier}">${TIER_TEXT[s.tier]}</span> · 风险 ${pct(s.risk)}（截至 ${esc(s.as_of)}）</p>${contact}
 ${s.details.acute.family_severe ? `<p class="urgent">近期重大家庭变故：${esc(s.details.acute.family_severe.zh)}</p>` : ''}</section>${riskExplained(f.horizonDays)}
 <h2>原因（可以着手的）</h2><ul>${reasons || '<li>没有单项突出的原因</li>'}</ul>${wellbeing}
+<h2>大事记</h2>${
+      events.length
+        ? `<ol class="timeline">${events.map((e) => `<li><time>${esc(e.date)}</time> <b>${esc(e.kind)}</b> ${esc(e.text)}</li>`).join('')}</ol>`
+        : '<p class="muted">近一年没有家庭变故、资助变化或跟进记录。</p>'
+    }${canteen}
 <h2>每周风险</h2>${riskChart(f.history, { high: TIER_DEFAULTS.highFloor, medium: TIER_DEFAULTS.mediumFloor })}
 <h2>考勤</h2>${absenceChart(s.as_of, s.details.weekly_unexcused)}
 <h2>成绩</h2>${standingChart(s.details.exam_standing)}
