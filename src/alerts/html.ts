@@ -33,7 +33,10 @@ table{border-collapse:collapse;width:100%;font-size:14px}th,td{border-bottom:1px
 th{background:#f4f4f4}.tier-high{color:#fff;background:#c0392b;padding:1px 6px;border-radius:3px}
 .tier-medium{color:#fff;background:#e67e22;padding:1px 6px;border-radius:3px}.tier-low{color:#555}
 .change-new,.change-risen{color:#c0392b;font-weight:bold}.change-fallen{color:#27ae60}ul.reasons{margin:0;padding-left:16px}
-footer{margin-top:16px;font-size:12px;color:#777}`;
+footer{margin-top:16px;font-size:12px;color:#777}
+@media (max-width:640px){body{margin:12px}table,tbody,tr,td{display:block;width:100%}tr:has(th){display:none}
+tr{border:1px solid #ddd;border-radius:8px;margin:0 0 12px;padding:4px 8px}td{border:0;padding:4px 0}td:empty{display:none}
+td::before{content:attr(data-label);display:block;font-size:12px;color:#666}td a{display:inline-block;padding:10px 0}}`;
 
 export function page(lang: string, title: string, body: string): string {
   return `<!doctype html>

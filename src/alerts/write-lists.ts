@@ -17,6 +17,8 @@ export interface ListOptions {
   lang?: Lang;
   modelId: string;
   generatedAt?: string;
+  /** Where the pages are served (EWS_PUBLIC_URL, http or https): each student's id links to their page there. */
+  pagesUrl?: string;
 }
 
 export interface WrittenList {
@@ -63,7 +65,7 @@ export async function writeSchoolLists(school: string, students: readonly Scored
     const cls = [...classes].sort().join('、');
     const title = t.teacherTitle(`${school} ${cls}`, rows[0]?.as_of ?? '');
     writes.push(writeFile(`${base}.csv`, '\uFEFF' + teacherCsv(listed, lang)));
-    writes.push(writeFile(`${base}.html`, page(lang, title, teacherHtml(title, listed, leaving, lang, t.footer(o.modelId, at)))));
+    writes.push(writeFile(`${base}.html`, page(lang, title, teacherHtml(title, listed, leaving, lang, t.footer(o.modelId, at), o.pagesUrl))));
     written.push({ kind: 'head_teacher', school_id: school, recipient, csv: `${base}.csv`, html: `${base}.html`, ...count(listed) });
   }
 
@@ -71,7 +73,7 @@ export async function writeSchoolLists(school: string, students: readonly Scored
   const base = join(dir, 'triage');
   const title = t.triageTitle(school, students[0]?.as_of ?? '');
   writes.push(writeFile(`${base}.csv`, '\uFEFF' + triageCsv(triage, lang)));
-  writes.push(writeFile(`${base}.html`, page(lang, title, triageHtml(title, triage, lang, t.footer(o.modelId, at)))));
+  writes.push(writeFile(`${base}.html`, page(lang, title, triageHtml(title, triage, lang, t.footer(o.modelId, at), o.pagesUrl))));
   await Promise.all(writes);
   written.push({ kind: 'triage', school_id: school, recipient: 'psychologist', csv: `${base}.csv`, html: `${base}.html`, ...count(triage) });
   return written;
@@ -135,33 +137,52 @@ function triageCsv(rows: ScoredStudent[], lang: Lang): string {
   return out;
 }
 
-function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist'): string {
+/** A row's cells with their column's label (a phone shows each row as a card of labelled cells). */
+function row(s: ScoredStudent, lang: Lang, role: 'head_teacher' | 'psychologist', pagesUrl?: string): string {
   const t = TEXT[lang];
+  const c = t.columns;
   const reasons = words(s, role, lang)
     .map((w) => `<li>${esc(w)}</li>`)
     .join('');
-  const extra =
-    role === 'psychologist'
-      ? `<td>${s.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.acute, lang))}</b>` : esc(screeningText(s.acute, lang))}</td><td>${esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')}</td>`
-      : '';
-  return `<tr><td>${role === 'psychologist' ? s.rank_in_school : s.rank_in_class}</td><td>${esc(s.student_id)}</td>${role === 'psychologist' ? `<td>${esc(s.class_id)}</td>` : ''}<td><span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span></td><td>${pct(s.risk)}</td><td class="change-${s.change}">${esc(t.change[s.change])}</td>${extra}<td><ul class="reasons">${reasons}</ul></td><td class="context">${esc(context(s, lang))}</td><td>${sparkline(s.weekly_unexcused, 0, 1, t.columns.attendance)}</td><td>${sparkline(s.exam_standing, -2.5, 2.5, t.columns.grades)}</td></tr>`;
+  const id = pagesUrl
+    ? `<a href="${esc(`${pagesUrl.replace(/\/$/, '')}/students/${encodeURIComponent(s.student_id)}`)}">${esc(s.student_id)}</a>`
+    : esc(s.student_id);
+  const cells: [string, string][] = [
+    [role === 'psychologist' ? c.schoolRank : c.rank, String(role === 'psychologist' ? s.rank_in_school : s.rank_in_class)],
+    [c.student, id],
+    ...(role === 'psychologist' ? ([[c.cls, esc(s.class_id)]] as [string, string][]) : []),
+    [c.tier, `<span class="tier-${s.tier}">${esc(t.tier[s.tier])}</span>`],
+    [c.risk, pct(s.risk)],
+    [c.change, `<span class="change-${s.change}">${esc(t.change[s.change])}</span>`],
+    ...(role === 'psychologist'
+      ? ([
+          [c.wellbeing, s.acute.wellbeing_flagged ? `<b>${esc(screeningText(s.acute, lang))}</b>` : esc(screeningText(s.acute, lang))],
+          [c.family, esc(s.acute.family_severe ? (lang === 'en' ? s.acute.family_severe.en : s.acute.family_severe.zh) : '')],
+        ] as [string, string][])
+      : []),
+    [c.reasons, `<ul class="reasons">${reasons}</ul>`],
+    [c.circumstances, esc(context(s, lang))],
+    [c.attendance, sparkline(s.weekly_unexcused, 0, 1, c.attendance)],
+    [c.grades, sparkline(s.exam_standing, -2.5, 2.5, c.grades)],
+  ];
+  return `<tr>${cells.map(([label, html]) => `<td data-label="${esc(label)}">${html}</td>`).join('')}</tr>`;
 }
 
-function teacherHtml(title: string, rows: ScoredStudent[], leaving: ScoredStudent[], lang: Lang, footer: string): string {
+function teacherHtml(title: string, rows: ScoredStudent[], leaving: ScoredStudent[], lang: Lang, footer: string, pagesUrl?: string): string {
   const t = TEXT[lang];
   const c = t.columns;
   const { high, medium } = count(rows);
   const head = `<tr><th>${c.rank}</th><th>${c.student}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.reasons}</th><th>${c.circumstances}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
-  const body = rows.length > 0 ? `<table>${head}${rows.map((s) => row(s, lang, 'head_teacher')).join('')}</table>` : `<p>${esc(t.noneOnList)}</p>`;
+  const body = rows.length > 0 ? `<table>${head}${rows.map((s) => row(s, lang, 'head_teacher', pagesUrl)).join('')}</table>` : `<p>${esc(t.noneOnList)}</p>`;
   const off = leaving.length > 0 ? `<h2>${esc(t.leftList)}</h2><p>${leaving.map((s) => esc(s.student_id)).join('，')}</p>` : '';
   return `<h1>${esc(title)}</h1><p>${esc(t.counts(high, medium))}</p><p class="note">${esc(t.privacy)}</p>${body}${off}<footer>${esc(footer)}</footer>`;
 }
 
-function triageHtml(title: string, rows: ScoredStudent[], lang: Lang, footer: string): string {
+function triageHtml(title: string, rows: ScoredStudent[], lang: Lang, footer: string, pagesUrl?: string): string {
   const t = TEXT[lang];
   const c = t.columns;
   const head = `<tr><th>${c.schoolRank}</th><th>${c.student}</th><th>${c.cls}</th><th>${c.tier}</th><th>${c.risk}</th><th>${c.change}</th><th>${c.wellbeing}</th><th>${c.family}</th><th>${c.reasons}</th><th>${c.circumstances}</th><th>${c.attendance}</th><th>${c.grades}</th></tr>`;
-  return `<h1>${esc(title)}</h1><p>${esc(t.acuteFirst)}</p><p class="note">${esc(t.privacy)}</p><table>${head}${rows.map((s) => row(s, lang, 'psychologist')).join('')}</table><footer>${esc(footer)}</footer>`;
+  return `<h1>${esc(title)}</h1><p>${esc(t.acuteFirst)}</p><p class="note">${esc(t.privacy)}</p><table>${head}${rows.map((s) => row(s, lang, 'psychologist', pagesUrl)).join('')}</table><footer>${esc(footer)}</footer>`;
 }
 
 /** Head teachers by class, from staff.csv rows with role head_teacher. */

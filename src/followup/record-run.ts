@@ -101,6 +101,7 @@ async function insertScores(db: Db, table: string, runKey: string, scored: reado
         exam_standing: s.exam_standing,
         acute: s.acute,
         ...(s.records ? { records: s.records } : {}),
+        ...(s.circumstances.length ? { circumstances: s.circumstances.map(storedReason) } : {}),
         ...(s.canteen_z !== undefined ? { canteen_z: s.canteen_z } : {}),
       };
       const reasons = JSON.stringify(s.reasons.map(storedReason));

@@ -104,6 +104,16 @@ export function renderStored(stored: readonly (StoredReason | Reason)[]): Reason
   return out;
 }
 
+/** A stored score's circumstances (left behind, single parent…), in words: context shown apart, never a reason. */
+export function renderCircumstances(stored: readonly StoredReason[]): Reason[] {
+  const out: Reason[] = [];
+  for (const [code, weight, value, zh, en] of stored) {
+    const f = BY_NAME.get(code);
+    if (f?.circumstance && f.reason) out.push(reasonOf(f, weight, value, zh !== undefined && en !== undefined ? { zh, en } : undefined));
+  }
+  return out;
+}
+
 /** The reasons a role may read: head teachers never see wellbeing screening results. */
 export function visibleTo(reasons: readonly Reason[], role: 'head_teacher' | 'psychologist' | 'analyst'): Reason[] {
   return reasons.filter((r) => r.audience === 'all' || (r.audience === 'psychologist' && role === 'psychologist'));

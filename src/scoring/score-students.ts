@@ -160,7 +160,7 @@ export function scoreShard(
         family_severe: now.m.get(r, 'family_recent_severe') === 1 ? (now.m.detail('family_recent_severe', r) ?? null) : null,
         absence_streak: now.m.get(r, 'att_unexcused_streak'),
       },
-      ...(f.records?.[r]?.events || f.records?.[r]?.aid ? { records: f.records[r] } : {}),
+      ...(f.records?.[r] && Object.keys(f.records[r]).length > 0 ? { records: f.records[r] } : {}),
       ...(Number.isFinite(now.m.get(r, 'meal_spend_z')) && now.m.get(r, 'meal_missing') !== 1 ? { canteen_z: now.m.get(r, 'meal_spend_z') } : {}),
     });
   }

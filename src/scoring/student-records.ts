@@ -10,6 +10,8 @@ import { FAMILY_EVENTS, NO_DAY, SUBSIDY_PROGRAMS, SUBSIDY_STATUSES } from '../so
 export interface StudentRecords {
   events?: { date: string; event: string; severity?: number }[];
   aid?: { program: string; status: string; from: string; to?: string }[];
+  /** Screenings: shown to psychologists only (the page decides; head teachers never see them). */
+  screenings?: { date: string; instrument: string; flagged: boolean }[];
 }
 
 const YEAR = 365;
@@ -53,5 +55,18 @@ export function studentRecords(p: Prepared, s: number, asOf: Day): StudentRecord
     }
   }
   if (aid.length) out.aid = aid.sort((x, y) => x.from.localeCompare(y.from)).slice(-MAX_EACH);
+  const w = p.wellbeing;
+  if (w && d.wellbeing && w.by.offsets[s + 1] > w.by.offsets[s]) {
+    const instrument = d.wellbeing.codes('instrument');
+    const flagged = d.wellbeing.int8('flagged');
+    const screenings: NonNullable<StudentRecords['screenings']> = [];
+    for (let k = w.by.offsets[s]; k < w.by.offsets[s + 1]; k++) {
+      const i = w.by.order[k];
+      const day = w.day[i];
+      if (day > asOf || asOf - day > YEAR) continue;
+      screenings.push({ date: formatDay(day), instrument: instrument.dict[instrument.data[i]] ?? '', flagged: flagged[i] === 1 });
+    }
+    if (screenings.length) out.screenings = screenings.sort((x, y) => x.date.localeCompare(y.date)).slice(-MAX_EACH);
+  }
   return out;
 }

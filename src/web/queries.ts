@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelsDir, RULES_MODEL_ID } from '../model/index.js';
-import { renderStored, type Reason, type StudentRecords } from '../scoring/index.js';
+import { renderCircumstances, renderStored, type Reason, type StoredReason, type StudentRecords } from '../scoring/index.js';
 import type { Db } from '../store/index.js';
 import type { Account } from './accounts.js';
 
@@ -29,12 +29,19 @@ export interface ScoreRow {
     };
     records?: StudentRecords;
     canteen_z?: number;
+    /** Circumstances as stored (codes and values); `context` holds them in words. */
+    circumstances?: StoredReason[];
   };
+  /** Circumstances in words: context shown apart from the reasons, never one of them. */
+  context: Reason[];
   as_of: string;
 }
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const row = (r: ScoreRow): ScoreRow => ({ ...r, risk: Number(r.risk), reasons: renderStored(json(r.reasons)), details: json(r.details) });
+const row = (r: ScoreRow): ScoreRow => {
+  const details = json<ScoreRow['details']>(r.details);
+  return { ...r, risk: Number(r.risk), reasons: renderStored(json(r.reasons)), details, context: renderCircumstances(details.circumstances ?? []) };
+};
 
 /**
  * The scores of the school's latest run (optionally some classes): the latest week, and of that week's runs the

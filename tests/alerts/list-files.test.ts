@@ -51,6 +51,29 @@ describe('lists opened in a spreadsheet', () => {
     }
   });
 
+  it('should label every cell for a phone, and link each student to their page only where the pages are served', async () => {
+    const t = await tempDir();
+    try {
+      const rows = [scoredStudent({ student_id: 'S 1', tier: 'high', risk: 0.3 })];
+      const [plain] = await writeSchoolLists('S', rows, recipientsFrom([]), { out: join(t.dir, 'a'), modelId: 'm', generatedAt: '2026-03-02' });
+      const html = await readFile(plain.html, 'utf8');
+      expect(html).not.toMatch(/href=/); // a file sent on its own links nowhere
+      const cells = html.match(/<td[^>]*>/g)!;
+      expect(cells.length).toBeGreaterThan(5);
+      expect(cells.every((c) => c.includes('data-label="'))).toBe(true);
+      expect(html).toContain('@media (max-width:640px)');
+      const [linked] = await writeSchoolLists('S', rows, recipientsFrom([]), {
+        out: join(t.dir, 'b'),
+        modelId: 'm',
+        generatedAt: '2026-03-02',
+        pagesUrl: 'https://ews.example.edu.cn/',
+      });
+      expect(await readFile(linked.html, 'utf8')).toContain('<a href="https://ews.example.edu.cn/students/S%201">S 1</a>');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('should show circumstances in a column of their own, and say so where no behaviour stands out', async () => {
     const t = await tempDir();
     try {
@@ -64,7 +87,9 @@ describe('lists opened in a spreadsheet', () => {
         .split('\n');
       expect(header.split(',').slice(-2)).toEqual(['主要原因', '背景情况（仅供参考，不是列入原因）']);
       expect(line.split(',').slice(-2)).toEqual(['近期没有突出的行为变化，风险主要反映背景情况', '留守儿童；孤儿或事实无人抚养']);
-      expect(await readFile(en.html, 'utf8')).toContain('<td class="context">left-behind child; orphan or without carers</td>');
+      expect(await readFile(en.html, 'utf8')).toContain(
+        '<td data-label="Circumstances (context, not a reason)">left-behind child; orphan or without carers</td>',
+      );
     } finally {
       await t.cleanup();
     }
@@ -106,7 +131,7 @@ describe('lists opened in a spreadsheet', () => {
       const rows = [scoredStudent({ student_id: 'S1', tier: 'high', risk: 0.3, acute: { ...quiet, wellbeing_screened: false } })];
       await writeSchoolLists('S', rows, recipientsFrom([]), { out: t.dir, modelId: 'm', generatedAt: '2026-03-02' });
       const html = await readFile(join(t.dir, 'lists', 'S', 'triage.html'), 'utf8');
-      expect(html).toContain('<td>无筛查记录</td>');
+      expect(html).toContain('<td data-label="心理筛查">无筛查记录</td>');
       expect(html).not.toContain('z=0.0');
     } finally {
       await t.cleanup();

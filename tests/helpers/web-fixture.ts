@@ -1,5 +1,5 @@
 import { openAlert, recordRun } from '../../src/followup/index.js';
-import type { ScoredStudent } from '../../src/scoring/index.js';
+import { renderCircumstances, type ScoredStudent } from '../../src/scoring/index.js';
 import type { Db } from '../../src/store/index.js';
 import { importStaff, setPassword } from '../../src/web/index.js';
 import { scoredStudent } from './scored.js';
@@ -19,8 +19,10 @@ export async function seedWeb(db: Db) {
       records: {
         events: [{ date: '2026-02-10', event: 'parent_serious_illness', severity: 3 }],
         aid: [{ program: 'national_grant', status: 'granted', from: '2025-09-01', to: '2026-01-31' }],
+        screenings: [{ date: '2026-02-20', instrument: 'MHT', flagged: true }],
       },
       canteen_z: -2.1,
+      circumstances: renderCircumstances([['left_behind', 0.2, 1]]),
     },
     student('sA2', 'S1', '7-1', 'low', 0.01),
     student('sB1', 'S1', '7-2', 'high', 0.25),

@@ -73,6 +73,16 @@ describe('the pages people work in', () => {
       expect(analyst).not.toMatch(/王小明|李小红|赵小刚|100\d{8}/);
     });
 
+    it('should show circumstances as context apart from the reasons, never as a reason', async () => {
+      const t1 = await signIn('t1');
+      const page = (await get(t1, '/students/sA1')).body;
+      expect(page).toContain('背景情况（仅供参考，不是列入原因）：留守儿童');
+      const reasons = /<h2>原因（可以着手的）<\/h2><ul>([\s\S]*?)<\/ul>/.exec(page)![1];
+      expect(reasons).toContain('近4周无故缺勤5天');
+      expect(reasons).not.toContain('留守');
+      expect((await get(t1, '/classes')).body).toMatch(/data-label="背景情况（仅供参考，不是列入原因）">留守儿童</);
+    });
+
     it('should say what a percentage and a tier mean, from the model card or plainly when it is unknown', async () => {
       const list = (await get(await signIn('t1'), '/classes')).body;
       expect(list).toContain('“风险”和“关注等级”是什么意思');
@@ -173,6 +183,8 @@ describe('the pages people work in', () => {
       expect(at('列入“重点关注”')).toBeLessThan(at('父母重病')); // newest first
       expect(at('父母重病')).toBeLessThan(at('获得国家助学金'));
       expect(page).toContain('食堂消费明显低于同校寄宿生（低 2.1 个标准差）');
+      expect(page).not.toContain('MHT'); // screenings are the psychologists'
+      expect((await get(await signIn('p1'), '/students/sA1')).body).toContain('<b>心理筛查</b> MHT：预警');
     });
 
     it('should hand a case to a named colleague who may see the student, and to nobody else', async () => {

@@ -20,6 +20,7 @@ export async function listsStage(spec: RunSpec, scored: readonly ScoredStudent[]
           lang: spec.lang,
           modelId: spec.modelId,
           generatedAt: formatDay(spec.asOf),
+          pagesUrl: /^https?:\/\//.test(spec.delivery.linkBase) ? spec.delivery.linkBase : undefined,
         });
       }),
     );

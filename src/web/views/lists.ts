@@ -142,6 +142,8 @@ const reasonText = (r: ScoreRow, psych: boolean) =>
       .join('；') || '没有单项突出的原因',
   );
 
+const contextText = (r: ScoreRow) => esc(r.context.map((x) => x.zh).join('；'));
+
 export function classListPage(
   a: Account,
   all: readonly ListRow[],
@@ -153,7 +155,7 @@ export function classListPage(
   const rows = selectRows(all, query);
   const body = rows.length
     ? cardTable(
-        ['学生', '班级', '关注等级', '风险', '本周变化', '主要原因', '个案'],
+        ['学生', '班级', '关注等级', '风险', '本周变化', '主要原因', '背景情况（仅供参考，不是列入原因）', '个案'],
         rows.map((r) => [
           who(r),
           esc(r.class_id),
@@ -161,6 +163,7 @@ export function classListPage(
           pct(r.risk),
           `<span class="change-${esc(r.details.change)}">${esc(CHANGE_TEXT[r.details.change as keyof typeof CHANGE_TEXT] ?? '')}</span>`,
           reasonText(r, false),
+          contextText(r),
           caseCell(r),
         ]),
       )
@@ -189,7 +192,7 @@ export function triagePage(
     a,
     `心理辅导优先名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
     `<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}${savedViews('/triage', query, saved, csrf)}<p class="muted">${rows.length} 名学生</p>${cardTable(
-      ['学生', '班级', '紧急', '关注等级', '风险', '心理筛查', '家庭变故', '原因', '个案'],
+      ['学生', '班级', '紧急', '关注等级', '风险', '心理筛查', '家庭变故', '原因', '背景情况（仅供参考）', '个案'],
       rows.map((r) => [
         who(r),
         esc(r.class_id),
@@ -199,6 +202,7 @@ export function triagePage(
         r.details.acute.wellbeing_flagged ? `<b>${esc(screeningText(r.details.acute))}</b>` : esc(screeningText(r.details.acute)),
         esc(r.details.acute.family_severe?.zh ?? ''),
         reasonText(r, true),
+        contextText(r),
         caseCell(r),
       ]),
     )}`,

@@ -91,6 +91,8 @@ export function timeline(a: Account, f: StudentFile): { date: string; text: stri
     items.push({ date: x.from, kind: '资助', text: `${AID_STATUS[x.status] ?? x.status}${program}` });
     if (x.to && x.status === 'granted') items.push({ date: x.to, kind: '资助', text: `${program}到期或停止` });
   }
+  if (isPsych(a))
+    for (const x of r?.screenings ?? []) items.push({ date: x.date, kind: '心理筛查', text: `${x.instrument}：${x.flagged ? '预警' : '未预警'}` });
   let before = 'low';
   const level: Record<string, number> = { low: 0, medium: 1, high: 2 };
   for (const h of f.history) {
@@ -142,7 +144,9 @@ export function studentPage(a: Account, f: StudentFile, csrf: string): string {
     title,
     `<section class="card"><p>${esc(s.class_id)} · <span class="tier-${s.tier}">${TIER_TEXT[s.tier]}</span> · 风险 ${pct(s.risk)}（截至 ${esc(s.as_of)}）</p>${contact}
 ${s.details.acute.family_severe ? `<p class="urgent">近期重大家庭变故：${esc(s.details.acute.family_severe.zh)}</p>` : ''}</section>${riskExplained(f.horizonDays)}
-<h2>原因（可以着手的）</h2><ul>${reasons || '<li>没有单项突出的原因</li>'}</ul>${wellbeing}
+<h2>原因（可以着手的）</h2><ul>${reasons || '<li>没有单项突出的原因</li>'}</ul>${
+      s.context.length ? `<p class="muted">背景情况（仅供参考，不是列入原因）：${esc(s.context.map((x) => x.zh).join('；'))}</p>` : ''
+    }${wellbeing}
 <h2>大事记</h2>${
       events.length
         ? `<ol class="timeline">${events.map((e) => `<li><time>${esc(e.date)}</time> <b>${esc(e.kind)}</b> ${esc(e.text)}</li>`).join('')}</ol>`
