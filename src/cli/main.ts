@@ -15,6 +15,7 @@ import type { RunSummary } from '../pipeline/index.js';
 const models = () => import('./commands/model-commands.js');
 const running = () => import('./commands/run.js');
 const followup = () => import('./commands/followup-commands.js');
+const report = () => import('../report/index.js');
 const queue = () => import('../queue/index.js');
 const store = () => import('../store/index.js');
 const web = () => import('../web/index.js');
@@ -291,6 +292,22 @@ export function buildProgram(): Command {
         await (await followup()).acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays }),
       ),
     );
+
+  program
+    .command('report')
+    .description('the monthly 控辍保学 report per school and township: report.xlsx (Chinese headers) and report.csv (UTF-8 with BOM)')
+    .requiredOption('--data <dir>', 'data folder or kept history (schools.csv beside it places schools in townships)')
+    .requiredOption('--as-of <date>', 'report the month up to this day')
+    .requiredOption('--out <dir>', 'folder to write report.xlsx and report.csv')
+    .option('--no-record', 'leave out the case figures (no system of record)')
+    .action(async (o) => {
+      const r = await (await report()).reportCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), out: o.out, database: o.record ? undefined : null });
+      const total = r.rows.at(-1)!;
+      process.stdout.write(
+        `wrote ${r.files.xlsx} and ${r.files.csv}: ${r.schools} schools, ${r.townships} townships; enrolled ${total.enrolled}, dropped out this month ${total.dropped_month}, suspected ${total.suspected}\n`,
+      );
+      printJson({ as_of: r.as_of, schools: r.schools, townships: r.townships, cases: r.cases, total, files: r.files });
+    });
 
   program
     .command('deliveries')

@@ -1,0 +1,199 @@
+import { type Day, formatDay, parseDay } from '../dates/index.js';
+import { STATUS, type Prepared } from '../features/prepare.js';
+import { NO_DAY, OUTCOMES, type Table } from '../sources/index.js';
+
+/** Where each school sits in the 控辍保学 chain, from schools.csv (optional). */
+export interface SchoolPlace {
+  name: string;
+  township: string;
+  county: string;
+}
+
+/** Case counts per school from the system of record (absent where the report runs without one). */
+export interface CaseCounts {
+  open: number;
+  overdue: number;
+}
+
+export interface ReportRow {
+  level: 'school' | 'township' | 'total';
+  school_id: string;
+  school_name: string;
+  township: string;
+  /** On the roll on the as-of date. */
+  enrolled: number;
+  /** On the roll on the first day of the month. */
+  enrolled_month_start: number;
+  /** On the roll on the first day of the school year (1 September). */
+  enrolled_year_start: number;
+  /** dropped_out outcomes dated in the month up to D. */
+  dropped_month: number;
+  /** Students who dropped out since the year's start and are not back on the roll at D. */
+  dropped_year: number;
+  transferred_month: number;
+  returned_month: number;
+  /** On the roll, absent without excuse on each of the last SUSPECT_DAYS recorded school days up to D. */
+  suspected: number;
+  open_cases: number | null;
+  overdue_cases: number | null;
+  /** (enrolled at the year's start − dropouts since) / enrolled at the year's start; null with nobody enrolled. */
+  retention: number | null;
+}
+
+/** 疑似辍学: three recorded school days running absent without excuse, as the same-day check alerts on. */
+export const SUSPECT_DAYS = 3;
+
+const KIND = Object.fromEntries(OUTCOMES.map((o, i) => [o, i])) as Record<(typeof OUTCOMES)[number], number>;
+const LEAVES = new Set([KIND.dropped_out, KIND.transferred, KIND.graduated]);
+
+/** The first day of the school year D falls in: 1 September (a date before September belongs to the year begun the autumn before). */
+export function schoolYearStart(asOf: Day): Day {
+  const [y, m] = formatDay(asOf).split('-').map(Number);
+  return parseDay(`${m >= 9 ? y : y - 1}-09-01`);
+}
+
+export function monthStart(asOf: Day): Day {
+  return parseDay(`${formatDay(asOf).slice(0, 8)}01`);
+}
+
+/**
+ * Is each student on the roll on `day`? Enrolled by then (when known) and not gone: the last of
+ * their outcomes on or before the day is not a leaving (dropped out, transferred, graduated), or a
+ * return came after it. 休学 (suspended) keeps a student on the roll, as 学籍 does.
+ */
+function onRollOn(students: Table, outcomes: Table | null, byStudent: Int32Array[], day: Day): Uint8Array {
+  const enrolled = students.int32('enrolled_on');
+  const on = new Uint8Array(students.length);
+  const date = outcomes?.int32('date');
+  const kind = outcomes?.uint8('outcome');
+  for (let s = 0; s < students.length; s++) {
+    if (enrolled[s] !== NO_DAY && enrolled[s] > day) continue;
+    let gone = false;
+    let last = -Infinity;
+    for (const i of byStudent[s] ?? []) {
+      if (date![i] > day || date![i] < last) continue;
+      // Same day: a return beats a leaving (the 劝返 brought them back that day).
+      if (date![i] === last && gone && kind![i] !== KIND.returned) continue;
+      last = date![i];
+      if (LEAVES.has(kind![i])) gone = true;
+      else if (kind![i] === KIND.returned) gone = false;
+    }
+    if (!gone) on[s] = 1;
+  }
+  return on;
+}
+
+/** Unexcused school days running up to D (recorded days only). */
+function streakUpTo(p: Prepared, s: number, asOf: Day): number {
+  const a = p.attendance;
+  let n = 0;
+  for (let k = a.offsets[s + 1] - 1; k >= a.offsets[s]; k--) {
+    if (a.day[k] > asOf) continue;
+    if (a.status[k] !== STATUS.unexcused) break;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The monthly 控辍保学 report as of D: per school, then per township where schools.csv places them,
+ * then the whole district. How each figure is counted is in README ("The monthly report").
+ */
+export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string, SchoolPlace>, cases: ReadonlyMap<string, CaseCounts> | null): ReportRow[] {
+  const d = p.district;
+  const o = d.outcomes;
+  const n = d.roster.size;
+  const byStudent: Int32Array[] = new Array(n);
+  if (o) {
+    const sid = o.int32('student_id');
+    const lists: number[][] = new Array(n);
+    for (let i = 0; i < o.length; i++) (lists[sid[i]] ??= []).push(i);
+    for (let s = 0; s < n; s++) if (lists[s]) byStudent[s] = Int32Array.from(lists[s]);
+  }
+  const month = monthStart(asOf);
+  const year = schoolYearStart(asOf);
+  const now = onRollOn(d.students, o, byStudent, asOf);
+  const atMonth = onRollOn(d.students, o, byStudent, month);
+  const atYear = onRollOn(d.students, o, byStudent, year);
+  const empty = (school: string): ReportRow => {
+    const place = places.get(school);
+    return {
+      level: 'school',
+      school_id: school,
+      school_name: place?.name ?? '',
+      township: place?.township ?? '',
+      enrolled: 0,
+      enrolled_month_start: 0,
+      enrolled_year_start: 0,
+      dropped_month: 0,
+      dropped_year: 0,
+      transferred_month: 0,
+      returned_month: 0,
+      suspected: 0,
+      open_cases: cases ? (cases.get(school)?.open ?? 0) : null,
+      overdue_cases: cases ? (cases.get(school)?.overdue ?? 0) : null,
+      retention: null,
+    };
+  };
+  const rows = new Map<string, ReportRow>();
+  for (const school of d.roster.schools) rows.set(school, empty(school));
+  for (let s = 0; s < n; s++) {
+    const r = rows.get(d.roster.schools[d.roster.school[s]])!;
+    r.enrolled += now[s];
+    r.enrolled_month_start += atMonth[s];
+    r.enrolled_year_start += atYear[s];
+    if (now[s] && streakUpTo(p, s, asOf) >= SUSPECT_DAYS) r.suspected++;
+  }
+  if (o) {
+    const sid = o.int32('student_id');
+    const date = o.int32('date');
+    const kind = o.uint8('outcome');
+    const countedYear = new Uint8Array(n);
+    for (let i = 0; i < o.length; i++) {
+      if (date[i] > asOf) continue;
+      const r = rows.get(d.roster.schools[d.roster.school[sid[i]]])!;
+      const inMonth = date[i] >= month;
+      if (kind[i] === KIND.dropped_out) {
+        // The year's dropouts net of 劝返复学: a student who dropped out and is back on the roll is not lost.
+        if (date[i] >= year && !now[sid[i]] && !countedYear[sid[i]]) {
+          countedYear[sid[i]] = 1;
+          r.dropped_year++;
+        }
+        if (inMonth) r.dropped_month++;
+      } else if (kind[i] === KIND.transferred && inMonth) r.transferred_month++;
+      else if (kind[i] === KIND.returned && inMonth) r.returned_month++;
+    }
+  }
+  const schoolRows = [...rows.values()].sort((a, b) => a.township.localeCompare(b.township) || a.school_id.localeCompare(b.school_id));
+  const sum = (level: ReportRow['level'], township: string, parts: readonly ReportRow[]): ReportRow => {
+    const r: ReportRow = { ...empty(''), level, township };
+    for (const x of parts) {
+      for (const k of [
+        'enrolled',
+        'enrolled_month_start',
+        'enrolled_year_start',
+        'dropped_month',
+        'dropped_year',
+        'transferred_month',
+        'returned_month',
+        'suspected',
+      ] as const)
+        r[k] += x[k];
+      if (cases) {
+        r.open_cases! += x.open_cases ?? 0;
+        r.overdue_cases! += x.overdue_cases ?? 0;
+      }
+    }
+    return r;
+  };
+  const out: ReportRow[] = [];
+  const townships = [...new Set(schoolRows.map((r) => r.township))];
+  for (const t of townships) {
+    const mine = schoolRows.filter((r) => r.township === t);
+    out.push(...mine);
+    if (t) out.push(sum('township', t, mine));
+  }
+  out.push(sum('total', '', schoolRows));
+  for (const r of out) r.retention = r.enrolled_year_start > 0 ? (r.enrolled_year_start - r.dropped_year) / r.enrolled_year_start : null;
+  return out;
+}

@@ -1,0 +1,69 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Db } from '../store/index.js';
+import { spreadsheetLine } from '../util/csv-write.js';
+import type { CaseCounts, ReportRow } from './monthly-report.js';
+
+const LEVEL = { school: '学校', township: '乡镇小计', total: '合计' } as const;
+
+/** The report's columns: its Chinese header, and the value of a row. */
+const COLUMNS: [string, (r: ReportRow) => string | number | null][] = [
+  ['层级', (r) => LEVEL[r.level]],
+  ['乡镇', (r) => r.township],
+  ['学校代码', (r) => r.school_id],
+  ['学校名称', (r) => r.school_name],
+  ['在籍学生', (r) => r.enrolled],
+  ['月初在籍', (r) => r.enrolled_month_start],
+  ['学年初在籍', (r) => r.enrolled_year_start],
+  ['本月辍学', (r) => r.dropped_month],
+  ['本学年辍学（未复学）', (r) => r.dropped_year],
+  ['本月转出', (r) => r.transferred_month],
+  ['本月劝返复学', (r) => r.returned_month],
+  ['疑似辍学（连续3天无故缺勤）', (r) => r.suspected],
+  ['未结个案', (r) => r.open_cases],
+  ['超期未跟进个案（7天）', (r) => r.overdue_cases],
+  ['巩固率', (r) => (r.retention === null ? null : Math.round(r.retention * 10_000) / 10_000)],
+];
+
+/** Writes report.xlsx (a workbook, Chinese headers, 巩固率 as a percentage) and report.csv (UTF-8 with BOM, for Excel). */
+export async function writeReport(out: string, rows: readonly ReportRow[], asOf: string): Promise<{ xlsx: string; csv: string }> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('控辍保学月报');
+  ws.addRow([`控辍保学月报（截至 ${asOf}）`]);
+  ws.getRow(1).font = { bold: true, size: 14 };
+  ws.addRow(COLUMNS.map(([h]) => h));
+  ws.getRow(2).font = { bold: true };
+  for (const r of rows) {
+    const line = ws.addRow(COLUMNS.map(([, v]) => v(r) ?? ''));
+    if (r.level !== 'school') line.font = { bold: true };
+  }
+  ws.getColumn(COLUMNS.length).numFmt = '0.00%';
+  ws.columns.forEach((c, i) => (c.width = i < 4 ? 14 : 12));
+  ws.views = [{ state: 'frozen', ySplit: 2 }];
+  const xlsx = join(out, 'report.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const csv = join(out, 'report.csv');
+  await writeFile(csv, `\uFEFF${spreadsheetLine(COLUMNS.map(([h]) => h))}${rows.map((r) => spreadsheetLine(COLUMNS.map(([, v]) => v(r) ?? ''))).join('')}`);
+  return { xlsx, csv };
+}
+
+/**
+ * Open and overdue cases per school as of the end of D (Beijing time): open then, and overdue when no
+ * step had been taken for 7 days (the 限期复学通知's one-week limit).
+ */
+export async function caseCounts(db: Db, asOf: string): Promise<Map<string, CaseCounts>> {
+  const { rows } = await db.query<{ school_id: string; open: string; overdue: string }>(
+    `with d as (select ($1 || 'T00:00:00+08:00')::timestamptz + interval '1 day' as end_of_day)
+     select a.school_id,
+            count(*) as open,
+            -- Its last step by then (a step taken after D does not make D's report look better), else its opening.
+            count(*) filter (where coalesce((select max(s.at) from case_steps s where s.alert_id = a.id and s.at < d.end_of_day), a.opened_at)
+                                   < d.end_of_day - interval '7 days') as overdue
+       from alerts a, d
+      where a.opened_at < d.end_of_day and (a.closed_at is null or a.closed_at >= d.end_of_day)
+      group by a.school_id`,
+    [asOf],
+  );
+  return new Map(rows.map((r) => [r.school_id, { open: Number(r.open), overdue: Number(r.overdue) }]));
+}
