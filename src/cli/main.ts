@@ -361,6 +361,7 @@ export function buildProgram(): Command {
         role: STAFF_ROLES[t.uint8('role')[i]],
         class_ids: t.lists('class_ids')[i],
         display_name: t.strings('display_name')[i],
+        area: t.strings('area')[i] || null,
       }));
       const db = await (await store()).openDb();
       try {

@@ -3,3 +3,4 @@ export { NOTE_MAX, openAlert, recordStep, escalateStale, followupLabels, type Al
 export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunRecord } from './record-run.js';
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';
 export { CONTACT_COLUMNS, contactOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';
+export { CANTEEN_SIGNAL_Z, ENTITLEMENTS, entitlementGaps, hardshipSignals, latestAidChecks, recordAidCheck, type AidCheck, type AidSignal } from './aid.js';

@@ -9,10 +9,10 @@ import { loadFile } from '../sources/read/load-file.js';
 import { schools as schoolsSpec } from '../sources/spec/schools.js';
 import { openDb } from '../store/index.js';
 import { monthlyReport, type ReportRow, type SchoolPlace } from './monthly-report.js';
-import { caseCounts, writeReport } from './write-report.js';
+import { caseCounts, recordReport, writeReport } from './write-report.js';
 
 export { monthlyReport, monthStart, schoolYearStart, SUSPECT_DAYS, type CaseCounts, type ReportRow, type SchoolPlace } from './monthly-report.js';
-export { caseCounts, writeReport } from './write-report.js';
+export { caseCounts, recordReport, REPORT_COLUMNS, writeReport } from './write-report.js';
 
 /** schools.csv beside the data, if there is one: each school's name, township and county. */
 async function schoolPlaces(data: string, today: Day): Promise<{ places: Map<string, SchoolPlace>; rejects: Reject[] }> {
@@ -51,16 +51,17 @@ export async function reportCommand(o: { data: string; asOf: Day; out: string; d
   const { district } = await loadDistrict(o.data, { today });
   const { places, rejects } = await schoolPlaces(o.data, today);
   if (rejects.length) log.warn({ file: 'schools.csv', rejected: rejects.length }, 'schools.csv rows refused; those schools are reported without a township');
+  // The cases' figures are read from the system of record, and the report kept there for the oversight pages.
+  const db = o.database === null ? null : await openDb({ url: o.database });
+  let rows: ReportRow[];
   let cases = null;
-  if (o.database !== null) {
-    const db = await openDb({ url: o.database });
-    try {
-      cases = await caseCounts(db, formatDay(o.asOf));
-    } finally {
-      await db.close();
-    }
+  try {
+    cases = db ? await caseCounts(db, formatDay(o.asOf)) : null;
+    rows = monthlyReport(prepare(district), o.asOf, places, cases);
+    if (db) await recordReport(db, formatDay(o.asOf), rows);
+  } finally {
+    await db?.close();
   }
-  const rows = monthlyReport(prepare(district), o.asOf, places, cases);
   await mkdir(o.out, { recursive: true });
   const files = await writeReport(o.out, rows, formatDay(o.asOf));
   return {

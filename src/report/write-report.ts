@@ -8,7 +8,7 @@ import type { CaseCounts, ReportRow } from './monthly-report.js';
 const LEVEL = { school: '学校', township: '乡镇小计', total: '合计' } as const;
 
 /** The report's columns: its Chinese header, and the value of a row. */
-const COLUMNS: [string, (r: ReportRow) => string | number | null][] = [
+export const REPORT_COLUMNS: [string, (r: ReportRow) => string | number | null][] = [
   ['层级', (r) => LEVEL[r.level]],
   ['乡镇', (r) => r.township],
   ['学校代码', (r) => r.school_id],
@@ -32,19 +32,22 @@ export async function writeReport(out: string, rows: readonly ReportRow[], asOf:
   const ws = wb.addWorksheet('控辍保学月报');
   ws.addRow([`控辍保学月报（截至 ${asOf}）`]);
   ws.getRow(1).font = { bold: true, size: 14 };
-  ws.addRow(COLUMNS.map(([h]) => h));
+  ws.addRow(REPORT_COLUMNS.map(([h]) => h));
   ws.getRow(2).font = { bold: true };
   for (const r of rows) {
-    const line = ws.addRow(COLUMNS.map(([, v]) => v(r) ?? ''));
+    const line = ws.addRow(REPORT_COLUMNS.map(([, v]) => v(r) ?? ''));
     if (r.level !== 'school') line.font = { bold: true };
   }
-  ws.getColumn(COLUMNS.length).numFmt = '0.00%';
+  ws.getColumn(REPORT_COLUMNS.length).numFmt = '0.00%';
   ws.columns.forEach((c, i) => (c.width = i < 4 ? 14 : 12));
   ws.views = [{ state: 'frozen', ySplit: 2 }];
   const xlsx = join(out, 'report.xlsx');
   await wb.xlsx.writeFile(xlsx);
   const csv = join(out, 'report.csv');
-  await writeFile(csv, `\uFEFF${spreadsheetLine(COLUMNS.map(([h]) => h))}${rows.map((r) => spreadsheetLine(COLUMNS.map(([, v]) => v(r) ?? ''))).join('')}`);
+  await writeFile(
+    csv,
+    `\uFEFF${spreadsheetLine(REPORT_COLUMNS.map(([h]) => h))}${rows.map((r) => spreadsheetLine(REPORT_COLUMNS.map(([, v]) => v(r) ?? ''))).join('')}`,
+  );
   return { xlsx, csv };
 }
 
@@ -66,4 +69,17 @@ export async function caseCounts(db: Db, asOf: string): Promise<Map<string, Case
     [asOf],
   );
   return new Map(rows.map((r) => [r.school_id, { open: Number(r.open), overdue: Number(r.overdue) }]));
+}
+
+/** Keeps a report's rows as made, so the principal's, township's and bureau's pages show the same figures. */
+export async function recordReport(db: Db, asOf: string, rows: readonly ReportRow[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('delete from monthly_reports where as_of = $1', [asOf]);
+    await tx.query(
+      `insert into monthly_reports (as_of, position, level, school_id, township, figures)
+       select $1::date, k, level, school_id, township, figures
+         from unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) with ordinality as t(level, school_id, township, figures, k)`,
+      [asOf, rows.map((r) => r.level), rows.map((r) => r.school_id), rows.map((r) => r.township), rows.map((r) => JSON.stringify(r))],
+    );
+  });
 }

@@ -190,4 +190,36 @@ create table saved_views (
 );
 `,
   },
+  {
+    id: 7,
+    name: 'roles up the line, reports kept for their pages, aid checks',
+    // Principals, aid offices, townships and county bureaus (staff.csv's roles; `area` names a township or
+    // county); the monthly report's figures kept as `ews report` made them, so the pages show the same; what
+    // the aid office found when it checked a student in suspected hidden hardship.
+    sql: `
+alter table staff_accounts drop constraint staff_accounts_role_check;
+alter table staff_accounts add constraint staff_accounts_role_check check (role in ('head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin', 'principal', 'aid_office', 'township', 'bureau'));
+alter table staff_accounts add column area text;
+create table monthly_reports (
+  as_of date not null,
+  position int not null,
+  level text not null check (level in ('school', 'township', 'total')),
+  school_id text not null,
+  township text not null,
+  figures jsonb not null,
+  created_at timestamptz not null default now(),
+  primary key (as_of, position)
+);
+create table aid_checks (
+  id bigserial primary key,
+  student_id text not null,
+  school_id text not null,
+  outcome text not null check (outcome in ('confirmed', 'not_confirmed')),
+  reason text,
+  by_staff text not null,
+  at timestamptz not null default now()
+);
+create index aid_checks_by_student on aid_checks (student_id, at);
+`,
+  },
 ];

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { STAFF_ROLES, type StaffRole } from '../sources/index.js';
 import type { Db } from '../store/index.js';
 
-export type Role = 'head_teacher' | 'psychologist' | 'counsellor' | 'analyst' | 'admin';
+export type Role = StaffRole;
 
-export const ROLES: readonly Role[] = ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin'];
+export const ROLES: readonly Role[] = STAFF_ROLES;
 
 export interface Account {
   staff_id: string;
@@ -13,16 +14,18 @@ export interface Account {
   class_ids: string[];
   /** How pages greet and name them (staff.csv's display_name); never logged. */
   display_name?: string | null;
+  /** A township's or a county bureau's account: the township or county whose schools it oversees. */
+  area?: string | null;
 }
 
 /** Accounts from staff.csv: ids, schools, roles and classes; passwords are set separately. */
 export async function importStaff(db: Db, staff: readonly Account[]): Promise<number> {
   for (const s of staff) {
     await db.query(
-      `insert into staff_accounts (staff_id, school_id, role, class_ids, display_name) values ($1, $2, $3, $4, $5)
+      `insert into staff_accounts (staff_id, school_id, role, class_ids, display_name, area) values ($1, $2, $3, $4, $5, $6)
        on conflict (staff_id) do update set school_id = excluded.school_id, role = excluded.role, class_ids = excluded.class_ids,
-         display_name = coalesce(excluded.display_name, staff_accounts.display_name)`,
-      [s.staff_id, s.school_id, s.role, JSON.stringify(s.class_ids), s.display_name || null],
+         display_name = coalesce(excluded.display_name, staff_accounts.display_name), area = excluded.area`,
+      [s.staff_id, s.school_id, s.role, JSON.stringify(s.class_ids), s.display_name || null, s.area || null],
     );
   }
   return staff.length;
@@ -90,6 +93,7 @@ function toAccount(r: Account): Account {
     role: r.role,
     class_ids: typeof r.class_ids === 'string' ? JSON.parse(r.class_ids) : r.class_ids,
     display_name: r.display_name ?? null,
+    area: r.area ?? null,
   };
 }
 
@@ -101,7 +105,7 @@ export interface StaffRow extends Account {
 
 export async function listAccounts(db: Db): Promise<StaffRow[]> {
   const { rows } = await db.query<StaffRow>(
-    `select staff_id, school_id, role, class_ids, display_name, disabled, password_hash is not null as has_password,
+    `select staff_id, school_id, role, class_ids, display_name, area, disabled, password_hash is not null as has_password,
             coalesce(invite_expires > now(), false) as invite_open
        from staff_accounts order by school_id, staff_id`,
   );
@@ -111,9 +115,9 @@ export async function listAccounts(db: Db): Promise<StaffRow[]> {
 /** Creates an account (no password: its owner sets one through a first-sign-in link), or says it exists. */
 export async function createAccount(db: Db, a: Account): Promise<boolean> {
   const { rows } = await db.query(
-    `insert into staff_accounts (staff_id, school_id, role, class_ids, display_name) values ($1, $2, $3, $4, $5)
+    `insert into staff_accounts (staff_id, school_id, role, class_ids, display_name, area) values ($1, $2, $3, $4, $5, $6)
      on conflict (staff_id) do nothing returning staff_id`,
-    [a.staff_id, a.school_id, a.role, JSON.stringify(a.class_ids), a.display_name ?? null],
+    [a.staff_id, a.school_id, a.role, JSON.stringify(a.class_ids), a.display_name ?? null, a.area ?? null],
   );
   return rows.length > 0;
 }

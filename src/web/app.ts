@@ -6,11 +6,12 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import type { Db } from '../store/index.js';
-import { sessionAccount, type Account, type Role } from './accounts.js';
+import { ROLES, sessionAccount, type Account, type Role } from './accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes, SESSION } from './routes/auth.js';
 import { ERROR_TEXT, need } from './routes/common.js';
 import { listRoutes } from './routes/lists.js';
+import { oversightRoutes } from './routes/oversight.js';
 import { studentRoutes } from './routes/students.js';
 import { keptSecret } from './secrets.js';
 import { messagePage } from './views/shell.js';
@@ -99,8 +100,18 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
       .send(messagePage(req.account, ...ERROR_TEXT[404])),
   );
 
-  app.get('/', { onRequest: need('head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin') }, async (req, reply) => {
-    const home: Record<Role, string> = { head_teacher: '/classes', psychologist: '/triage', counsellor: '/triage', analyst: '/analyst', admin: '/admin/staff' };
+  app.get('/', { onRequest: need(...ROLES) }, async (req, reply) => {
+    const home: Record<Role, string> = {
+      head_teacher: '/classes',
+      psychologist: '/triage',
+      counsellor: '/triage',
+      analyst: '/analyst',
+      admin: '/admin/staff',
+      principal: '/school',
+      aid_office: '/aid',
+      township: '/area',
+      bureau: '/area',
+    };
     return reply.redirect(home[req.account!.role]);
   });
   await app.register(authRoutes, {
@@ -112,5 +123,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   await app.register(listRoutes, { db: o.db });
   await app.register(studentRoutes, { db: o.db });
   await app.register(adminRoutes, { db: o.db, publicUrl: o.publicUrl });
+  await app.register(oversightRoutes, { db: o.db });
   return app;
 }

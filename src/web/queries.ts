@@ -29,6 +29,8 @@ export interface ScoreRow {
     };
     records?: StudentRecords;
     canteen_z?: number;
+    /** Grade level (1–12; absent from rows recorded before it was kept). */
+    grade?: number;
     /** Circumstances as stored (codes and values); `context` holds them in words. */
     circumstances?: StoredReason[];
   };

@@ -92,7 +92,17 @@ export const HEADER_NAMES: Record<string, Record<string, string>> = {
   wellbeing: { ...STUDENT, ...DATE, 筛查日期: 'date', 量表: 'instrument', 得分: 'score', 预警: 'flagged', 是否预警: 'flagged' },
   meal_card: { ...STUDENT, ...DATE, 消费金额: 'amount', 金额: 'amount', 餐次: 'meals', 就餐次数: 'meals' },
   outcomes: { ...STUDENT, ...DATE, 变动类型: 'outcome', 学籍变动: 'outcome' },
-  staff: { 工号: 'staff_id', 学校: 'school_id', 角色: 'role', 班级: 'class_ids', 姓名: 'display_name', 邮箱: 'email', 推送地址: 'webhook_url' },
+  staff: {
+    工号: 'staff_id',
+    学校: 'school_id',
+    角色: 'role',
+    班级: 'class_ids',
+    姓名: 'display_name',
+    邮箱: 'email',
+    推送地址: 'webhook_url',
+    辖区: 'area',
+    所属乡镇: 'area',
+  },
 };
 
 export const VALUE_NAMES: Record<string, Record<string, Record<string, string>>> = {
@@ -159,5 +169,21 @@ export const VALUE_NAMES: Record<string, Record<string, Record<string, string>>>
     level: { 一般困难: '1', 困难: '2', 特别困难: '3' },
   },
   outcomes: { outcome: { 辍学: 'dropped_out', 转学: 'transferred', 毕业: 'graduated', 休学: 'suspended', 复学: 'returned' } },
-  staff: { role: { 班主任: 'head_teacher', 心理教师: 'psychologist', 心理老师: 'psychologist', 辅导员: 'counsellor', 分析员: 'analyst', 管理员: 'admin' } },
+  staff: {
+    role: {
+      班主任: 'head_teacher',
+      心理教师: 'psychologist',
+      心理老师: 'psychologist',
+      辅导员: 'counsellor',
+      分析员: 'analyst',
+      管理员: 'admin',
+      校长: 'principal',
+      资助老师: 'aid_office',
+      资助专干: 'aid_office',
+      乡镇: 'township',
+      乡镇专干: 'township',
+      教育局: 'bureau',
+      县教育局: 'bureau',
+    },
+  },
 };

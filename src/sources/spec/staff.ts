@@ -1,7 +1,12 @@
 import { col, type FileSpec } from './types.js';
 import { VALUE_NAMES } from './chinese-names.js';
 
-export const STAFF_ROLES = ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin'] as const;
+/**
+ * Roles up the 控辍保学 chain follow the school's own: a principal (a school), the aid office (a school's
+ * 资助 work), a township's and a county bureau's officers (their schools: `area` names the township or
+ * county). New roles go at the end: a role is kept as its index.
+ */
+export const STAFF_ROLES = ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin', 'principal', 'aid_office', 'township', 'bureau'] as const;
 
 export const staff: FileSpec = {
   name: 'staff',
@@ -15,5 +20,7 @@ export const staff: FileSpec = {
     col('display_name', { kind: 'text' }),
     col('webhook_url', { kind: 'text' }),
     col('email', { kind: 'text' }),
+    // township and bureau accounts: the township or county whose schools they oversee (schools.csv places schools).
+    col('area', { kind: 'text' }),
   ],
 };

@@ -20,9 +20,10 @@ const accountBody = {
     school_id: { type: 'string', maxLength: 128 },
     role: { type: 'string', enum: ROLES },
     class_ids: { type: 'string', maxLength: 512 },
+    area: { type: 'string', maxLength: 64 },
   },
 } as const;
-type AccountBody = { staff_id?: string; display_name?: string; school_id?: string; role?: Role; class_ids?: string };
+type AccountBody = { staff_id?: string; display_name?: string; school_id?: string; role?: Role; class_ids?: string; area?: string };
 
 /** Accounts and the audit trail (admins), and the de-identified aggregates and models (analysts). */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
@@ -48,6 +49,7 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
         role: b.role,
         class_ids: listField(b.class_ids),
         display_name: b.display_name?.trim() || null,
+        area: b.area?.trim() || null,
       });
       if (!created) return html(reply, messagePage(req.account, '工号已存在', `工号 ${id} 已有账号，请在列表中修改它。`), 400);
       await audit(db, req.account!, 'create_account', null, { staff_id: id, role: b.role });

@@ -19,6 +19,11 @@ const ACTION_TEXT: Record<string, string> = {
   invite: '生成设置密码链接',
   set_password: '设置密码',
   view_audit: '查看访问记录',
+  view_cases: '查看我的个案',
+  view_school: '查看本校情况',
+  view_area: '查看辖区情况',
+  view_aid_list: '查看资助核查',
+  aid_check: '记录资助核查',
 };
 
 const roleOptions = (selected?: string) => ROLES.map((r) => `<option value="${r}"${r === selected ? ' selected' : ''}>${ROLE_TEXT[r]}</option>`).join('');
@@ -49,7 +54,7 @@ export function adminPage(a: Account, staff: readonly StaffRow[], csrf: string, 
 ${cardTable(['工号', '学校', '角色与班级', '状态', '操作'], rows)}
 <h2>新建账号</h2><form class="row" method="post" action="/admin/staff">${hidden}<label>工号<input name="staff_id" required maxlength="128"></label><label>姓名<input name="display_name" maxlength="64"></label>
 <label>学校<input name="school_id" required maxlength="128" value="${esc(a.school_id)}"></label><label>角色<select name="role">${roleOptions()}</select></label>
-<label>班级（班主任，用;分隔）<input name="class_ids" maxlength="512"></label><button>新建</button></form>`,
+<label>班级（班主任，用;分隔）<input name="class_ids" maxlength="512"></label><label>辖区（乡镇或县）<input name="area" maxlength="64"></label><button>新建</button></form>`,
   );
 }
 

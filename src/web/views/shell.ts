@@ -41,6 +41,10 @@ const HOME: Record<Role, [string, string][]> = {
     ['/cases', '我的个案'],
   ],
   analyst: [['/analyst', '汇总与模型']],
+  principal: [['/school', '本校情况']],
+  aid_office: [['/aid', '资助核查']],
+  township: [['/area', '辖区情况']],
+  bureau: [['/area', '全县情况']],
   admin: [
     ['/admin/staff', '账号'],
     ['/admin/audit', '访问记录'],
@@ -54,6 +58,10 @@ export const ROLE_TEXT: Record<Role, string> = {
   counsellor: '心理辅导员',
   analyst: '分析员',
   admin: '管理员',
+  principal: '校长',
+  aid_office: '资助老师',
+  township: '乡镇',
+  bureau: '教育局',
 };
 
 /** A page of the site: navigation for the signed-in role, the title, the body. */
