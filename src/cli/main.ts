@@ -357,7 +357,7 @@ export function buildProgram(): Command {
       const t = district.staff;
       const accounts = t.strings('staff_id').map((id, i) => ({
         staff_id: id,
-        school_id: t.codes('school_id').dict[t.codes('school_id').data[i]],
+        school_id: t.codes('school_id').data[i] >= 0 ? t.codes('school_id').dict[t.codes('school_id').data[i]] : '',
         role: STAFF_ROLES[t.uint8('role')[i]],
         class_ids: t.lists('class_ids')[i],
         display_name: t.strings('display_name')[i],

@@ -95,7 +95,8 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     ]);
     const closed = CLOSED.has(to);
     const updated = await tx.query<AlertRow>(
-      `update alerts set status = $2, touched_at = $3, closed_at = case when $4 then $3 when $5 then null else closed_at end where id = $1 returning *`,
+      // A step answers an escalation: the case may go up again only if it lapses again.
+      `update alerts set status = $2, touched_at = $3, escalated_to = null, closed_at = case when $4 then $3 when $5 then null else closed_at end where id = $1 returning *`,
       [alertId, to, at, closed, s.step === 'reopen'],
     );
     const outcome = s.step === 'returned' ? 'returned' : s.step === 'left' ? s.kind : null;
@@ -111,20 +112,32 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
   });
 }
 
+export type Level = 'school' | 'township' | 'county';
+
 /**
- * Open cases nobody has touched in time: still `new` after `newHours`, or any open case with no
- * step for `idleDays`. Marks them escalated (once) and returns them, for a notice to the school.
+ * Open cases past their status's deadline (the `escalation_rules` table, which a county adjusts: a
+ * new case unacknowledged for 2 days, a 限期复学通知 with no return after its week …) go up to the
+ * level the rule names — once per lapse: a step taken on the case answers it. Returns them, with the
+ * level, for a notice to that level and their pages.
  */
-export async function escalateStale(db: Db, now: Date, o: { newHours?: number; idleDays?: number } = {}): Promise<AlertRow[]> {
-  const { rows } = await db.query<AlertRow>(
-    `update alerts set escalated_at = $1::timestamptz
-     where closed_at is null and escalated_at is null
-       and ((status = 'new' and opened_at < $1::timestamptz - make_interval(hours => $2::int))
-         or touched_at < $1::timestamptz - make_interval(days => $3::int))
-     returning *`,
-    [now, o.newHours ?? 48, o.idleDays ?? 14],
+export async function escalateStale(db: Db, now: Date): Promise<(AlertRow & { escalated_to: Level })[]> {
+  const { rows } = await db.query<AlertRow & { escalated_to: Level }>(
+    `update alerts a set escalated_at = $1::timestamptz, escalated_to = r.to_level
+       from escalation_rules r
+      where a.closed_at is null and r.status = a.status
+        and a.touched_at < $1::timestamptz - make_interval(days => r.deadline_days)
+        and a.escalated_to is distinct from r.to_level
+     returning a.*`,
+    [now],
   );
-  return rows.map(normalise);
+  return rows.map((r) => ({ ...normalise(r), escalated_to: r.escalated_to }));
+}
+
+/** The rules as a county has set them. */
+export async function escalationRules(db: Db): Promise<{ status: string; deadline_days: number; to_level: Level; note: string }[]> {
+  return (
+    await db.query<{ status: string; deadline_days: number; to_level: Level; note: string }>('select * from escalation_rules order by deadline_days, status')
+  ).rows;
 }
 
 /** Outcomes the follow-up recorded, as outcomes.csv rows, and the students who were treated. */

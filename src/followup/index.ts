@@ -1,5 +1,17 @@
 export { STATUSES, STEPS, CLOSED, nextStatus, allowedSteps, type CaseCause, type CaseStatus, type Step } from './states.js';
-export { NOTE_MAX, openAlert, recordStep, escalateStale, followupLabels, type AlertRow, type NewAlert, type StepInput, type AlertCause } from './cases.js';
+export {
+  NOTE_MAX,
+  openAlert,
+  recordStep,
+  escalateStale,
+  escalationRules,
+  followupLabels,
+  type Level,
+  type AlertRow,
+  type NewAlert,
+  type StepInput,
+  type AlertCause,
+} from './cases.js';
 export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunRecord } from './record-run.js';
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';
 export { CONTACT_COLUMNS, contactOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';

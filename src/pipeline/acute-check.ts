@@ -4,7 +4,9 @@ import { prepare } from '../features/index.js';
 import { escalateStale, openAlert } from '../followup/index.js';
 import { currentModelId, loadModel } from '../model/index.js';
 import { log } from '../observability/index.js';
+import { schoolPlaces } from '../report/index.js';
 import { loadDistrict } from '../sources/index.js';
+import { notifyEscalations } from './escalation-notices.js';
 import type { Db } from '../store/index.js';
 
 export interface AcuteCheck {
@@ -14,6 +16,10 @@ export interface AcuteCheck {
   absence_streak: number;
   severe_event: number;
   escalated: number;
+  /** Escalated cases by the level they went to (escalation_rules). */
+  escalated_to: { school: number; township: number; county: number };
+  /** Escalated cases with nobody at that level in staff.csv to tell. */
+  escalations_unreached: number;
   notices_delivered: number;
   notices_pending: number;
 }
@@ -79,6 +85,8 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
     }
   }
   const escalated = await escalateStale(db, new Date());
+  const { places } = await schoolPlaces(o.data, Math.max(asOf, todayInChina()));
+  const told = await notifyEscalations(db, escalated, district.staff, places, { asOf: formatDay(asOf), link: process.env.EWS_PUBLIC_URL ?? 'ews' });
   return {
     as_of: formatDay(asOf),
     detected: found.length,
@@ -86,7 +94,13 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
     absence_streak: found.filter((a) => a.cause === 'absence_streak').length,
     severe_event: found.filter((a) => a.cause === 'severe_event').length,
     escalated: escalated.length,
-    notices_delivered: delivered,
-    notices_pending: pending,
+    escalated_to: {
+      school: escalated.filter((e) => e.escalated_to === 'school').length,
+      township: escalated.filter((e) => e.escalated_to === 'township').length,
+      county: escalated.filter((e) => e.escalated_to === 'county').length,
+    },
+    escalations_unreached: told.unreached,
+    notices_delivered: delivered + told.delivered,
+    notices_pending: pending + told.pending,
   };
 }

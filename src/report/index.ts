@@ -15,7 +15,7 @@ export { monthlyReport, monthStart, schoolYearStart, SUSPECT_DAYS, type CaseCoun
 export { caseCounts, recordReport, REPORT_COLUMNS, writeReport } from './write-report.js';
 
 /** schools.csv beside the data, if there is one: each school's name, township and county. */
-async function schoolPlaces(data: string, today: Day): Promise<{ places: Map<string, SchoolPlace>; rejects: Reject[] }> {
+export async function schoolPlaces(data: string, today: Day): Promise<{ places: Map<string, SchoolPlace>; rejects: Reject[] }> {
   const places = new Map<string, SchoolPlace>();
   const rejects: Reject[] = [];
   const file = join(data, 'schools.csv');

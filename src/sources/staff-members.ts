@@ -24,7 +24,7 @@ export function staffMembers(t: Table | null): StaffMember[] {
   const emails = t.strings('email');
   return ids.map((id, i) => ({
     staff_id: id,
-    school_id: school.dict[school.data[i]],
+    school_id: school.data[i] >= 0 ? school.dict[school.data[i]] : '',
     role: STAFF_ROLES[roles[i]],
     class_ids: classes[i],
     webhook_url: hooks[i],

@@ -192,7 +192,7 @@ create table saved_views (
   },
   {
     id: 7,
-    name: 'roles up the line, reports kept for their pages, aid checks',
+    name: 'roles up the line, reports kept for their pages, aid checks, escalation rules as data',
     // Principals, aid offices, townships and county bureaus (staff.csv's roles; `area` names a township or
     // county); the monthly report's figures kept as `ews report` made them, so the pages show the same; what
     // the aid office found when it checked a student in suspected hidden hardship.
@@ -220,6 +220,21 @@ create table aid_checks (
   at timestamptz not null default now()
 );
 create index aid_checks_by_student on aid_checks (student_id, at);
+create table escalation_rules (
+  status text primary key,
+  deadline_days int not null check (deadline_days > 0),
+  to_level text not null check (to_level in ('school', 'township', 'county')),
+  note text not null
+);
+insert into escalation_rules (status, deadline_days, to_level, note) values
+  ('new', 2, 'school', '新个案 2 天内应确认收到'),
+  ('acknowledged', 7, 'school', '确认后 7 天内应联系学生或家长'),
+  ('contacted', 14, 'school', '联系后 14 天内应有帮扶措施或结案'),
+  ('intervention', 14, 'school', '帮扶中每 14 天应有跟进记录'),
+  ('home_visit', 7, 'school', '入户劝返后 7 天内应返校或发限期复学通知'),
+  ('return_notice', 7, 'township', '限期复学通知期限一周：逾期未返校，报乡镇'),
+  ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局');
+alter table alerts add column escalated_to text;
 `,
   },
 ];

@@ -104,7 +104,13 @@ describe.each(ENGINES)('recording a weekly run on %s', (engine) => {
       ]);
       // Kept as codes and values, in words again when read: the very words scoring gave.
       expect(renderStored(r.reasons as StoredReason[])).toEqual(want.reasons);
-      expect(r.details).toEqual({ change: want.change, weekly_unexcused: want.weekly_unexcused, exam_standing: want.exam_standing, acute: want.acute });
+      expect(r.details).toEqual({
+        change: want.change,
+        weekly_unexcused: want.weekly_unexcused,
+        exam_standing: want.exam_standing,
+        acute: want.acute,
+        grade: want.grade_level,
+      });
     }
     const alert = await db.query<{ detail: unknown; risk: number; as_of: unknown }>(`select detail, risk from alerts where student_id = $1`, [
       many[17].student_id,

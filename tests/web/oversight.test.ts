@@ -71,8 +71,8 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
       report('township', '', '镇二', 80),
       report('total', '', '', 200),
     ]);
-    // sA1's case was reported to the township (报乡镇) three weeks ago; sB1's last week.
-    await db.query(`update alerts set status = 'escalated', touched_at = now() - interval '21 days' where id = $1`, [alerts.sA1]);
+    // sA1's case was reported to the township (报乡镇) three weeks ago and the rules sent it on to the county; sB1's last week.
+    await db.query(`update alerts set status = 'escalated', touched_at = now() - interval '21 days', escalated_to = 'county' where id = $1`, [alerts.sA1]);
     await db.query(`update alerts set status = 'escalated', touched_at = now() - interval '7 days' where id = $1`, [alerts.sB1]);
     app = await buildApp({ db });
   });
@@ -101,7 +101,7 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
     const county = (await get('bu1', '/area')).body;
     expect(county).toContain('S2'); // the whole county's figures
     expect(county).toContain('200');
-    expect(county).toContain('sA1'); // escalated 21 days ago: left with the township past 14 days
+    expect(county).toContain('sA1'); // sent up to the county by the rules
     expect(county).not.toContain('sB1');
     for (const url of ['/students/sA1', '/school', '/classes']) expect((await get('bu1', url)).statusCode, url).toBe(403);
   });

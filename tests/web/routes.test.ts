@@ -154,7 +154,7 @@ describe('the web pages', () => {
     expect(nobody.statusCode).toBe(404);
     expect(nobody.body).toContain('没有找到这个工号');
     // A value the route's schema refuses (a role that does not exist, a list view that does not exist): a 400 page in Chinese.
-    const badRole = await adminPost('/admin/staff', { staff_id: 'new1', role: 'principal', school_id: 'S1' });
+    const badRole = await adminPost('/admin/staff', { staff_id: 'new1', role: 'headmaster', school_id: 'S1' });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.body).toContain('请求无效');
     const badView = await app.inject({ method: 'GET', url: '/classes?view=everything', cookies: { ews_session: cookie } });

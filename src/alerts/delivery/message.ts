@@ -5,7 +5,7 @@ import type { Lang } from '../i18n.js';
  * carries counts and a link — never a student id, a name or a reason. The list is behind the link.
  */
 export interface Notice {
-  kind: 'weekly_list' | 'urgent' | 'drift';
+  kind: 'weekly_list' | 'urgent' | 'drift' | 'escalation';
   school_id: string;
   recipient: string;
   as_of: string;
@@ -15,6 +15,8 @@ export interface Notice {
   urgent?: { absence_streak: number; severe_event: number };
   /** For analysts: what drifted beyond its threshold (features, scores, turnover). */
   drift?: string[];
+  /** For escalations: how many cases went past their deadline to this recipient's level (never who). */
+  escalation?: { cases: number; level: 'school' | 'township' | 'county' };
   link: string;
 }
 
@@ -41,6 +43,17 @@ export function noticeText(n: Notice, lang: Lang = 'zh-CN'): { title: string; ma
     const title = lang === 'en' ? `Model drift on ${n.as_of}` : `模型数据漂移提醒（${n.as_of}）`;
     const body = (n.drift ?? []).join('\n');
     return { title, markdown: `**${title}**\n\n${body}\n\n[summary](${n.link})`, text: `${title}\n${body}\n${n.link}` };
+  }
+  if (n.kind === 'escalation') {
+    const e = n.escalation ?? { cases: 0, level: 'school' };
+    const level =
+      lang === 'en'
+        ? { school: 'the school', township: 'the township', county: 'the county bureau' }[e.level]
+        : { school: '学校', township: '乡镇', county: '县教育局' }[e.level];
+    const title = lang === 'en' ? `Cases past their deadline, now with ${level}` : `个案超期提醒：已升级到${level}`;
+    const body = lang === 'en' ? `${e.cases} case(s) went past their deadline without a step.` : `${e.cases} 个个案超过期限未跟进，请督办。`;
+    const open = lang === 'en' ? 'Open' : '查看';
+    return { title, markdown: `**${title}**\n\n${body}\n\n[${open}](${n.link})`, text: `${title}\n${body}\n${n.link}` };
   }
   if (lang === 'en') {
     const title = n.kind === 'urgent' ? 'Urgent: students need a call today' : `Weekly watch list (${n.as_of})`;

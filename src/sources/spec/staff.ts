@@ -8,13 +8,23 @@ import { VALUE_NAMES } from './chinese-names.js';
  */
 export const STAFF_ROLES = ['head_teacher', 'psychologist', 'counsellor', 'analyst', 'admin', 'principal', 'aid_office', 'township', 'bureau'] as const;
 
+const SCHOOLLESS = new Set([STAFF_ROLES.indexOf('township'), STAFF_ROLES.indexOf('bureau')]);
+
 export const staff: FileSpec = {
   name: 'staff',
   need: 'optional',
   unique: ['staff_id'],
+  checks: [
+    // An empty cell reads as no string; a role reads as its index.
+    (v) =>
+      typeof v('school_id') !== 'string' && !SCHOOLLESS.has(v('role') as number)
+        ? { column: 'school_id', reason: 'a school account needs its school_id' }
+        : null,
+  ],
   columns: [
     col('staff_id', { kind: 'id' }, 'value'),
-    col('school_id', { kind: 'category' }, 'value'),
+    // Empty for a township's or the bureau's account, which belongs to no one school.
+    col('school_id', { kind: 'category' }, 'column'),
     col('role', { kind: 'enum', values: STAFF_ROLES, aliases: VALUE_NAMES.staff.role }, 'value'),
     col('class_ids', { kind: 'list' }),
     col('display_name', { kind: 'text' }),

@@ -9,8 +9,6 @@ import { CASE_STATUS_TEXT, CAUSE_TEXT } from '../views/case-text.js';
 import { beijingTime, cardTable, esc, messagePage, shell } from '../views/shell.js';
 import { html, need, PLAIN_ID, type RouteOptions } from './common.js';
 
-/** A case escalated to the township (报乡镇) and left there this long is the county bureau's. */
-export const BUREAU_AFTER_DAYS = 14;
 /** Untouched this long, a case is overdue (the 限期复学通知's one-week limit). */
 const OVERDUE_DAYS = 7;
 
@@ -74,10 +72,12 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
       touched_at: Date;
       closed_at: Date | null;
       by: string | null;
+      escalated_to: string | null;
     }>(
-      `select a.id, a.student_id, a.class_id, a.cause, a.status, a.opened_at, a.touched_at, a.closed_at,
+      `select a.id, a.student_id, a.class_id, a.cause, a.status, a.opened_at, a.touched_at, a.closed_at, a.escalated_to,
               (select s.by_staff from case_steps s where s.alert_id = a.id order by s.at desc, s.id desc limit 1) as by
-         from alerts a where a.school_id = $1 and (a.cause = 'absence_streak' or a.status in ('home_visit', 'return_notice', 'escalated', 'returned', 'left'))
+         from alerts a where a.school_id = $1
+          and (a.cause = 'absence_streak' or a.status in ('home_visit', 'return_notice', 'escalated', 'returned', 'left') or (a.closed_at is null and a.escalated_to is not null))
         order by a.closed_at is not null, a.opened_at`,
       [a.school_id],
     );
@@ -88,9 +88,9 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
         a,
         `本校控辍保学情况（${esc(a.school_id)}）`,
         `<p class="help">月报数据截至 ${esc(report.as_of ?? '（尚未生成月报：ews report）')}；个案为当前状态。</p>${figuresTable(report.rows)}
-<h2>个案</h2><p>未结 ${cases.open} 个，其中 7 天未跟进 ${cases.overdue} 个，已报乡镇 ${cases.escalated} 个。</p>
+<h2>个案</h2><p>未结 ${cases.open} 个，其中 7 天未跟进 ${cases.overdue} 个，已报乡镇 ${cases.escalated} 个；超期升级到本校待督办 ${ledger.filter((r) => r.escalated_to === 'school').length} 个（见台账“督办”）。</p>
 <h2>控辍保学台账</h2>${cardTable(
-          ['个案', '学生编号', '班级', '原因', '状态', '建立', '最近跟进', '经办人', '销号'],
+          ['个案', '学生编号', '班级', '原因', '状态', '建立', '最近跟进', '经办人', '督办', '销号'],
           ledger.map((r) => [
             `#${r.id}`,
             esc(r.student_id),
@@ -100,6 +100,9 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
             beijingTime(new Date(r.opened_at)).slice(0, 10),
             beijingTime(new Date(r.touched_at)).slice(0, 10),
             esc(r.by ?? ''),
+            r.escalated_to && !r.closed_at
+              ? `<span class="urgent">超期，已升级到${esc({ school: '学校', township: '乡镇', county: '县' }[r.escalated_to] ?? r.escalated_to)}</span>`
+              : '',
             r.closed_at ? `${beijingTime(new Date(r.closed_at)).slice(0, 10)}${r.status === 'returned' ? '（复学销号）' : ''}` : '',
           ]),
         )}`,
@@ -112,13 +115,14 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
     const report = await reportRows(o, a);
     const schools = a.role === 'township' ? report.rows.filter((r) => r.level === 'school').map((r) => r.school_id) : null;
     const cases = await caseFigures(o, schools);
-    // A student reaches this level only through a case escalated to it: the township's at 报乡镇, the bureau's once left there.
+    // A student reaches this level only through a case escalated to it: reported to the township (报乡镇) by the
+    // school, or sent up by the escalation rules (a 限期复学通知 lapsed; a township's case left past its deadline).
     const { rows: escalated } = await db.query<{ id: string; student_id: string; school_id: string; status: string; touched_at: Date }>(
       `select id, student_id, school_id, status, touched_at from alerts
-        where closed_at is null and status = 'escalated' and ($1::text[] is null or school_id = any($1::text[]))
-          and ($2::boolean is false or touched_at < now() - make_interval(days => $3::int))
+        where closed_at is null and ($1::text[] is null or school_id = any($1::text[]))
+          and (escalated_to = $2 or ($2 = 'township' and status = 'escalated'))
         order by touched_at`,
-      [schools, a.role === 'bureau', BUREAU_AFTER_DAYS],
+      [schools, a.role === 'bureau' ? 'county' : 'township'],
     );
     await audit(db, a, 'view_area', null, { area: a.area ?? null });
     return html(
@@ -131,7 +135,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
           ['学校', '未结个案', '7天未跟进', '已报乡镇'],
           cases.map((c) => [esc(c.school_id), String(c.open), c.overdue ? `<span class="urgent">${c.overdue}</span>` : '0', String(c.escalated)]),
         )}
-<h2>${a.role === 'township' ? '报乡镇的个案' : `报乡镇后 ${BUREAU_AFTER_DAYS} 天仍未解决的个案`}</h2>${
+<h2>${a.role === 'township' ? '报乡镇或超期升级到乡镇的个案' : '超期升级到县教育局的个案'}</h2>${
           escalated.length
             ? cardTable(
                 ['个案', '学生编号', '学校', '报送以来'],
