@@ -329,10 +329,17 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port', positiveInt('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--secure-cookies', 'mark cookies Secure (serve behind HTTPS)')
+    .option('--trust-proxy <addresses>', 'behind a reverse proxy: its addresses (e.g. 127.0.0.1), so sign-in limits count each client, not the proxy')
     .option('--public-url <url>', "the address staff open the pages at, for first-sign-in links (default: the request's host)", process.env.EWS_PUBLIC_URL)
     .action(async (o) => {
       const db = await (await store()).openDb();
-      const app = await (await web()).buildApp({ db, secureCookies: o.secureCookies, cookieSecret: process.env.EWS_COOKIE_SECRET, publicUrl: o.publicUrl });
+      const app = await (await web()).buildApp({
+        db,
+        secureCookies: o.secureCookies,
+        cookieSecret: process.env.EWS_COOKIE_SECRET,
+        publicUrl: o.publicUrl,
+        trustProxy: o.trustProxy,
+      });
       await app.listen({ port: o.port, host: o.host });
       process.stdout.write(`ews pages on http://${o.host}:${o.port}/ (Ctrl-C to stop)\n`);
       await new Promise<void>((done) => {

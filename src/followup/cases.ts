@@ -62,7 +62,8 @@ export const NOTE_MAX = 500;
 export async function recordStep(db: Db, alertId: number, s: StepInput): Promise<AlertRow> {
   if (s.note !== undefined && s.note.length > NOTE_MAX)
     throw new EwsError('EWS_BAD_OPTION', `a note is at most ${NOTE_MAX} characters (this one has ${s.note.length})`);
-  const kinds = STEPS[s.step]?.kinds as readonly string[] | undefined;
+  // Own keys only: `__proto__` or `toString` from a crafted form is an unknown step, not a crash.
+  const kinds = Object.hasOwn(STEPS, s.step) ? (STEPS[s.step].kinds as readonly string[]) : undefined;
   if (!kinds) throw new EwsError('EWS_BAD_OPTION', `unknown follow-up step ${s.step}`);
   if (kinds.length > 0 && (!s.kind || !kinds.includes(s.kind))) {
     throw new EwsError('EWS_BAD_OPTION', `step ${s.step} needs a kind: one of ${kinds.join(', ')}`);
@@ -71,6 +72,21 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     const { rows } = await tx.query<AlertRow>('select * from alerts where id = $1 for update', [alertId]);
     if (rows.length === 0) throw new EwsError('EWS_BAD_OPTION', `no alert ${alertId}`);
     const alert = normalise(rows[0]);
+    // The same step sent twice (a double tap, a form posted again) is recorded once.
+    const last = await tx.query<{ step: string; kind: string | null; by_staff: string; note: string | null; recorded: Date }>(
+      'select step, kind, by_staff, note, recorded_at as recorded from case_steps where alert_id = $1 order by id desc limit 1',
+      [alertId],
+    );
+    const l = last.rows[0];
+    if (
+      l &&
+      l.step === s.step &&
+      l.kind === (s.kind ?? null) &&
+      l.by_staff === s.by &&
+      l.note === (s.note ?? null) &&
+      Date.now() - new Date(l.recorded).getTime() < 60_000
+    )
+      return alert;
     const to = nextStatus(alert.status, s.step, alert.cause);
     if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
     if (s.step === 'reopen') {
@@ -95,8 +111,9 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
     ]);
     const closed = CLOSED.has(to);
     const updated = await tx.query<AlertRow>(
-      // A step answers an escalation: the case may go up again only if it lapses again.
-      `update alerts set status = $2, touched_at = $3, escalated_to = null, closed_at = case when $4 then $3 when $5 then null else closed_at end where id = $1 returning *`,
+      // A step answers an escalation: the case may go up again only if it lapses again. A step dated earlier (a
+      // home visit recorded the day after) does not make the case look older than its latest step.
+      `update alerts set status = $2, touched_at = greatest(touched_at, $3), escalated_to = null, closed_at = case when $4 then $3 when $5 then null else closed_at end where id = $1 returning *`,
       [alertId, to, at, closed, s.step === 'reopen'],
     );
     const outcome = s.step === 'returned' ? 'returned' : s.step === 'left' ? s.kind : null;

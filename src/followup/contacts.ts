@@ -68,3 +68,13 @@ export async function namesOf(db: Db, studentIds: readonly string[]): Promise<Ma
   );
   return new Map(rows.map((r) => [r.student_id, r.name]));
 }
+
+/** Contacts of some students (a list's export), for a page whose role check has already passed. */
+export async function contactsOf(db: Db, studentIds: readonly string[]): Promise<Map<string, Contact>> {
+  if (studentIds.length === 0) return new Map();
+  const { rows } = await db.query<Contact & { student_id: string }>(
+    'select student_id, name, guardian_name, guardian_phone from student_contacts where student_id = any($1::text[])',
+    [studentIds],
+  );
+  return new Map(rows.map(({ student_id, ...c }) => [student_id, c]));
+}

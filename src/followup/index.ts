@@ -14,5 +14,5 @@ export {
 } from './cases.js';
 export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunRecord } from './record-run.js';
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';
-export { CONTACT_COLUMNS, contactOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';
+export { CONTACT_COLUMNS, contactOf, contactsOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';
 export { CANTEEN_SIGNAL_Z, ENTITLEMENTS, entitlementGaps, hardshipSignals, latestAidChecks, recordAidCheck, type AidCheck, type AidSignal } from './aid.js';

@@ -235,6 +235,7 @@ insert into escalation_rules (status, deadline_days, to_level, note) values
   ('return_notice', 7, 'township', '限期复学通知期限一周：逾期未返校，报乡镇'),
   ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局');
 alter table alerts add column escalated_to text;
+alter table case_steps add column recorded_at timestamptz not null default now();
 `,
   },
 ];

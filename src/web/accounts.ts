@@ -128,10 +128,10 @@ export async function updateAccount(
   staffId: string,
   change: Partial<Pick<Account, 'role' | 'school_id' | 'class_ids' | 'display_name'>> & { disabled?: boolean },
 ): Promise<boolean> {
-  const { rows } = await db.query(
+  const { rows } = await db.query<{ before: string }>(
     `update staff_accounts set role = coalesce($2, role), school_id = coalesce($3, school_id), class_ids = coalesce($4::jsonb, class_ids),
             display_name = coalesce($5, display_name), disabled = coalesce($6, disabled)
-      where staff_id = $1 returning staff_id`,
+      where staff_id = $1 returning staff_id, (select role from staff_accounts where staff_id = $1) as before`,
     [
       staffId,
       change.role ?? null,
@@ -141,7 +141,9 @@ export async function updateAccount(
       change.disabled ?? null,
     ],
   );
-  if (change.disabled || change.role) await db.query('delete from sessions where staff_id = $1', [staffId]);
+  // A disabled account, or one whose role changed, is signed out at once; saving the same role is not a change.
+  if (rows.length > 0 && (change.disabled || (change.role && rows[0].before !== change.role)))
+    await db.query('delete from sessions where staff_id = $1', [staffId]);
   return rows.length > 0;
 }
 

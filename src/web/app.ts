@@ -37,6 +37,11 @@ export interface AppOptions {
   loginFailuresPerAccount?: number;
   /** The address staff reach the pages at, for first-sign-in links (default: the request's host). */
   publicUrl?: string;
+  /**
+   * Behind a reverse proxy (nginx), the addresses it stands for: the sign-in limit then counts each client's
+   * address from X-Forwarded-For, not the proxy's one address for the whole district. Default: none trusted.
+   */
+  trustProxy?: string | boolean;
 }
 
 const HEADERS = {
@@ -58,7 +63,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   // No fastify logger at all: request URLs carry student ids, and they stay out of the logs.
   const app = Fastify({
     logger: false,
-    trustProxy: false,
+    trustProxy: o.trustProxy ?? false,
     // Malformed or overlong URLs are refused by the router before any handler: in Chinese too, not Fastify's JSON.
     frameworkErrors: (err, _req, reply) => {
       const status = err.statusCode ?? 400;

@@ -161,3 +161,11 @@ export async function horizonOf(modelId: string | undefined): Promise<number | n
   if (!existsSync(file)) return null;
   return (JSON.parse(await readFile(file, 'utf8')) as { horizon_days?: number }).horizon_days ?? null;
 }
+
+/** Staff as pages name them: display name where staff.csv gives one, else the id; and whether the account is disabled. */
+export async function staffNames(db: Db): Promise<Map<string, { name: string; disabled: boolean }>> {
+  const { rows } = await db.query<{ staff_id: string; display_name: string | null; disabled: boolean }>(
+    'select staff_id, display_name, disabled from staff_accounts',
+  );
+  return new Map(rows.map((r) => [r.staff_id, { name: r.display_name || r.staff_id, disabled: r.disabled }]));
+}

@@ -94,6 +94,16 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     expect(labels.treated).toEqual([{ student_id: 's2', date: '2026-03-05' }]);
   });
 
+  it("should not make a case look older when a step done earlier is recorded after today's", async () => {
+    const { alert: a } = await openAlert(db, alert);
+    await recordStep(db, a.id, { step: 'acknowledge', by: 't1' });
+    const touched = (await db.query<{ touched_at: Date }>('select touched_at from alerts where id = $1', [a.id])).rows[0].touched_at;
+    await recordStep(db, a.id, { step: 'contact', kind: 'home_visit', by: 't1', at: new Date(Date.now() - 40 * 86_400_000) });
+    const after = (await db.query<{ touched_at: Date; status: string }>('select touched_at, status from alerts where id = $1', [a.id])).rows[0];
+    expect(new Date(after.touched_at).getTime()).toBe(new Date(touched).getTime());
+    expect(after.status).toBe('contacted');
+  });
+
   it('should escalate cases left untouched past their deadline, once', async () => {
     const { alert: a } = await openAlert(db, alert);
     const { alert: b } = await openAlert(db, { ...alert, student_id: 's2' });

@@ -25,6 +25,8 @@ export async function seedWeb(db: Db) {
       circumstances: renderCircumstances([['left_behind', 0.2, 1]]),
     },
     student('sA2', 'S1', '7-1', 'low', 0.01),
+    // Low risk, urgent only by a flagged screening: the psychologist's, never visible to the head teacher as such.
+    student('sA3', 'S1', '7-1', 'low', 0.004, true),
     student('sB1', 'S1', '7-2', 'high', 0.25),
     student('sC1', 'S2', '8-1', 'high', 0.4),
   ]);

@@ -28,6 +28,23 @@ type AccountBody = { staff_id?: string; display_name?: string; school_id?: strin
 /** Accounts and the audit trail (admins), and the de-identified aggregates and models (analysts). */
 export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
   const { db } = o;
+  /**
+   * What is wrong with a school and its classes, in the admin's words, or null: a school the latest runs
+   * have never scored, or a class not in it, would give its account an empty page and no warning.
+   */
+  async function placeProblem(school: string, classes: readonly string[], role: Role): Promise<string | null> {
+    if (role === 'township' || role === 'bureau') return null;
+    const { rows } = await db.query<{ class_id: string }>(
+      `with latest as (select r.run_key from runs r where exists (select 1 from scores s where s.run_key = r.run_key and s.school_id = $1)
+                        order by r.as_of desc, r.created_at desc limit 1)
+       select distinct s.class_id from scores s join latest l on l.run_key = s.run_key where s.school_id = $1`,
+      [school],
+    );
+    if (rows.length === 0) return `最近的周报中没有学校 ${school}，请核对学校代码。`;
+    const known = new Set(rows.map((r) => r.class_id));
+    const unknown = classes.filter((c) => !known.has(c));
+    return unknown.length ? `学校 ${school} 没有这些班级：${unknown.join('、')}（已有：${[...known].sort().slice(0, 20).join('、')}）。` : null;
+  }
   const admin = need('admin');
 
   app.get('/admin/staff', { onRequest: admin }, async (req, reply) => {
@@ -43,6 +60,8 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
       const id = String(b.staff_id ?? '').trim();
       if (!PLAIN_ID.test(id) || !b.school_id?.trim() || !b.role)
         return html(reply, messagePage(req.account, '信息不完整', '新建账号需要工号、学校和角色，请返回补全。'), 400);
+      const problem = await placeProblem(b.school_id.trim(), listField(b.class_ids), b.role);
+      if (problem) return html(reply, messagePage(req.account, '学校或班级不对', problem), 400);
       const created = await createAccount(db, {
         staff_id: id,
         school_id: b.school_id.trim(),
@@ -61,6 +80,13 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
     '/admin/staff/:staff',
     { onRequest: admin, preValidation: app.csrfProtection, schema: { params: staffParams, body: accountBody } },
     async (req, reply) => {
+      const { rows: current } = await db.query<{ school_id: string; role: Role }>('select school_id, role from staff_accounts where staff_id = $1', [
+        req.params.staff,
+      ]);
+      if (current[0] && req.body.class_ids !== undefined) {
+        const problem = await placeProblem(current[0].school_id, listField(req.body.class_ids), req.body.role ?? current[0].role);
+        if (problem) return html(reply, messagePage(req.account, '学校或班级不对', problem), 400);
+      }
       const ok = await updateAccount(db, req.params.staff, {
         role: req.body.role,
         class_ids: req.body.class_ids === undefined ? undefined : listField(req.body.class_ids),

@@ -61,7 +61,7 @@ export function localPath(next: unknown): string | undefined {
 /** A form's `;`-separated list (classes), trimmed, empty entries dropped. */
 export const listField = (v: unknown): string[] =>
   String(v ?? '')
-    .split(/[;；,，\s]+/)
+    .split(/[;；,，、]+/)
     .map((s) => s.trim())
     .filter(Boolean)
     .slice(0, 64);

@@ -1,9 +1,10 @@
 import ExcelJS from 'exceljs';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { namesOf } from '../../followup/index.js';
+import { contactsOf, namesOf } from '../../followup/index.js';
+import { TEXT } from '../../alerts/i18n.js';
 import { screeningText } from '../../scoring/index.js';
 import { audit, type Account } from '../accounts.js';
-import { casesAssignedTo, horizonOf, latestScores, openCasesOf } from '../queries.js';
+import { casesAssignedTo, horizonOf, latestScores, openCasesOf, staffNames } from '../queries.js';
 import { CASE_STATUS_TEXT, CAUSE_TEXT } from '../views/case-text.js';
 import {
   classListPage,
@@ -17,7 +18,10 @@ import {
   type ListRow,
   type ListView,
   type SavedView,
+  urgentFor,
 } from '../views/lists.js';
+
+const CHANGE_TEXT = TEXT['zh-CN'].change;
 import { beijingTime, cardTable, esc, messagePage, shell } from '../views/shell.js';
 import { html, need, type RouteOptions } from './common.js';
 
@@ -68,6 +72,10 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
 
   /** A list as an Excel workbook: the view on screen, names included (the account may see them), the export audited. */
   async function workbook(reply: FastifyReply, a: Account, rows: ListRow[], psych: boolean, file: string, ascii: string) {
+    const contacts = await contactsOf(
+      db,
+      rows.map((r) => r.student_id),
+    );
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet(psych ? '心理辅导优先名单' : '关注名单');
     ws.columns = [
@@ -76,9 +84,13 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
       { header: '班级', key: 'cls', width: 8 },
       { header: '关注等级', key: 'tier', width: 10 },
       { header: '风险', key: 'risk', width: 8, style: { numFmt: '0.0%' } },
+      { header: '本周变化', key: 'change', width: 8 },
+      ...(psych ? [{ header: '紧急', key: 'urgent', width: 6 }] : []),
       { header: '主要原因', key: 'reasons', width: 60 },
       ...(psych ? [{ header: '心理筛查', key: 'screening', width: 16 }] : []),
       { header: '个案状态', key: 'case', width: 12 },
+      { header: '监护人', key: 'guardian', width: 14 },
+      { header: '监护人电话', key: 'phone', width: 14 },
       { header: '截至', key: 'as_of', width: 12 },
     ];
     for (const r of rows)
@@ -94,6 +106,10 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
           .join('；'),
         screening: psych ? screeningText(r.details.acute) : undefined,
         case: r.open ? (CASE_STATUS_TEXT[r.open.status] ?? r.open.status) : '',
+        change: CHANGE_TEXT[r.details.change as keyof typeof CHANGE_TEXT] ?? '',
+        urgent: psych && urgentFor(true, r.details.acute) ? '紧急' : '',
+        guardian: contacts.get(r.student_id)?.guardian_name ?? '',
+        phone: contacts.get(r.student_id)?.guardian_phone ?? '',
         as_of: r.as_of,
       });
     ws.getRow(1).font = { bold: true };
@@ -110,14 +126,21 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
   }
   app.get<{ Querystring: Query }>('/classes.xlsx', { onRequest: need('head_teacher'), schema: { querystring: listQuery } }, async (req, reply) => {
     const { rows } = await rowsFor(req.account!);
-    return workbook(reply, req.account!, selectRows(rows, query(req.query)), false, `关注名单-${rows[0]?.as_of ?? ''}.xlsx`, `list-${rows[0]?.as_of ?? ''}`);
+    return workbook(
+      reply,
+      req.account!,
+      selectRows(rows, query(req.query), false),
+      false,
+      `关注名单-${rows[0]?.as_of ?? ''}.xlsx`,
+      `list-${rows[0]?.as_of ?? ''}`,
+    );
   });
   app.get<{ Querystring: Query }>('/triage.xlsx', { onRequest: need('psychologist', 'counsellor'), schema: { querystring: listQuery } }, async (req, reply) => {
     const { rows } = await rowsFor(req.account!);
     return workbook(
       reply,
       req.account!,
-      selectRows(triageOrder(rows), query(req.query)),
+      selectRows(triageOrder(rows), query(req.query), true),
       true,
       `心理辅导优先名单-${rows[0]?.as_of ?? ''}.xlsx`,
       `triage-${rows[0]?.as_of ?? ''}`,
@@ -179,10 +202,19 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
   app.get('/cases', { onRequest: need('head_teacher', 'psychologist', 'counsellor') }, async (req, reply) => {
     const a = req.account!;
     const { rows } = await rowsFor(a);
-    const mine = rows.filter((r) => r.open && (r.open.assigned_to === null || r.open.assigned_to === a.staff_id));
-    const handed = (await casesAssignedTo(db, a.staff_id)).filter((c) => !mine.some((r) => r.open?.id === c.id));
+    const names = await staffNames(db);
+    // A case handed to someone whose account has since gone (disabled, removed) comes back to everyone who may see it.
+    const active = (id: string | null) => id !== null && names.has(id) && !names.get(id)!.disabled;
+    const mine = rows.filter((r) => r.open && (r.open.assigned_to === a.staff_id || !active(r.open.assigned_to)));
+    const handedOut = rows.filter((r) => r.open && r.open.assigned_to !== a.staff_id && active(r.open.assigned_to));
+    const handedIn = (await casesAssignedTo(db, a.staff_id)).filter((c) => !mine.some((r) => r.open?.id === c.id));
     const last = (r: ListRow) => new Date(r.open!.touched_at ?? r.open!.opened_at).getTime();
     mine.sort((x, y) => last(x) - last(y));
+    const who = (r: ListRow) => `<a href="/students/${encodeURIComponent(r.student_id)}">${r.name ? `<b>${esc(r.name)}</b> ` : ''}${esc(r.student_id)}</a>`;
+    const followed = (r: ListRow) =>
+      r.open!.status === 'new'
+        ? `<span class="urgent">尚未跟进</span>（建立于 ${beijingTime(new Date(r.open!.opened_at)).slice(0, 10)}）`
+        : beijingTime(new Date(last(r)));
     await audit(db, a, 'view_cases', null);
     return html(
       reply,
@@ -192,20 +224,32 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
         `<p class="help">未结个案，最久没有跟进的在前。</p>${cardTable(
           ['学生', '班级', '个案', '状态', '最近跟进'],
           mine.map((r) => [
-            `<a href="/students/${encodeURIComponent(r.student_id)}">${r.name ? `<b>${esc(r.name)}</b> ` : ''}${esc(r.student_id)}</a>`,
+            who(r),
             esc(r.class_id),
             esc(CAUSE_TEXT[r.open!.cause] ?? r.open!.cause),
             esc(CASE_STATUS_TEXT[r.open!.status] ?? r.open!.status),
-            beijingTime(new Date(last(r))),
+            followed(r),
           ]),
         )}${
-          handed.length
+          handedIn.length
             ? `<h2>同事转交给我的</h2>${cardTable(
                 ['学生', '个案', '状态'],
-                handed.map((c) => [
+                handedIn.map((c) => [
                   `<a href="/students/${encodeURIComponent(c.student_id)}">${esc(c.student_id)}</a>`,
                   esc(CAUSE_TEXT[c.cause] ?? c.cause),
                   esc(CASE_STATUS_TEXT[c.status] ?? c.status),
+                ]),
+              )}`
+            : ''
+        }${
+          handedOut.length
+            ? `<h2>已转交同事负责</h2>${cardTable(
+                ['学生', '负责人', '状态', '最近跟进'],
+                handedOut.map((r) => [
+                  who(r),
+                  esc(names.get(r.open!.assigned_to!)?.name ?? r.open!.assigned_to),
+                  esc(CASE_STATUS_TEXT[r.open!.status] ?? r.open!.status),
+                  followed(r),
                 ]),
               )}`
             : ''

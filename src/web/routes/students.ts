@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { EwsError } from '../../errors/index.js';
 import { contactOf, NOTE_MAX, openAlert, recordStep, STEPS, type Step } from '../../followup/index.js';
 import { audit, colleaguesFor } from '../accounts.js';
-import { caseHistory, horizonOf, latestScore, maySee, riskHistory } from '../queries.js';
+import { caseHistory, horizonOf, latestScore, maySee, riskHistory, staffNames } from '../queries.js';
 import { messagePage } from '../views/shell.js';
 import { kindsFor, studentPage } from '../views/student.js';
 import { ERROR_TEXT, html, need, PLAIN_ID, stepTime, type RouteOptions } from './common.js';
@@ -24,14 +24,15 @@ export const studentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db 
     }
     await audit(db, a, 'view_student', s.student_id);
     const { rows: run } = await db.query<{ model_id: string }>('select model_id from runs where run_key = $1', [s.run_key]);
-    const [contact, history, cases, colleagues, horizonDays] = await Promise.all([
+    const [contact, history, cases, colleagues, horizonDays, staff] = await Promise.all([
       contactOf(db, s.student_id),
       riskHistory(db, s.student_id),
       caseHistory(db, s.student_id),
       colleaguesFor(db, s),
       horizonOf(run[0]?.model_id ?? ''),
+      staffNames(db),
     ]);
-    return html(reply, studentPage(a, { score: s, contact, history, cases, colleagues, horizonDays }, reply.generateCsrf()));
+    return html(reply, studentPage(a, { score: s, contact, history, cases, colleagues, horizonDays, staff }, reply.generateCsrf()));
   });
 
   /** The case behind an alert id, if this account may act on it. */
@@ -75,7 +76,7 @@ export const studentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db 
       if (at === null) return html(reply, messagePage(a, '日期不对', '请填写今天或之前的日期（最多回溯 60 天）。'), 400);
       const step = String(req.body.step) as Step;
       // Counselling is recorded by psychologists only; its words stay theirs.
-      if (req.body.kind && step in STEPS && !kindsFor(a, step).includes(req.body.kind))
+      if (req.body.kind && Object.hasOwn(STEPS, step) && !kindsFor(a, step).includes(req.body.kind))
         return html(reply, messagePage(a, '无法记录', '这种方式只能由心理老师记录。'), 403);
       try {
         await recordStep(db, Number(req.params.id), { step, kind: req.body.kind || undefined, by: a.staff_id, note, at });

@@ -58,6 +58,21 @@ ${cardTable(['工号', '学校', '角色与班级', '状态', '操作'], rows)}
   );
 }
 
+/** What an action was done to, from its detail: an account, a colleague a case went to, a count of rows exported. */
+function auditObject(detail: Record<string, unknown> | string): string {
+  const d = typeof detail === 'string' ? (JSON.parse(detail) as Record<string, unknown>) : detail;
+  const parts: string[] = [];
+  if (d.staff_id) parts.push(`账号 ${d.staff_id}`);
+  if (d.role) parts.push(`角色 ${ROLE_TEXT[d.role as keyof typeof ROLE_TEXT] ?? d.role}`);
+  if (d.disabled !== undefined) parts.push(d.disabled ? '停用' : '启用');
+  if (d.to) parts.push(`转交 ${d.to}`);
+  if (d.alert) parts.push(`个案 #${d.alert}`);
+  if (d.step) parts.push(String(d.step));
+  if (d.rows !== undefined) parts.push(`${d.rows} 行`);
+  if (d.outcome) parts.push(String(d.outcome));
+  return parts.join('，');
+}
+
 export function auditPage(a: Account, rows: readonly AuditRow[], filter: { student?: string; actor?: string }): string {
   return shell(
     a,
@@ -65,17 +80,21 @@ export function auditPage(a: Account, rows: readonly AuditRow[], filter: { stude
     `<form class="row" method="get" action="/admin/audit"><label>学生编号<input name="student" value="${esc(filter.student ?? '')}"></label><label>工号<input name="actor" value="${esc(
       filter.actor ?? '',
     )}"></label><button>查询</button></form><p class="muted">最近 ${rows.length} 条（最多 200 条），北京时间。</p>${cardTable(
-      ['时间', '工号', '角色', '操作', '学生'],
+      ['时间', '工号', '角色', '操作', '对象', '学生'],
       rows.map((r) => [
         beijingTime(new Date(r.at)),
         esc(r.actor),
         esc(ROLE_TEXT[r.role as keyof typeof ROLE_TEXT] ?? r.role),
         esc(ACTION_TEXT[r.action] ?? r.action),
+        esc(auditObject(r.detail)),
         r.student_id ? `<a href="/admin/audit?student=${encodeURIComponent(r.student_id)}">${esc(r.student_id)}</a>` : '',
       ]),
     )}`,
   );
 }
+
+/** Counts below this are shown as "<5": in a small school a count of 1 or 2 can point at a student. */
+const SMALL = 5;
 
 export function analystPage(
   a: Account,
@@ -83,12 +102,14 @@ export function analystPage(
   models: readonly { id: string; auc: number; pr_auc: number; in_use: boolean }[],
 ): string {
   const tier: Record<string, string> = { high: '重点关注', medium: '留意', low: '一般' };
+  const order: Record<string, number> = { high: 0, medium: 1, low: 2 };
+  const sorted = [...rows].sort((x, y) => x.school_id.localeCompare(y.school_id) || (order[x.tier] ?? 3) - (order[y.tier] ?? 3));
   return shell(
     a,
     '汇总（去标识）',
-    `${cardTable(
+    `<p class="help">人数少于 ${SMALL} 的格子显示为“&lt;${SMALL}”：小数字可能指认出具体学生。</p>${cardTable(
       ['学校', '等级', '人数', '截至'],
-      rows.map((r) => [esc(r.school_id), esc(tier[r.tier] ?? r.tier), String(r.n), esc(r.as_of)]),
+      sorted.map((r) => [esc(r.school_id), esc(tier[r.tier] ?? r.tier), r.n < SMALL ? `&lt;${SMALL}` : String(r.n), esc(r.as_of)]),
     )}<h2>模型</h2>${cardTable(
       ['模型', 'AUC', 'PR-AUC', '在用'],
       models.map((m) => [esc(m.id), m.auc.toFixed(3), m.pr_auc.toFixed(3), m.in_use ? '✓' : '']),

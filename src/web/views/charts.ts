@@ -9,10 +9,10 @@ type Option = Parameters<echarts.ECharts['setOption']>[0];
  * the chart prints as drawn.
  */
 function render(label: string, option: Option, height = 220): string {
-  // 560 wide: on a 390-px phone it is drawn at about two thirds, and its 15-px labels stay legible.
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 560, height });
+  // 460 wide: on a 390-px phone it is drawn at about three quarters, so its 19-px labels read at about 14 px.
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: 460, height });
   try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: 'PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif', fontSize: 15 }, ...option });
+    chart.setOption({ animation: false, textStyle: { fontFamily: 'PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif', fontSize: 19 }, ...option });
     const svg = chart.renderToSVGString();
     return `<figure class="chart" role="img" aria-label="${esc(label)}">${svg.replace(/^<svg width="\d+" height="\d+"/, '<svg')}<figcaption class="muted">${esc(label)}</figcaption></figure>`;
   } finally {
@@ -20,8 +20,8 @@ function render(label: string, option: Option, height = 220): string {
   }
 }
 
-const GRID = { left: 56, right: 24, top: 32, bottom: 48 };
-const AXIS_LABEL = { fontSize: 14 };
+const GRID = { left: 64, right: 28, top: 40, bottom: 56 };
+const AXIS_LABEL = { fontSize: 17 };
 
 /** Risk week by week, in percent, with the tiers' floors drawn as lines. */
 export function riskChart(points: readonly { as_of: string; risk: number }[], floors: { high: number; medium: number }): string {
@@ -29,18 +29,19 @@ export function riskChart(points: readonly { as_of: string; risk: number }[], fl
   return render('每周风险（%），虚线为“重点关注”和“留意”的最低风险', {
     grid: GRID,
     xAxis: { type: 'category', data: points.map((p) => p.as_of.slice(5)), name: '周', axisLabel: { ...AXIS_LABEL, hideOverlap: true } },
-    yAxis: { type: 'value', name: '风险 %', min: 0, axisLabel: AXIS_LABEL },
+    // The floors stay on the chart even for a student far below them.
+    yAxis: { type: 'value', name: '风险 %', min: 0, max: (v: { max: number }) => Math.ceil(Math.max(v.max, floors.high * 100 * 1.3)), axisLabel: AXIS_LABEL },
     series: [
       {
         type: 'line',
         data: points.map((p) => Number((p.risk * 100).toFixed(1))),
-        label: { show: points.length <= 12, formatter: '{c}%', fontSize: 14 },
+        label: { show: points.length <= 12, formatter: '{c}%', fontSize: 17 },
         lineStyle: { color: '#c0392b' },
         itemStyle: { color: '#c0392b' },
         markLine: {
           symbol: 'none',
           silent: true,
-          label: { formatter: '{b}', position: 'insideEndTop', fontSize: 13 },
+          label: { formatter: '{b}', position: 'insideEndTop', fontSize: 16 },
           data: [
             { name: '重点关注', yAxis: floors.high * 100, lineStyle: { color: '#c0392b', type: 'dashed' } },
             { name: '留意', yAxis: floors.medium * 100, lineStyle: { color: '#e67e22', type: 'dashed' }, label: { position: 'insideStartBottom' } },
@@ -64,7 +65,7 @@ export function absenceChart(asOf: string, shares: readonly (number | null)[]): 
       {
         type: 'bar',
         data: shares.map((v) => (v === null || Number.isNaN(v) ? null : Math.round(v * 100))),
-        label: { show: true, position: 'top', formatter: '{c}%', fontSize: 13 },
+        label: { show: true, position: 'top', formatter: '{c}%', fontSize: 16 },
         itemStyle: { color: '#c0392b' },
       },
     ],
@@ -83,7 +84,7 @@ export function standingChart(standing: readonly number[]): string {
       {
         type: 'line',
         data: standing.map((v) => (Number.isFinite(v) ? Number(v.toFixed(2)) : null)),
-        label: { show: true, fontSize: 14 },
+        label: { show: true, fontSize: 17 },
         itemStyle: { color: '#24476b' },
         markLine: { symbol: 'none', silent: true, data: [{ yAxis: 0, lineStyle: { color: '#999' } }], label: { show: false } },
       },

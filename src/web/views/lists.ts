@@ -1,5 +1,5 @@
 import { TEXT } from '../../alerts/i18n.js';
-import { isAcute, screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
+import { ACUTE_STREAK_DAYS, isAcute, screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
 import type { Account } from '../accounts.js';
 import type { OpenCase, ScoreRow } from '../queries.js';
 import { CASE_STATUS_TEXT } from './case-text.js';
@@ -31,18 +31,33 @@ export interface ListRow extends ScoreRow {
 
 const STALE_MS = 7 * 86_400_000;
 
+/**
+ * Urgent as the account may know it: a head teacher never learns of a screening, not even by a student
+ * showing up on their list for it — for them only a severe family event or an unexcused streak is urgent.
+ */
+export function urgentFor(psych: boolean, a: ScoreRow['details']['acute']): boolean {
+  return psych ? isAcute(a) : a.family_severe !== null || (a.absence_streak ?? 0) >= ACUTE_STREAK_DAYS;
+}
+
 /** The rows a view, a reason and a search select, in the order given. */
-export function selectRows(rows: readonly ListRow[], query: ListQuery, now = Date.now()): ListRow[] {
+export function selectRows(rows: readonly ListRow[], query: ListQuery, psych: boolean, now = Date.now()): ListRow[] {
   const q = query.q?.trim().toLowerCase();
   return rows.filter((r) => {
-    if (query.view === 'listed' && r.tier === 'low' && !isAcute(r.details.acute) && !r.open) return false;
+    if (query.view === 'listed' && r.tier === 'low' && !urgentFor(psych, r.details.acute) && !r.open) return false;
     if (query.view === 'high' && r.tier !== 'high') return false;
     if (query.view === 'open' && !r.open) return false;
     if (query.view === 'stale' && !(r.open && now - new Date(r.open.touched_at ?? r.open.opened_at).getTime() > STALE_MS)) return false;
-    if (query.reason && !r.reasons.some((x) => x.code === query.reason)) return false;
+    if (query.reason && !hasReason(r, query.reason)) return false;
     if (q && !r.student_id.toLowerCase().includes(q) && !(r.name ?? '').toLowerCase().includes(q)) return false;
     return true;
   });
+}
+
+/** A list whose week is long past says so: a teacher must not act on a month-old picture unaware. */
+export function staleNote(asOf: string | undefined, now = Date.now()): string {
+  if (!asOf) return '';
+  const days = Math.floor((now - Date.parse(`${asOf}T00:00:00+08:00`)) / 86_400_000);
+  return days > 14 ? `<p class="note">注意：名单数据截至 ${esc(asOf)}，已有 ${days} 天未更新，请向管理员了解每周数据是否按时导入。</p>` : '';
 }
 
 /** What a percentage and a tier mean, said once above every list. */
@@ -108,21 +123,68 @@ function filters(base: string, query: ListQuery, reasons: Map<string, string>): 
   const exportLink = `${base}.xlsx${link({}).slice(base.length)}`;
   return `<div class="views no-print" role="navigation" aria-label="筛选">${chips}</div>${
     reasonChips ? `<div class="views no-print" aria-label="按原因">按原因：${reasonChips}</div>` : ''
-  }<form class="row no-print" method="get" action="${base}"><input type="hidden" name="view" value="${esc(query.view)}"><label>搜索姓名或学号<input name="q" value="${esc(
+  }<form class="row no-print" method="get" action="${base}"><input type="hidden" name="view" value="all"><label>搜索全部学生（姓名或学号）<input name="q" value="${esc(
     query.q ?? '',
   )}" type="search" enterkeyhint="search"></label><button>搜索</button><a class="button plain" href="${esc(exportLink)}">导出 Excel</a></form>`;
 }
 
-/** Short words a reason filter is labelled with: the reason's words without its figures. */
-function reasonLabel(zh: string): string {
-  return zh.replace(/[\d.]+\s*(天|次|%|门|周|元)?/g, '').slice(0, 12) || zh;
-}
+/** What a reason filter is called: the kind of reason, not one student's figures. */
+const REASON_LABEL: Record<string, string> = {
+  att_unexcused_rate_2w: '近期无故缺勤',
+  att_unexcused_rate_4w: '近期无故缺勤',
+  att_unexcused_rate_8w: '无故缺勤',
+  att_unexcused_days_4w: '近期无故缺勤',
+  att_unexcused_trend: '缺勤增多',
+  att_unexcused_streak: '连续无故缺勤',
+  att_days_since_present: '多日未到校',
+  att_unexcused_recent: '近期无故缺勤',
+  att_unexcused_rate_long: '长期无故缺勤',
+  att_unexcused_longest_8w: '连续无故缺勤',
+  att_late_rate_4w: '迟到',
+  att_late_rate_long: '迟到',
+  att_sick_rate_4w: '病假多',
+  grade_z_class: '成绩靠后',
+  grade_z_grade: '成绩靠后',
+  grade_change_prev: '成绩下滑',
+  grade_change_term: '成绩下滑',
+  grade_slope: '成绩下滑',
+  grade_vs_own: '成绩下滑',
+  grade_failing_subjects: '多科不及格',
+  grade_exams_missed_8w: '缺考',
+  grade_missed_share: '缺考',
+  grade_days_since_sat: '缺考',
+  family_event_load: '家庭变故',
+  family_recent_severe: '家庭变故',
+  family_events_365: '家庭变故',
+  family_days_since: '家庭变故',
+  aid_stopped_8w: '资助停止',
+  aid_rejected_365: '资助未获批',
+  aid_difficulty_level: '家庭经济困难',
+  aid_poverty_status: '家庭经济困难',
+  meal_spend_z: '食堂消费偏低',
+  meal_spend_change: '食堂消费下降',
+  hidden_difficulty: '疑似隐形困难',
+  over_age: '超龄',
+  new_enrolment: '新入学',
+};
 
+/** The reason filters a list offers: one per kind of reason present (several codes may share a kind). */
 export function reasonsOffered(rows: readonly ScoreRow[]): Map<string, string> {
   const m = new Map<string, string>();
-  for (const r of rows) for (const x of r.reasons) if (x.audience === 'all' && !m.has(x.code)) m.set(x.code, reasonLabel(x.zh));
+  const labels = new Set<string>();
+  for (const r of rows)
+    for (const x of r.reasons) {
+      if (x.audience !== 'all') continue;
+      const label = REASON_LABEL[x.code] ?? x.code;
+      if (labels.has(label)) continue;
+      labels.add(label);
+      m.set(label, label);
+    }
   return m;
 }
+
+/** Does a student have a reason of this kind (the filter's label)? */
+const hasReason = (r: ScoreRow, label: string) => r.reasons.some((x) => (REASON_LABEL[x.code] ?? x.code) === label);
 
 function caseCell(r: ListRow): string {
   if (!r.open) return '<span class="muted">无</span>';
@@ -152,7 +214,7 @@ export function classListPage(
   saved: readonly SavedView[],
   csrf: string,
 ): string {
-  const rows = selectRows(all, query);
+  const rows = selectRows(all, query, false);
   const body = rows.length
     ? cardTable(
         ['学生', '班级', '关注等级', '风险', '本周变化', '主要原因', '背景情况（仅供参考，不是列入原因）', '个案'],
@@ -171,7 +233,7 @@ export function classListPage(
   return shell(
     a,
     `本班学生关注名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
-    `<p class="note">本名单仅供跟进使用：请勿公开、张贴或告知学生本人；名单是谈话的提示，不是对学生的结论。</p>${riskExplained(horizonDays)}${filters(
+    `${staleNote(all[0]?.as_of)}<p class="note">本名单仅供跟进使用：请勿公开、张贴或告知学生本人；名单是谈话的提示，不是对学生的结论。</p>${riskExplained(horizonDays)}${filters(
       '/classes',
       query,
       reasonsOffered(all),
@@ -187,11 +249,11 @@ export function triagePage(
   saved: readonly SavedView[],
   csrf: string,
 ): string {
-  const rows = selectRows(all, query);
+  const rows = selectRows(all, query, true);
   return shell(
     a,
     `心理辅导优先名单（截至 ${all[0]?.as_of ?? '暂无'}）`,
-    `<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}${savedViews('/triage', query, saved, csrf)}<p class="muted">${rows.length} 名学生</p>${cardTable(
+    `${staleNote(all[0]?.as_of)}<p class="note">${esc(TEXT['zh-CN'].acuteFirst)}</p>${riskExplained(horizonDays)}${filters('/triage', query, reasonsOffered(all))}${savedViews('/triage', query, saved, csrf)}<p class="muted">${rows.length} 名学生</p>${cardTable(
       ['学生', '班级', '紧急', '关注等级', '风险', '心理筛查', '家庭变故', '原因', '背景情况（仅供参考）', '个案'],
       rows.map((r) => [
         who(r),

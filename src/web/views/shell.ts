@@ -18,7 +18,7 @@ a{color:#1a5fa8}button,.button,input,select,textarea{font-size:16px;min-height:4
 button.plain,.button.plain{background:#fff;color:#1a5fa8}input,select,textarea{padding:6px 8px;border:1px solid #aaa;border-radius:4px;max-width:100%}
 form.row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end;margin:8px 0}form.row label{display:flex;flex-direction:column;font-size:14px}
 .tier-high{color:#fff;background:#c0392b;padding:2px 8px;border-radius:3px;white-space:nowrap}.tier-medium{color:#fff;background:#e67e22;padding:2px 8px;border-radius:3px;white-space:nowrap}
-.tier-low{color:#555}.change-new,.change-risen{color:#c0392b;font-weight:bold}.change-fallen{color:#27ae60}.urgent{color:#c0392b;font-weight:bold}
+.tier-low{color:#555}.change-new,.change-risen{color:#c0392b;font-weight:bold}.change-fallen{color:#27ae60}.urgent{color:#c0392b;font-weight:bold}td.nowrap{white-space:nowrap}
 .views a{display:inline-block;padding:10px 12px;margin:0 6px 6px 0;border:1px solid #1a5fa8;border-radius:18px;text-decoration:none}.views a.on{background:#1a5fa8;color:#fff}
 .card{border:1px solid #ddd;border-radius:8px;padding:12px;margin:12px 0}.contact a{font-size:17px}.chart{margin:8px 0}.chart svg{width:100%;height:auto;max-width:640px}
 summary{min-height:44px;padding:10px 0;cursor:pointer}.steps details{display:inline-block;margin:4px 8px 4px 0}.steps details[open]{display:block}ol.timeline{padding-left:20px}ol.timeline li{margin:6px 0}.muted{color:#777;font-size:14px}
@@ -82,8 +82,10 @@ export function messagePage(a: Account | null, title: string, text: string): str
 
 /** A table that turns into cards on a phone: `cells` are [column label, html] per row. */
 export function cardTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  // Short cells (a class, a tier, a percentage) never wrap mid-word on a desktop: "11-/4" and "新列/入" helped nobody.
+  const short = head.map((_, i) => rows.every((r) => (r[i] ?? '').replace(/<[^>]*>/g, '').length <= 8));
   return `<table class="cards"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((cell, i) => `<td data-label="${esc(head[i])}">${cell}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((cell, i) => `<td data-label="${esc(head[i])}"${short[i] ? ' class="nowrap"' : ''}>${cell}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 

@@ -25,6 +25,8 @@ export interface StudentFile {
   cases: CaseView[];
   colleagues: Account[];
   horizonDays: number | null;
+  /** Staff as pages name them (display names). */
+  staff: ReadonlyMap<string, { name: string }>;
 }
 
 const isPsych = (a: Account) => a.role === 'psychologist' || a.role === 'counsellor';
@@ -51,7 +53,7 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
   const today = beijingTime(new Date()).slice(0, 10);
   const steps = c.steps
     .map((st) => {
-      const when = `<time>${beijingTime(new Date(st.at))}</time> ${esc(st.by_staff)}：`;
+      const when = `<time>${beijingTime(new Date(st.at))}</time> ${esc(f.staff.get(st.by_staff)?.name ?? st.by_staff)}：`;
       // A counselling session is confidential to psychologists: others see that it happened, not what was said.
       if (st.kind === 'counselling' && !psych) return `<li>${when}心理辅导（内容仅心理老师可见）</li>`;
       return `<li>${when}${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${
@@ -70,7 +72,7 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
           .join('')}</select></label><button>转交</button></form></details>`
       : '';
   return `<section class="card"><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}）：${esc(CASE_STATUS_TEXT[c.status] ?? c.status)}</h3>
-<p class="muted">建立于 ${beijingTime(new Date(c.opened_at))}${c.assigned_to ? ` · 负责人 ${esc(c.assigned_to)}` : ''}</p><ol class="timeline">${steps || '<li class="muted">尚无记录</li>'}</ol>
+<p class="muted">建立于 ${beijingTime(new Date(c.opened_at))}${c.assigned_to ? ` · 负责人 ${esc(f.staff.get(c.assigned_to)?.name ?? c.assigned_to)}` : ''}</p><ol class="timeline">${steps || '<li class="muted">尚无记录</li>'}</ol>
 <div class="steps no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
 }
 
