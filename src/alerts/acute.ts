@@ -1,5 +1,5 @@
 import { formatDay, type Day } from '../dates/index.js';
-import { buildFeatures, onRoll, EVENT_TEXT, type Prepared } from '../features/index.js';
+import { buildFeatures, onRoll, EVENT_TEXT, EVENT_WEIGHT, type Prepared } from '../features/index.js';
 import type { AlertCause, NewAlert } from '../followup/index.js';
 import { scoreMatrix, type ScoringModel } from '../model/index.js';
 import { ACUTE_STREAK_DAYS, reasonsFor, visibleTo } from '../scoring/index.js';
@@ -13,6 +13,19 @@ export interface AcuteOptions {
 }
 
 const DEATH = FAMILY_EVENTS.indexOf('parent_death');
+
+/**
+ * Severe enough to call the same day: a death whatever its recorded severity; a grave event (a parent
+ * seriously ill or imprisoned, the home hit by a disaster: EVENT_WEIGHT ≥ 0.7) from severity 2; another
+ * event that weighs on a household (≥ 0.5: a job lost, conflict at home, a new guardian, a divorce) at
+ * severity 3. A parent gone to work away or a move is never an emergency on its own, whatever its severity.
+ */
+export function isSevereEvent(kind: number, severity: number): boolean {
+  if (kind === DEATH) return true;
+  const weight = EVENT_WEIGHT[FAMILY_EVENTS[kind]] ?? 0;
+  const sev = Number.isNaN(severity) ? 2 : severity;
+  return (weight >= 0.7 && sev >= 2) || (weight >= 0.5 && sev >= 3);
+}
 
 /**
  * What cannot wait for Monday: a run of unexcused absences, or a new severe family event. Each
@@ -53,7 +66,7 @@ export function detectAcute(p: Prepared, asOf: Day, model: ScoringModel | null, 
       const seen = d.familyEventsSeen && d.familyEventsSeen[i] > fam.day[i] ? d.familyEventsSeen[i] : fam.day[i];
       const age = asOf - seen;
       if (age < 0 || age >= since) continue;
-      if (severity[i] === 3 || event[i] === DEATH) {
+      if (isSevereEvent(event[i], severity[i])) {
         const text = EVENT_TEXT[FAMILY_EVENTS[event[i]]];
         const reasons = model ? visibleTo(reasonsFor(model, m, r), 'head_teacher').map((x) => x.code) : [];
         out.push(

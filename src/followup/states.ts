@@ -52,7 +52,10 @@ const TRANSITIONS: Record<CaseStatus, Partial<Record<Step, CaseStatus>>> = {
 };
 
 /** What a case was opened for (alerts.cause). */
-export type CaseCause = 'weekly_list' | 'absence_streak' | 'severe_event' | 'by_hand';
+export type CaseCause = 'weekly_list' | 'absence_streak' | 'severe_event' | 'by_hand' | 'transfer_unconfirmed';
+
+/** Causes of a student who may have stopped coming: the 劝返 path and 已返校 fit them. */
+const ABSENT: ReadonlySet<CaseCause> = new Set(['absence_streak', 'transfer_unconfirmed']);
 
 const ORDINARY: ReadonlySet<CaseStatus> = new Set(['new', 'acknowledged', 'contacted', 'intervention']);
 // Starting the 劝返 path, or recording a return, is for a student who has stopped coming: on a case
@@ -62,7 +65,7 @@ const ONLY_FOR_ABSENCE: ReadonlySet<Step> = new Set(['persuade_visit', 'returned
 
 /** The status a step leads to from `status` on a case opened for `cause`, or null when the step does not fit. */
 export function nextStatus(status: CaseStatus, step: Step, cause?: CaseCause): CaseStatus | null {
-  if (cause && cause !== 'absence_streak' && ORDINARY.has(status) && ONLY_FOR_ABSENCE.has(step)) return null;
+  if (cause && !ABSENT.has(cause) && ORDINARY.has(status) && ONLY_FOR_ABSENCE.has(step)) return null;
   return TRANSITIONS[status][step] ?? null;
 }
 

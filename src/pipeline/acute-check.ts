@@ -4,8 +4,8 @@ import { prepare } from '../features/index.js';
 import { escalateStale, openAlert } from '../followup/index.js';
 import { currentModelId, loadModel } from '../model/index.js';
 import { log } from '../observability/index.js';
-import { schoolPlaces } from '../report/index.js';
-import { loadDistrict } from '../sources/index.js';
+import { schoolPlaces, TRANSFER_CONFIRM_DAYS, unconfirmedTransfers } from '../report/index.js';
+import { loadDistrict, type District } from '../sources/index.js';
 import { notifyEscalations } from './escalation-notices.js';
 import type { Db } from '../store/index.js';
 
@@ -15,6 +15,9 @@ export interface AcuteCheck {
   opened: number;
   absence_streak: number;
   severe_event: number;
+  /** Cases opened for transfers unconfirmed past TRANSFER_CONFIRM_DAYS, and closed now that the receiving school confirmed. */
+  transfers_unconfirmed: number;
+  transfers_confirmed: number;
   escalated: number;
   /** Escalated cases by the level they went to (escalation_rules). */
   escalated_to: { school: number; township: number; county: number };
@@ -84,6 +87,7 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
       }
     }
   }
+  const transfers = await followTransfers(db, district, asOf);
   const escalated = await escalateStale(db, new Date());
   const { places } = await schoolPlaces(o.data, Math.max(asOf, todayInChina()));
   const told = await notifyEscalations(db, escalated, district.staff, places, { asOf: formatDay(asOf), link: process.env.EWS_PUBLIC_URL ?? 'ews' });
@@ -93,6 +97,8 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
     opened,
     absence_streak: found.filter((a) => a.cause === 'absence_streak').length,
     severe_event: found.filter((a) => a.cause === 'severe_event').length,
+    transfers_unconfirmed: transfers.opened,
+    transfers_confirmed: transfers.closed,
     escalated: escalated.length,
     escalated_to: {
       school: escalated.filter((e) => e.escalated_to === 'school').length,
@@ -103,4 +109,34 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
     notices_delivered: delivered + told.delivered,
     notices_pending: pending + told.pending,
   };
+}
+
+/**
+ * A transfer stays open until the receiving school confirms it: past TRANSFER_CONFIRM_DAYS with no
+ * confirmation, the student gets a case (the 劝返 path fits it: they may simply have left); a case whose
+ * transfer has since been confirmed, or who came back, is closed.
+ */
+async function followTransfers(db: Db, district: District, asOf: Day): Promise<{ opened: number; closed: number }> {
+  const open = unconfirmedTransfers(district.outcomes, asOf);
+  const cls = district.students.codes('class_id');
+  let opened = 0;
+  for (const [s, day] of open) {
+    if (asOf - day <= TRANSFER_CONFIRM_DAYS) continue;
+    const r = await openAlert(db, {
+      student_id: district.roster.ids[s],
+      school_id: district.roster.schools[district.roster.school[s]],
+      class_id: cls.data[s] >= 0 ? cls.dict[cls.data[s]] : '',
+      cause: 'transfer_unconfirmed',
+      as_of: formatDay(asOf),
+      detail: { transferred_on: formatDay(day) },
+    });
+    if (r.created) opened++;
+  }
+  const stillOpen = [...open.keys()].map((s) => district.roster.ids[s]);
+  const { rows } = await db.query(
+    `update alerts set status = 'resolved', closed_at = now(), touched_at = now()
+      where cause = 'transfer_unconfirmed' and closed_at is null and not (student_id = any($1::text[])) returning id`,
+    [stillOpen],
+  );
+  return { opened, closed: rows.length };
 }

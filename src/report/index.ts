@@ -11,7 +11,17 @@ import { openDb } from '../store/index.js';
 import { monthlyReport, type ReportRow, type SchoolPlace } from './monthly-report.js';
 import { caseCounts, recordReport, writeReport } from './write-report.js';
 
-export { monthlyReport, monthStart, schoolYearStart, SUSPECT_DAYS, type CaseCounts, type ReportRow, type SchoolPlace } from './monthly-report.js';
+export {
+  monthlyReport,
+  monthStart,
+  schoolYearStart,
+  SUSPECT_DAYS,
+  TRANSFER_CONFIRM_DAYS,
+  unconfirmedTransfers,
+  type CaseCounts,
+  type ReportRow,
+  type SchoolPlace,
+} from './monthly-report.js';
 export { caseCounts, recordReport, REPORT_COLUMNS, writeReport } from './write-report.js';
 
 /** schools.csv beside the data, if there is one: each school's name, township and county. */

@@ -32,6 +32,10 @@ export interface ReportRow {
   dropped_year: number;
   transferred_month: number;
   returned_month: number;
+  /** Transferred out up to D with no confirmation yet that the receiving school has them. */
+  transfers_unconfirmed: number;
+  /** …of which the transfer is over TRANSFER_CONFIRM_DAYS old: to be found, like a suspected dropout. */
+  transfers_overdue: number;
   /** On the roll, absent without excuse on each of the last SUSPECT_DAYS recorded school days up to D. */
   suspected: number;
   open_cases: number | null;
@@ -42,6 +46,27 @@ export interface ReportRow {
 
 /** 疑似辍学: three recorded school days running absent without excuse, as the same-day check alerts on. */
 export const SUSPECT_DAYS = 3;
+/** A transfer the receiving school has not confirmed this many days on is followed up as a possible dropout. */
+export const TRANSFER_CONFIRM_DAYS = 30;
+
+/**
+ * Students transferred out by D with no `transfer_confirmed` after it, and the day of the transfer (a
+ * later `returned` also settles it: the student came back). By roll index.
+ */
+export function unconfirmedTransfers(outcomes: Table | null, asOf: Day): Map<number, Day> {
+  const out = new Map<number, Day>();
+  if (!outcomes) return out;
+  const sid = outcomes.int32('student_id');
+  const date = outcomes.int32('date');
+  const kind = outcomes.uint8('outcome');
+  const order = Array.from({ length: outcomes.length }, (_, i) => i).sort((a, b) => date[a] - date[b]);
+  for (const i of order) {
+    if (date[i] > asOf) break;
+    if (kind[i] === KIND.transferred) out.set(sid[i], date[i]);
+    else if (kind[i] === KIND.transfer_confirmed || kind[i] === KIND.returned) out.delete(sid[i]);
+  }
+  return out;
+}
 
 const KIND = Object.fromEntries(OUTCOMES.map((o, i) => [o, i])) as Record<(typeof OUTCOMES)[number], number>;
 const LEAVES = new Set([KIND.dropped_out, KIND.transferred, KIND.graduated]);
@@ -129,6 +154,8 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
       dropped_year: 0,
       transferred_month: 0,
       returned_month: 0,
+      transfers_unconfirmed: 0,
+      transfers_overdue: 0,
       suspected: 0,
       open_cases: cases ? (cases.get(school)?.open ?? 0) : null,
       overdue_cases: cases ? (cases.get(school)?.overdue ?? 0) : null,
@@ -164,6 +191,11 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
       else if (kind[i] === KIND.returned && inMonth) r.returned_month++;
     }
   }
+  for (const [s, day] of unconfirmedTransfers(o, asOf)) {
+    const r = rows.get(d.roster.schools[d.roster.school[s]])!;
+    r.transfers_unconfirmed++;
+    if (asOf - day > TRANSFER_CONFIRM_DAYS) r.transfers_overdue++;
+  }
   const schoolRows = [...rows.values()].sort((a, b) => a.township.localeCompare(b.township) || a.school_id.localeCompare(b.school_id));
   const sum = (level: ReportRow['level'], township: string, parts: readonly ReportRow[]): ReportRow => {
     const r: ReportRow = { ...empty(''), level, township };
@@ -176,6 +208,8 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
         'dropped_year',
         'transferred_month',
         'returned_month',
+        'transfers_unconfirmed',
+        'transfers_overdue',
         'suspected',
       ] as const)
         r[k] += x[k];

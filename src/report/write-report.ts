@@ -21,6 +21,8 @@ export const REPORT_COLUMNS: [string, (r: ReportRow) => string | number | null][
   ['本月转出', (r) => r.transferred_month],
   ['本月劝返复学', (r) => r.returned_month],
   ['疑似辍学（连续3天无故缺勤）', (r) => r.suspected],
+  ['转出待接收确认', (r) => r.transfers_unconfirmed],
+  ['转出超30天未确认', (r) => r.transfers_overdue],
   ['未结个案', (r) => r.open_cases],
   ['超期未跟进个案（7天）', (r) => r.overdue_cases],
   ['巩固率', (r) => (r.retention === null ? null : Math.round(r.retention * 10_000) / 10_000)],

@@ -236,6 +236,8 @@ insert into escalation_rules (status, deadline_days, to_level, note) values
   ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局');
 alter table alerts add column escalated_to text;
 alter table case_steps add column recorded_at timestamptz not null default now();
+alter table alerts drop constraint alerts_cause_check;
+alter table alerts add constraint alerts_cause_check check (cause in ('weekly_list', 'absence_streak', 'severe_event', 'by_hand', 'transfer_unconfirmed'));
 `,
   },
 ];

@@ -34,4 +34,23 @@ describe('acute alerts', () => {
     expect(alerts[1].detail).toMatchObject({ event: 'parent_serious_illness', date: '2026-03-05' });
     expect(JSON.stringify(alerts)).not.toContain('不应出现');
   });
+
+  it('should call a grave event severe from severity 2, and never a parent gone to work away or a move', async () => {
+    const t = await makeFolder({
+      'students.csv': 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\nC3,S1,7-1,7\nD4,S1,7-1,7\nE5,S1,7-1,7\n',
+      'attendance.csv': 'student_id,date,status\nA1,2026-03-02,present\n',
+      'family_events.csv': [
+        'student_id,date,event,severity',
+        'A1,2026-03-04,parent_serious_illness,2',
+        'B2,2026-03-04,parent_migrated,3',
+        'C3,2026-03-04,relocation,3',
+        'D4,2026-03-04,parent_job_loss,2',
+        'E5,2026-03-04,parent_death,1',
+      ].join('\n'),
+    });
+    cleanups.push(t.cleanup);
+    const { district } = await loadDistrict(t.dir, { today: FAR_TODAY });
+    const alerts = detectAcute(prepare(district), parseDay('2026-03-05'), null);
+    expect(alerts.map((a) => a.student_id)).toEqual(['A1', 'E5']);
+  });
 });

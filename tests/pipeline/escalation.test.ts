@@ -86,4 +86,28 @@ describe('escalation up the chain, by rules a county sets', () => {
       await folder.cleanup();
     }
   });
+
+  it('should keep a transfer open until the receiving school confirms it, then close its case', async () => {
+    const outcomes = (rows: string) => `student_id,date,outcome\n${rows}`;
+    const unconfirmed = await makeFolder({ 'outcomes.csv': outcomes('A1,2026-01-20,transferred\nB2,2026-02-25,transferred\n') });
+    const confirmed = await makeFolder({
+      'outcomes.csv': outcomes('A1,2026-01-20,transferred\nA1,2026-03-03,transfer_confirmed\nB2,2026-02-25,transferred\n'),
+    });
+    try {
+      const first = await acuteCheck(db, { data: unconfirmed.dir, asOf: parseDay('2026-03-02') });
+      expect(first.transfers_unconfirmed).toBe(1); // A1: 41 days; B2's transfer is 5 days old
+      const { rows } = await db.query<{ student_id: string; status: string }>(`select student_id, status from alerts where cause = 'transfer_unconfirmed'`);
+      expect(rows).toEqual([{ student_id: 'A1', status: 'new' }]);
+      expect((await acuteCheck(db, { data: unconfirmed.dir, asOf: parseDay('2026-03-02') })).transfers_unconfirmed).toBe(0); // one case
+      const later = await acuteCheck(db, { data: confirmed.dir, asOf: parseDay('2026-03-04') });
+      expect(later.transfers_confirmed).toBe(1);
+      const after = await db.query<{ status: string; closed: boolean }>(
+        `select status, closed_at is not null as closed from alerts where cause = 'transfer_unconfirmed'`,
+      );
+      expect(after.rows).toEqual([{ status: 'resolved', closed: true }]);
+    } finally {
+      await unconfirmed.cleanup();
+      await confirmed.cleanup();
+    }
+  });
 });

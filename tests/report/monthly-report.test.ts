@@ -15,8 +15,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /**
  * Two townships, three schools. In school A (镇一): a1 dropped out in September and is still gone, a2
  * dropped out in March and came back in March, a3 transferred out in March, a4 enrolled in October,
- * a5 absent without excuse for the last three school days. School B (镇一) is quiet; school C (镇二)
- * lost c1 in March.
+ * a5 absent without excuse for the last three school days. In school B (镇一) b3 transferred out in
+ * January and no school has confirmed receiving them; b4's transfer was confirmed. School C (镇二) lost
+ * c1 in March.
  */
 const FILES = {
   'students.csv': [
@@ -29,6 +30,8 @@ const FILES = {
     'a6,A,7-1,7,2025-09-01',
     'b1,B,8-1,8,2025-09-01',
     'b2,B,8-1,8,2025-09-01',
+    'b3,B,8-1,8,2025-09-01',
+    'b4,B,8-1,8,2025-09-01',
     'c1,C,9-1,9,2025-09-01',
     'c2,C,9-1,9,2025-09-01',
   ].join('\n'),
@@ -48,6 +51,9 @@ const FILES = {
     'a2,2026-03-02,dropped_out',
     'a2,2026-03-10,returned',
     'a3,2026-03-05,transferred',
+    'b3,2026-01-10,transferred',
+    'b4,2026-02-01,transferred',
+    'b4,2026-02-05,transfer_confirmed',
     'c1,2026-03-09,dropped_out',
     'c2,2026-04-01,dropped_out',
   ].join('\n'),
@@ -88,12 +94,14 @@ describe('the monthly 控辍保学 report', () => {
   });
 
   it('should add schools up by township and for the whole district', () => {
-    expect(row('township', '镇一')).toMatchObject({ enrolled: 6, enrolled_year_start: 7, dropped_year: 1, suspected: 1 });
+    expect(row('school', 'A')).toMatchObject({ transfers_unconfirmed: 1, transfers_overdue: 0 }); // a3: 11 days
+    expect(row('school', 'B')).toMatchObject({ enrolled: 2, transfers_unconfirmed: 1, transfers_overdue: 1 }); // b3, not b4
+    expect(row('township', '镇一')).toMatchObject({ enrolled: 6, enrolled_year_start: 9, dropped_year: 1, suspected: 1, transfers_overdue: 1 });
     expect(row('township', '镇二')).toMatchObject({ enrolled: 1, dropped_year: 1 });
     const total = rows.at(-1)!;
     expect(total.level).toBe('total');
-    expect(total).toMatchObject({ enrolled: 7, enrolled_year_start: 9, dropped_year: 2, dropped_month: 2 });
-    expect(total.retention).toBeCloseTo(7 / 9, 10);
+    expect(total).toMatchObject({ enrolled: 7, enrolled_year_start: 11, dropped_year: 2, dropped_month: 2 });
+    expect(total.retention).toBeCloseTo(9 / 11, 10);
     // Each township's rows follow its schools.
     expect(rows.map((r) => `${r.level}:${r.school_id || r.township}`)).toEqual([
       'school:A',
@@ -168,6 +176,6 @@ describe('the monthly 控辍保学 report', () => {
     const totalRow = (ws.getRow(2 + 6).values as unknown[]).slice(1);
     expect(totalRow[header.indexOf('层级')]).toBe('合计');
     expect(totalRow[header.indexOf('在籍学生')]).toBe(7);
-    expect(totalRow[header.indexOf('巩固率')]).toBeCloseTo(0.7778, 4);
+    expect(totalRow[header.indexOf('巩固率')]).toBeCloseTo(0.8182, 4);
   });
 });

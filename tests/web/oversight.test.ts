@@ -26,6 +26,8 @@ const report = (level: ReportRow['level'], school: string, township: string, enr
   dropped_year: 1,
   transferred_month: 0,
   returned_month: 0,
+  transfers_unconfirmed: 0,
+  transfers_overdue: 0,
   suspected: 0,
   open_cases: 1,
   overdue_cases: 0,

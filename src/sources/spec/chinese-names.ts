@@ -168,7 +168,17 @@ export const VALUE_NAMES: Record<string, Record<string, Record<string, string>>>
     },
     level: { 一般困难: '1', 困难: '2', 特别困难: '3' },
   },
-  outcomes: { outcome: { 辍学: 'dropped_out', 转学: 'transferred', 毕业: 'graduated', 休学: 'suspended', 复学: 'returned' } },
+  outcomes: {
+    outcome: {
+      辍学: 'dropped_out',
+      转学: 'transferred',
+      毕业: 'graduated',
+      休学: 'suspended',
+      复学: 'returned',
+      转入确认: 'transfer_confirmed',
+      转学确认: 'transfer_confirmed',
+    },
+  },
   staff: {
     role: {
       班主任: 'head_teacher',

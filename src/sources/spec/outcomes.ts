@@ -1,7 +1,12 @@
 import { col, type FileSpec } from './types.js';
 import { VALUE_NAMES } from './chinese-names.js';
 
-export const OUTCOMES = ['dropped_out', 'transferred', 'graduated', 'suspended', 'returned'] as const;
+/**
+ * `transfer_confirmed` (an extension of the contract): the receiving school has the student. Until it is
+ * recorded, a transfer stays open — a 转学 that nobody receives is how a dropout hides (see ews report and
+ * the same-day check). New values go at the end: a value is kept as its index.
+ */
+export const OUTCOMES = ['dropped_out', 'transferred', 'graduated', 'suspended', 'returned', 'transfer_confirmed'] as const;
 
 export const outcomes: FileSpec = {
   name: 'outcomes',

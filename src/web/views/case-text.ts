@@ -13,7 +13,13 @@ export const STEP_TEXT: Record<Step, string> = {
   left: '已离校',
   reopen: '重新打开',
 };
-export const CAUSE_TEXT: Record<string, string> = { weekly_list: '周名单', absence_streak: '连续无故缺勤', severe_event: '重大家庭变故', by_hand: '手动新建' };
+export const CAUSE_TEXT: Record<string, string> = {
+  weekly_list: '周名单',
+  absence_streak: '连续无故缺勤',
+  severe_event: '重大家庭变故',
+  by_hand: '手动新建',
+  transfer_unconfirmed: '转学未确认接收',
+};
 export const CASE_STATUS_TEXT: Record<string, string> = {
   new: '新个案',
   acknowledged: '已确认',
