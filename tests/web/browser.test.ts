@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/index.js';
-import { buildApp } from '../../src/web/index.js';
+import { buildApp, importStaff, setPassword } from '../../src/web/index.js';
 import { freshDb } from '../helpers/databases.js';
 import { PASSWORD, seedWeb } from '../helpers/web-fixture.js';
 
@@ -53,6 +53,22 @@ describe.each(SIZES)('each role in a real browser, on a $name ($width px)', (siz
     await mkdir(SHOTS, { recursive: true });
     ({ db, cleanup } = await freshDb('pglite'));
     alerts = await seedWeb(db);
+    // Up the chain: a principal, the aid office and a township, with the month's report as `ews report` keeps it.
+    await importStaff(db, [
+      { staff_id: 'pr1', school_id: 'S1', role: 'principal', class_ids: [], display_name: '张校长' },
+      { staff_id: 'ad1', school_id: 'S1', role: 'aid_office', class_ids: [], display_name: '资助老师' },
+      { staff_id: 'tw1', school_id: '', role: 'township', class_ids: [], area: '镇一' },
+    ]);
+    for (const id of ['pr1', 'ad1', 'tw1']) await setPassword(db, id, PASSWORD);
+    await db.query(
+      `insert into monthly_reports (as_of, position, level, school_id, township, figures) values
+         ('2026-03-01', 1, 'school', 'S1', '镇一', $1), ('2026-03-01', 2, 'township', '', '镇一', $2)`,
+      [
+        JSON.stringify({ level: 'school', school_id: 'S1', school_name: '第一中学', township: '镇一', enrolled: 120, retention: 0.98 }),
+        JSON.stringify({ level: 'township', school_id: '', school_name: '', township: '镇一', enrolled: 120, retention: 0.98 }),
+      ],
+    );
+    await db.query(`update alerts set status = 'escalated' where id = $1`, [alerts.sB1]);
     app = await buildApp({ db });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -179,6 +195,45 @@ describe.each(SIZES)('each role in a real browser, on a $name ($width px)', (siz
     await owner.waitForURL(`${base}/classes`);
     expect(await owner.textContent('nav')).toContain('陈老师');
     await owner.context().close();
+  });
+
+  it("the aid office checks a student quietly; the principal reads the school's ledger; the township sees only what was reported to it", async () => {
+    const aid = await newPage();
+    await aid.goto(`${base}/`);
+    await signIn(aid, 'ad1');
+    await aid.waitForURL(`${base}/aid`);
+    expect(await aid.textContent('body')).toContain('王小明');
+    await usable(aid);
+    await aid.selectOption('form[action="/aid/checks"]:has(input[value=sA1]) select[name=outcome]', 'confirmed');
+    await aid.click('form[action="/aid/checks"]:has(input[value=sA1]) button');
+    await aid.waitForURL(`${base}/aid`);
+    expect(await aid.textContent('body')).toContain('属实，拟申请资助');
+    await shot(aid, 'aid-office');
+    await aid.context().close();
+
+    const principal = await newPage();
+    await principal.goto(`${base}/`);
+    await signIn(principal, 'pr1');
+    await principal.waitForURL(`${base}/school`);
+    const ledger = await principal.textContent('body');
+    expect(ledger).toContain('120');
+    expect(ledger).toContain('sB1'); // reported to the township: on the ledger
+    expect(ledger).not.toContain('王小明'); // ids, not names
+    await usable(principal);
+    await shot(principal, 'principal');
+    await principal.context().close();
+
+    const township = await newPage();
+    await township.goto(`${base}/`);
+    await signIn(township, 'tw1');
+    await township.waitForURL(`${base}/area`);
+    const area = await township.textContent('body');
+    expect(area).toContain('sB1');
+    expect(area).not.toContain('sA1');
+    await usable(township);
+    await shot(township, 'township');
+    expect((await township.goto(`${base}/students/sB1`))?.status()).toBe(403);
+    await township.context().close();
   });
 
   it("opens a pushed link to a student after signing in, on that student's page", async () => {
