@@ -1,6 +1,7 @@
 import { EwsError } from '../errors/index.js';
 import type { Db } from '../store/index.js';
-import { CLOSED, nextStatus, STEPS, type CaseCause, type CaseStatus, type Step } from './states.js';
+import { loadProcedure } from './procedure.js';
+import { CLOSED, type CaseCause, type CaseStatus, type Step } from './states.js';
 
 export type AlertCause = CaseCause;
 
@@ -42,7 +43,8 @@ export async function openAlert(db: Db, a: NewAlert): Promise<{ alert: AlertRow;
 }
 
 export interface StepInput {
-  step: Step;
+  /** A step of the `case_procedure` table (the code's Step names the ordinary ones). */
+  step: Step | string;
   kind?: string;
   by: string;
   /** Free text: kept for the case file, never logged or listed. */
@@ -62,13 +64,8 @@ export const NOTE_MAX = 500;
 export async function recordStep(db: Db, alertId: number, s: StepInput): Promise<AlertRow> {
   if (s.note !== undefined && s.note.length > NOTE_MAX)
     throw new EwsError('EWS_BAD_OPTION', `a note is at most ${NOTE_MAX} characters (this one has ${s.note.length})`);
-  // Own keys only: `__proto__` or `toString` from a crafted form is an unknown step, not a crash.
-  const kinds = Object.hasOwn(STEPS, s.step) ? (STEPS[s.step].kinds as readonly string[]) : undefined;
-  if (!kinds) throw new EwsError('EWS_BAD_OPTION', `unknown follow-up step ${s.step}`);
-  if (kinds.length > 0 && (!s.kind || !kinds.includes(s.kind))) {
-    throw new EwsError('EWS_BAD_OPTION', `step ${s.step} needs a kind: one of ${kinds.join(', ')}`);
-  }
   return db.transaction(async (tx) => {
+    const procedure = await loadProcedure(tx);
     const { rows } = await tx.query<AlertRow>('select * from alerts where id = $1 for update', [alertId]);
     if (rows.length === 0) throw new EwsError('EWS_BAD_OPTION', `no alert ${alertId}`);
     const alert = normalise(rows[0]);
@@ -87,8 +84,13 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
       Date.now() - new Date(l.recorded).getTime() < 60_000
     )
       return alert;
-    const to = nextStatus(alert.status, s.step, alert.cause);
-    if (!to) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
+    // What the step may do is the county's procedure table, not code: a row, or the step does not fit.
+    const move = procedure.move(alert.status, s.step, alert.cause);
+    if (!move) throw new EwsError('EWS_BAD_OPTION', `a case that is ${alert.status} cannot take the step ${s.step}`);
+    if (move.kinds.length > 0 && (!s.kind || !move.kinds.includes(s.kind)))
+      throw new EwsError('EWS_BAD_OPTION', `step ${s.step} needs a kind: one of ${move.kinds.join(', ')}`);
+    if (move.note_required && !s.note?.trim()) throw new EwsError('EWS_BAD_OPTION', `step ${s.step} needs a note (what was done, or the investigation record)`);
+    const to = move.to_status as CaseStatus;
     if (s.step === 'reopen') {
       // One open case per student and cause: a reopened case may not stand beside a newer open one.
       const other = await tx.query('select 1 from alerts where student_id = $1 and cause = $2 and closed_at is null and id <> $3', [

@@ -16,3 +16,4 @@ export { recordRun, recordRunAsScored, runPartition, type Recorded, type RunReco
 export { recordedWeekBefore, type RecordedScores } from './week-before.js';
 export { CONTACT_COLUMNS, contactOf, contactsOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';
 export { CANTEEN_SIGNAL_Z, ENTITLEMENTS, entitlementGaps, hardshipSignals, latestAidChecks, recordAidCheck, type AidCheck, type AidSignal } from './aid.js';
+export { loadProcedure, Procedure, type ProcedureRow } from './procedure.js';

@@ -17,6 +17,11 @@ export const STATUSES = [
   'resolved',
   'returned',
   'left',
+  // The 劝返 procedure's later steps (case_procedure, migration 7).
+  'escalated_county',
+  'penalty',
+  'judicial',
+  'whereabouts_unknown',
 ] as const;
 export type CaseStatus = (typeof STATUSES)[number];
 
@@ -49,6 +54,10 @@ const TRANSITIONS: Record<CaseStatus, Partial<Record<Step, CaseStatus>>> = {
   resolved: { reopen: 'acknowledged' },
   returned: {},
   left: {},
+  escalated_county: { persuade_visit: 'home_visit', ...RETURN_PATH },
+  penalty: { persuade_visit: 'home_visit', ...RETURN_PATH },
+  judicial: { persuade_visit: 'home_visit', ...RETURN_PATH },
+  whereabouts_unknown: { persuade_visit: 'home_visit', ...RETURN_PATH },
 };
 
 /** What a case was opened for (alerts.cause). */

@@ -192,7 +192,7 @@ create table saved_views (
   },
   {
     id: 7,
-    name: 'roles up the line, reports kept for their pages, aid checks, escalation rules as data',
+    name: 'roles up the line, reports kept for their pages, aid checks, escalation rules and the 劝返 procedure as data',
     // Principals, aid offices, townships and county bureaus (staff.csv's roles; `area` names a township or
     // county); the monthly report's figures kept as `ews report` made them, so the pages show the same; what
     // the aid office found when it checked a student in suspected hidden hardship.
@@ -233,11 +233,73 @@ insert into escalation_rules (status, deadline_days, to_level, note) values
   ('intervention', 14, 'school', '帮扶中每 14 天应有跟进记录'),
   ('home_visit', 7, 'school', '入户劝返后 7 天内应返校或发限期复学通知'),
   ('return_notice', 7, 'township', '限期复学通知期限一周：逾期未返校，报乡镇'),
-  ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局');
+  ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局'),
+  ('escalated_county', 14, 'county', '报县后每 14 天应有进展'),
+  ('whereabouts_unknown', 30, 'county', '下落不明 30 天仍无进展，县教育局督办');
 alter table alerts add column escalated_to text;
 alter table case_steps add column recorded_at timestamptz not null default now();
 alter table alerts drop constraint alerts_cause_check;
 alter table alerts add constraint alerts_cause_check check (cause in ('weekly_list', 'absence_streak', 'severe_event', 'by_hand', 'transfer_unconfirmed'));
+create table case_procedure (
+  status text not null,
+  step text not null,
+  to_status text not null,
+  absent_only boolean not null default false,
+  note_required boolean not null default false,
+  kinds text[] not null default '{}',
+  step_zh text not null,
+  primary key (status, step)
+);
+insert into case_procedure (status, step, to_status, absent_only, note_required, kinds, step_zh) values
+  ('new', 'acknowledge', 'acknowledged', false, false, '{}', '确认收到'),
+  ('acknowledged', 'contact', 'contacted', false, false, '{talk,home_visit,parents_called}', '联系'),
+  ('acknowledged', 'intervene', 'intervention', false, false, '{tutoring,subsidy_applied,psychologist_referral,counselling,other}', '帮扶措施'),
+  ('acknowledged', 'persuade_visit', 'home_visit', true, false, '{}', '入户劝返'),
+  ('acknowledged', 'resolve', 'resolved', false, false, '{}', '结案'),
+  ('contacted', 'contact', 'contacted', false, false, '{talk,home_visit,parents_called}', '联系'),
+  ('contacted', 'intervene', 'intervention', false, false, '{tutoring,subsidy_applied,psychologist_referral,counselling,other}', '帮扶措施'),
+  ('contacted', 'persuade_visit', 'home_visit', true, false, '{}', '入户劝返'),
+  ('contacted', 'resolve', 'resolved', false, false, '{}', '结案'),
+  ('contacted', 'returned', 'returned', true, false, '{}', '已返校'),
+  ('contacted', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('intervention', 'contact', 'contacted', false, false, '{talk,home_visit,parents_called}', '联系'),
+  ('intervention', 'intervene', 'intervention', false, false, '{tutoring,subsidy_applied,psychologist_referral,counselling,other}', '帮扶措施'),
+  ('intervention', 'resolve', 'resolved', false, false, '{}', '结案'),
+  ('intervention', 'returned', 'returned', true, false, '{}', '已返校'),
+  ('intervention', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('home_visit', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('home_visit', 'return_notice', 'return_notice', false, false, '{}', '发限期复学通知'),
+  ('home_visit', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('home_visit', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('home_visit', 'whereabouts_unknown', 'whereabouts_unknown', false, true, '{}', '下落不明（附调查记录）'),
+  ('return_notice', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('return_notice', 'escalate_township', 'escalated', false, false, '{}', '报乡镇'),
+  ('return_notice', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('return_notice', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('return_notice', 'whereabouts_unknown', 'whereabouts_unknown', false, true, '{}', '下落不明（附调查记录）'),
+  ('escalated', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('escalated', 'escalate_county', 'escalated_county', false, false, '{}', '报县教育局'),
+  ('escalated', 'admin_penalty', 'penalty', false, true, '{}', '行政处罚'),
+  ('escalated', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('escalated', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('escalated', 'whereabouts_unknown', 'whereabouts_unknown', false, true, '{}', '下落不明（附调查记录）'),
+  ('escalated_county', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('escalated_county', 'admin_penalty', 'penalty', false, true, '{}', '行政处罚'),
+  ('escalated_county', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('escalated_county', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('escalated_county', 'whereabouts_unknown', 'whereabouts_unknown', false, true, '{}', '下落不明（附调查记录）'),
+  ('penalty', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('penalty', 'judicial', 'judicial', false, true, '{}', '司法程序'),
+  ('penalty', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('penalty', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('judicial', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('judicial', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('judicial', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('whereabouts_unknown', 'persuade_visit', 'home_visit', false, false, '{}', '入户劝返'),
+  ('whereabouts_unknown', 'returned', 'returned', false, false, '{}', '已返校'),
+  ('whereabouts_unknown', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
+  ('whereabouts_unknown', 'escalate_county', 'escalated_county', false, false, '{}', '报县教育局'),
+  ('resolved', 'reopen', 'acknowledged', false, false, '{}', '重新打开');
 `,
   },
 ];

@@ -94,6 +94,29 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     expect(labels.treated).toEqual([{ student_id: 's2', date: '2026-03-05' }]);
   });
 
+  it('should follow the 劝返 procedure as the county table says: 报县, 行政处罚 and 司法 with their records, 下落不明 with an investigation', async () => {
+    const { alert: a } = await openAlert(db, { ...alert, cause: 'absence_streak' });
+    for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township', 'escalate_county'] as const)
+      await recordStep(db, a.id, { step, by: 't1' });
+    await expect(recordStep(db, a.id, { step: 'admin_penalty', by: 't1' })).rejects.toThrow(/needs a note/);
+    const penalty = await recordStep(db, a.id, { step: 'admin_penalty', by: 'township1', note: '乡镇依法对监护人批评教育并责令送子女入学' });
+    expect(penalty.status).toBe('penalty');
+    expect((await recordStep(db, a.id, { step: 'judicial', by: 'county1', note: '县教育局支持起诉' })).status).toBe('judicial');
+    expect((await recordStep(db, a.id, { step: 'returned', by: 't1' })).status).toBe('returned');
+    // 下落不明 needs its investigation record.
+    const { alert: b } = await openAlert(db, { ...alert, student_id: 's9', cause: 'absence_streak' });
+    for (const step of ['acknowledge', 'persuade_visit'] as const) await recordStep(db, b.id, { step, by: 't1' });
+    await expect(recordStep(db, b.id, { step: 'whereabouts_unknown', by: 't1' })).rejects.toThrow(/needs a note/);
+    expect((await recordStep(db, b.id, { step: 'whereabouts_unknown', by: 't1', note: '村委会、邻居均称全家外出，去向不明' })).status).toBe(
+      'whereabouts_unknown',
+    );
+    // A county that does not use 行政处罚 removes it: data, not code.
+    await db.query(`delete from case_procedure where step = 'admin_penalty'`);
+    const { alert: c } = await openAlert(db, { ...alert, student_id: 's8', cause: 'absence_streak' });
+    for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township'] as const) await recordStep(db, c.id, { step, by: 't1' });
+    await expect(recordStep(db, c.id, { step: 'admin_penalty', by: 't1', note: 'x' })).rejects.toThrow(/cannot take the step/);
+  });
+
   it("should not make a case look older when a step done earlier is recorded after today's", async () => {
     const { alert: a } = await openAlert(db, alert);
     await recordStep(db, a.id, { step: 'acknowledge', by: 't1' });

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { EwsError } from '../../errors/index.js';
-import { contactOf, NOTE_MAX, openAlert, recordStep, STEPS, type Step } from '../../followup/index.js';
+import { contactOf, loadProcedure, NOTE_MAX, openAlert, recordStep } from '../../followup/index.js';
 import { audit, colleaguesFor } from '../accounts.js';
 import { caseHistory, horizonOf, latestScore, maySee, riskHistory, staffNames } from '../queries.js';
 import { messagePage } from '../views/shell.js';
-import { kindsFor, studentPage } from '../views/student.js';
+import { mayRecordKind, studentPage } from '../views/student.js';
 import { ERROR_TEXT, html, need, PLAIN_ID, stepTime, type RouteOptions } from './common.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
@@ -24,15 +24,16 @@ export const studentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db 
     }
     await audit(db, a, 'view_student', s.student_id);
     const { rows: run } = await db.query<{ model_id: string }>('select model_id from runs where run_key = $1', [s.run_key]);
-    const [contact, history, cases, colleagues, horizonDays, staff] = await Promise.all([
+    const [contact, history, cases, colleagues, horizonDays, staff, procedure] = await Promise.all([
       contactOf(db, s.student_id),
       riskHistory(db, s.student_id),
       caseHistory(db, s.student_id),
       colleaguesFor(db, s),
       horizonOf(run[0]?.model_id ?? ''),
       staffNames(db),
+      loadProcedure(db),
     ]);
-    return html(reply, studentPage(a, { score: s, contact, history, cases, colleagues, horizonDays, staff }, reply.generateCsrf()));
+    return html(reply, studentPage(a, { score: s, contact, history, cases, colleagues, horizonDays, staff, procedure }, reply.generateCsrf()));
   });
 
   /** The case behind an alert id, if this account may act on it. */
@@ -74,10 +75,9 @@ export const studentRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db 
         return html(reply, messagePage(a, '备注过长', `备注最多 ${NOTE_MAX} 字（本次 ${note.length} 字），请缩短后再记录。`), 400);
       const at = stepTime(req.body.done_on);
       if (at === null) return html(reply, messagePage(a, '日期不对', '请填写今天或之前的日期（最多回溯 60 天）。'), 400);
-      const step = String(req.body.step) as Step;
+      const step = String(req.body.step);
       // Counselling is recorded by psychologists only; its words stay theirs.
-      if (req.body.kind && Object.hasOwn(STEPS, step) && !kindsFor(a, step).includes(req.body.kind))
-        return html(reply, messagePage(a, '无法记录', '这种方式只能由心理老师记录。'), 403);
+      if (!mayRecordKind(a, req.body.kind)) return html(reply, messagePage(a, '无法记录', '这种方式只能由心理老师记录。'), 403);
       try {
         await recordStep(db, Number(req.params.id), { step, kind: req.body.kind || undefined, by: a.staff_id, note, at });
       } catch (e) {

@@ -31,6 +31,10 @@ export const CASE_STATUS_TEXT: Record<string, string> = {
   resolved: '已结案',
   returned: '已返校',
   left: '已离校',
+  escalated_county: '已报县教育局',
+  penalty: '行政处罚中',
+  judicial: '司法程序中',
+  whereabouts_unknown: '下落不明（调查中）',
 };
 export const KIND_TEXT: Record<string, string> = {
   talk: '谈话',

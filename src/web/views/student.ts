@@ -1,4 +1,4 @@
-import { allowedSteps, NOTE_MAX, STEPS, type CaseCause, type CaseStatus, type Contact, type Step } from '../../followup/index.js';
+import { NOTE_MAX, type Contact, type Procedure, type ProcedureRow, type Step } from '../../followup/index.js';
 import { EVENT_TEXT, PROGRAM_TEXT } from '../../features/index.js';
 import { screeningText, TIER_DEFAULTS } from '../../scoring/index.js';
 import type { Account } from '../accounts.js';
@@ -27,25 +27,32 @@ export interface StudentFile {
   horizonDays: number | null;
   /** Staff as pages name them (display names). */
   staff: ReadonlyMap<string, { name: string }>;
+  /** The steps each status takes (case_procedure). */
+  procedure: Procedure;
 }
 
 const isPsych = (a: Account) => a.role === 'psychologist' || a.role === 'counsellor';
 
 /** Kinds of a step this account may record: counselling is the psychologists' own. */
-export function kindsFor(a: Account, step: Step): readonly string[] {
-  return (STEPS[step].kinds as readonly string[]).filter((k) => k !== 'counselling' || isPsych(a));
+export function kindsFor(a: Account, kinds: readonly string[]): readonly string[] {
+  return kinds.filter((k) => k !== 'counselling' || isPsych(a));
 }
 
-function stepForm(a: Account, c: CaseView, step: Step, csrf: string, today: string): string {
-  const kinds = kindsFor(a, step);
+/** May this account record this kind? Counselling is recorded by psychologists only. */
+export const mayRecordKind = (a: Account, kind: string | undefined) => kind !== 'counselling' || isPsych(a);
+
+function stepForm(a: Account, c: CaseView, row: ProcedureRow, csrf: string, today: string): string {
+  const step = row.step;
+  const kinds = kindsFor(a, row.kinds);
   const kindSelect =
     kinds.length > 0
       ? `<label>方式<select name="kind" required>${kinds.map((k) => `<option value="${k}">${esc(KIND_TEXT[k] ?? k)}</option>`).join('')}</select></label>`
       : '';
-  return `<details><summary class="button plain">${esc(STEP_TEXT[step])}</summary><form class="row" method="post" action="/alerts/${c.id}/steps">
+  const text = row.step_zh || STEP_TEXT[step as Step] || step;
+  return `<details><summary class="button plain">${esc(text)}</summary><form class="row" method="post" action="/alerts/${c.id}/steps">
 <input type="hidden" name="_csrf" value="${esc(csrf)}"><input type="hidden" name="step" value="${step}">${kindSelect}
 <label>日期<input type="date" name="done_on" value="${today}" max="${today}"></label>
-<label>备注（仅有权查看本生的老师可见）<textarea name="note" maxlength="${NOTE_MAX}" rows="2"></textarea></label><button>记录“${esc(STEP_TEXT[step])}”</button></form></details>`;
+<label>${row.note_required ? '说明（必填：做了什么，或调查记录）' : '备注（仅有权查看本生的老师可见）'}<textarea name="note" maxlength="${NOTE_MAX}" rows="2"${row.note_required ? ' required' : ''}></textarea></label><button>记录“${esc(text)}”</button></form></details>`;
 }
 
 function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): string {
@@ -56,12 +63,12 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
       const when = `<time>${beijingTime(new Date(st.at))}</time> ${esc(f.staff.get(st.by_staff)?.name ?? st.by_staff)}：`;
       // A counselling session is confidential to psychologists: others see that it happened, not what was said.
       if (st.kind === 'counselling' && !psych) return `<li>${when}心理辅导（内容仅心理老师可见）</li>`;
-      return `<li>${when}${esc(STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${
+      return `<li>${when}${esc(f.procedure.stepText(st.step) ?? STEP_TEXT[st.step as Step] ?? st.step)}${st.kind ? `（${esc(KIND_TEXT[st.kind] ?? st.kind)}）` : ''}${
         st.note ? `<p class="note">${esc(st.note)}</p>` : ''
       }</li>`;
     })
     .join('');
-  const next = allowedSteps(c.status as CaseStatus, c.cause as CaseCause).filter((st) => kindsFor(a, st).length > 0 || STEPS[st].kinds.length === 0);
+  const next = f.procedure.allowed(c.status, c.cause).filter((r) => kindsFor(a, r.kinds).length > 0 || r.kinds.length === 0);
   const handOff =
     c.closed_at === null && f.colleagues.length > 0
       ? `<details><summary class="button plain">转交同事</summary><form class="row" method="post" action="/alerts/${c.id}/assign"><input type="hidden" name="_csrf" value="${esc(
@@ -73,7 +80,7 @@ function caseSection(a: Account, f: StudentFile, c: CaseView, csrf: string): str
       : '';
   return `<section class="card"><h3>个案 #${c.id}（${esc(CAUSE_TEXT[c.cause] ?? c.cause)}）：${esc(CASE_STATUS_TEXT[c.status] ?? c.status)}</h3>
 <p class="muted">建立于 ${beijingTime(new Date(c.opened_at))}${c.assigned_to ? ` · 负责人 ${esc(f.staff.get(c.assigned_to)?.name ?? c.assigned_to)}` : ''}</p><ol class="timeline">${steps || '<li class="muted">尚无记录</li>'}</ol>
-<div class="steps no-print">${next.map((st) => stepForm(a, c, st, csrf, today)).join('')}${handOff}</div></section>`;
+<div class="steps no-print">${next.map((r) => stepForm(a, c, r, csrf, today)).join('')}${handOff}</div></section>`;
 }
 
 const AID_STATUS: Record<string, string> = { applied: '申请', granted: '获得', stopped: '停发', rejected: '未获批' };
