@@ -410,11 +410,13 @@ export function buildProgram(): Command {
     .option('--followup', 'add the outcomes follow-up recorded, and leave out examples of students after they were helped')
     .option(
       '--as-known-then',
-      "with a kept history as --data: each example's features from what the history held on its date (no hindsight); the model card says which",
+      "each example's features from what the history held on its date (no hindsight): the default with a kept history as --data; the model card says which",
     )
+    .option('--hindsight', 'with a kept history: every example from all it holds now, late corrections included (the old default)')
     .action(async (o) => {
       const r = await (await models()).trainCommand({
-        asKnownThen: o.asKnownThen,
+        // What was known on each date, wherever the history records it: a late-recorded event is not a feature before it was known.
+        asKnownThen: o.hindsight ? false : Boolean(o.asKnownThen) || isHistory(o.data),
         data: o.data,
         asOf: requireDay('--as-of', o.asOf),
         horizonDays: o.horizonDays,

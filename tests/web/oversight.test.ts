@@ -89,6 +89,14 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
     expect(page).not.toContain('80');
     expect(page).toContain('sA1'); // on the ledger: a case that went up the 劝返 path
     expect(page).toContain('已报乡镇');
+    // Each step of a case on the ledger, when and by whom, never its note.
+    await db.query(
+      `insert into case_steps (alert_id, step, from_status, to_status, by_staff, at, note) values ($1, 'persuade_visit', 'acknowledged', 'home_visit', 't1', now(), '家访私密记录')`,
+      [alerts.sA1],
+    );
+    const withSteps = (await get('pr1', '/school')).body;
+    expect(withSteps).toMatch(/入户劝返（t1）/);
+    expect(withSteps).not.toContain('家访私密记录');
     expect(page).not.toMatch(/近4周无故缺勤|王小明|10012345678/); // ids and statuses, no reasons, names or phones
     for (const url of ['/students/sA1', '/classes', '/triage', '/area', '/aid']) expect((await get('pr1', url)).statusCode, url).toBe(403);
     expect((await get('pr1', '/')).headers.location).toBe('/school');

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { entitlementGaps, hardshipSignals, latestAidChecks, namesOf, recordAidCheck } from '../../followup/index.js';
+import { entitlementGaps, hardshipSignals, latestAidChecks, loadProcedure, namesOf, recordAidCheck } from '../../followup/index.js';
 import { PROGRAM_TEXT } from '../../features/index.js';
 import type { ReportRow } from '../../report/index.js';
 import { REPORT_COLUMNS } from '../../report/index.js';
@@ -81,6 +81,16 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
         order by a.closed_at is not null, a.opened_at`,
       [a.school_id],
     );
+    // Each case's steps, when and by whom (never their notes): the ledger's record of what was done.
+    const { rows: steps } = await db.query<{ alert_id: string; step: string; at: Date; by_staff: string }>(
+      'select s.alert_id, s.step, s.at, s.by_staff from case_steps s join alerts a on a.id = s.alert_id where a.school_id = $1 order by s.at, s.id',
+      [a.school_id],
+    );
+    const procedure = await loadProcedure(db);
+    const stepsOf = (id: string) =>
+      steps
+        .filter((s) => String(s.alert_id) === String(id))
+        .map((s) => `${beijingTime(new Date(s.at)).slice(0, 10)} ${esc(procedure.stepText(s.step) ?? s.step)}（${esc(s.by_staff)}）`);
     await audit(db, a, 'view_school', null);
     return html(
       reply,
@@ -90,7 +100,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
         `<p class="help">月报数据截至 ${esc(report.as_of ?? '（尚未生成月报：ews report）')}；个案为当前状态。</p>${figuresTable(report.rows)}
 <h2>个案</h2><p>未结 ${cases.open} 个，其中 7 天未跟进 ${cases.overdue} 个，已报乡镇 ${cases.escalated} 个；超期升级到本校待督办 ${ledger.filter((r) => r.escalated_to === 'school').length} 个（见台账“督办”）。</p>
 <h2>控辍保学台账</h2>${cardTable(
-          ['个案', '学生编号', '班级', '原因', '状态', '建立', '最近跟进', '经办人', '督办', '销号'],
+          ['个案', '学生编号', '班级', '原因', '状态', '建立', '最近跟进', '经办人', '督办', '销号', '步骤'],
           ledger.map((r) => [
             `#${r.id}`,
             esc(r.student_id),
@@ -104,6 +114,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
               ? `<span class="urgent">超期，已升级到${esc({ school: '学校', township: '乡镇', county: '县' }[r.escalated_to] ?? r.escalated_to)}</span>`
               : '',
             r.closed_at ? `${beijingTime(new Date(r.closed_at)).slice(0, 10)}${r.status === 'returned' ? '（复学销号）' : ''}` : '',
+            stepsOf(r.id).length ? `<details><summary>${stepsOf(r.id).length} 步</summary>${stepsOf(r.id).join('<br>')}</details>` : '',
           ]),
         )}`,
       ),
