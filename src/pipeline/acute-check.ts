@@ -1,11 +1,10 @@
-import { detectAcute, deliver, planDelivery, type Notice } from '../alerts/index.js';
+import { detectAcute, notifyStaff } from '../alerts/index.js';
 import { formatDay, todayInChina, type Day } from '../dates/index.js';
 import { prepare } from '../features/index.js';
 import { escalateStale, openAlert } from '../followup/index.js';
 import { currentModelId, loadModel } from '../model/index.js';
-import { log } from '../observability/index.js';
 import { schoolPlaces, TRANSFER_CONFIRM_DAYS, unconfirmedTransfers } from '../report/index.js';
-import { loadDistrict, type District } from '../sources/index.js';
+import { loadDistrict, staffMembers, type District } from '../sources/index.js';
 import { notifyEscalations } from './escalation-notices.js';
 import type { Db } from '../store/index.js';
 
@@ -56,36 +55,22 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
   }
   let delivered = 0;
   let pending = 0;
-  const staff = district.staff;
-  if (staff) {
-    const ids = staff.strings('staff_id');
-    for (const [teacher, e] of byTeacher) {
-      const i = ids.indexOf(teacher);
-      if (i < 0) continue;
-      const notice: Notice = {
-        kind: 'urgent',
-        school_id: e.school,
-        recipient: teacher,
-        as_of: formatDay(asOf),
-        high: 0,
-        medium: 0,
-        urgent: { absence_streak: e.absence_streak, severe_event: e.severe_event },
-        link: process.env.EWS_PUBLIC_URL ?? 'ews',
-      };
-      const targets: ['webhook' | 'email', string][] = [];
-      if (staff.strings('webhook_url')[i]) targets.push(['webhook', staff.strings('webhook_url')[i]]);
-      if (staff.strings('email')[i] && process.env.EWS_SMTP_URL) targets.push(['email', staff.strings('email')[i]]);
-      for (const [channel, target] of targets) {
-        const d = await planDelivery(db, channel, teacher, target, notice);
-        try {
-          await deliver(db, d.idempotency_key);
-          delivered++;
-        } catch (err) {
-          pending++;
-          log.warn({ delivery: d.idempotency_key, err: (err as Error).message }, 'urgent notice not delivered yet; ews deliveries --send retries it');
-        }
-      }
-    }
+  const members = new Map(staffMembers(district.staff).map((m) => [m.staff_id, m]));
+  for (const [teacher, e] of byTeacher) {
+    const member = members.get(teacher);
+    if (!member) continue;
+    const sent = await notifyStaff(db, member, {
+      kind: 'urgent',
+      school_id: e.school,
+      recipient: teacher,
+      as_of: formatDay(asOf),
+      high: 0,
+      medium: 0,
+      urgent: { absence_streak: e.absence_streak, severe_event: e.severe_event },
+      link: process.env.EWS_PUBLIC_URL ?? 'ews',
+    });
+    delivered += sent.delivered;
+    pending += sent.pending;
   }
   const transfers = await followTransfers(db, district, asOf);
   const escalated = await escalateStale(db, new Date());

@@ -11,6 +11,8 @@ export interface StaffMember {
   class_ids: string[];
   webhook_url: string;
   email: string;
+  /** A township's or county's officers: the area they oversee ('' for everyone else). */
+  area: string;
 }
 
 /** The checked staff table as rows: the one place its columns and role codes are decoded. */
@@ -22,6 +24,7 @@ export function staffMembers(t: Table | null): StaffMember[] {
   const classes = t.lists('class_ids');
   const hooks = t.strings('webhook_url');
   const emails = t.strings('email');
+  const areas = t.columns.has('area') ? t.strings('area') : null;
   return ids.map((id, i) => ({
     staff_id: id,
     school_id: school.data[i] >= 0 ? school.dict[school.data[i]] : '',
@@ -29,5 +32,6 @@ export function staffMembers(t: Table | null): StaffMember[] {
     class_ids: classes[i],
     webhook_url: hooks[i],
     email: emails[i],
+    area: areas?.[i] ?? '',
   }));
 }

@@ -49,3 +49,10 @@ export async function seedWeb(db: Db) {
 }
 
 export { openAlert };
+
+/** The cookies a response sets, by name (what a browser would send back). */
+export function cookiesOf(res: { headers: Record<string, unknown> }): Record<string, string> {
+  const raw = res.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+  return Object.fromEntries(list.map((c: string) => c.split(';')[0].split('=') as [string, string]).map(([k, ...v]) => [k, v.join('=')]));
+}

@@ -3,13 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/index.js';
 import { buildApp } from '../../src/web/index.js';
 import { freshDb } from '../helpers/databases.js';
-import { PASSWORD, seedWeb } from '../helpers/web-fixture.js';
-
-function cookiesOf(res: { headers: Record<string, unknown> }): Record<string, string> {
-  const raw = res.headers['set-cookie'];
-  const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-  return Object.fromEntries(list.map((c: string) => c.split(';')[0].split('=') as [string, string]).map(([k, ...v]) => [k, v.join('=')]));
-}
+import { cookiesOf, PASSWORD, seedWeb } from '../helpers/web-fixture.js';
 
 describe('the web pages', () => {
   let db: Db;

@@ -61,13 +61,19 @@ export const listRoutes: FastifyPluginAsync<RouteOptions> = async (app, { db }) 
     const a = req.account!;
     const { rows, horizon } = await rowsFor(a);
     await audit(db, a, 'view_class_list', null, { classes: a.class_ids });
-    return html(reply, classListPage(a, rows, query(req.query), horizon, await savedOf(a, '/classes'), reply.generateCsrf()));
+    return html(
+      reply,
+      classListPage(a, { all: rows, query: query(req.query), horizonDays: horizon, saved: await savedOf(a, '/classes'), csrf: reply.generateCsrf() }),
+    );
   });
   app.get<{ Querystring: Query }>('/triage', { onRequest: need('psychologist', 'counsellor'), schema: { querystring: listQuery } }, async (req, reply) => {
     const a = req.account!;
     const { rows, horizon } = await rowsFor(a);
     await audit(db, a, 'view_triage_list', null);
-    return html(reply, triagePage(a, triageOrder(rows), query(req.query), horizon, await savedOf(a, '/triage'), reply.generateCsrf()));
+    return html(
+      reply,
+      triagePage(a, { all: triageOrder(rows), query: query(req.query), horizonDays: horizon, saved: await savedOf(a, '/triage'), csrf: reply.generateCsrf() }),
+    );
   });
 
   /** A list as an Excel workbook: the view on screen, names included (the account may see them), the export audited. */

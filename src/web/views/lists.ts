@@ -206,14 +206,17 @@ const reasonText = (r: ScoreRow, psych: boolean) =>
 
 const contextText = (r: ScoreRow) => esc(r.context.map((x) => x.zh).join('；'));
 
-export function classListPage(
-  a: Account,
-  all: readonly ListRow[],
-  query: ListQuery,
-  horizonDays: number | null,
-  saved: readonly SavedView[],
-  csrf: string,
-): string {
+/** What a list page is made from: the account's students, the filter asked for, and the page's own parts. */
+export interface ListPageInput {
+  all: readonly ListRow[];
+  query: ListQuery;
+  /** The horizon of the run's model (what a percentage means), null where unknown. */
+  horizonDays: number | null;
+  saved: readonly SavedView[];
+  csrf: string;
+}
+
+export function classListPage(a: Account, { all, query, horizonDays, saved, csrf }: ListPageInput): string {
   const rows = selectRows(all, query, false);
   const body = rows.length
     ? cardTable(
@@ -241,14 +244,7 @@ export function classListPage(
   );
 }
 
-export function triagePage(
-  a: Account,
-  all: readonly ListRow[],
-  query: ListQuery,
-  horizonDays: number | null,
-  saved: readonly SavedView[],
-  csrf: string,
-): string {
+export function triagePage(a: Account, { all, query, horizonDays, saved, csrf }: ListPageInput): string {
   const rows = selectRows(all, query, true);
   return shell(
     a,
