@@ -17,7 +17,7 @@ const RECENT_DAYS = 90;
 /** Statuses that certify a household's difficulty, and what each entitles a student to, by grade. A county adjusts this table. */
 export const ENTITLEMENTS: readonly { status: readonly string[]; program: string; grades: readonly [number, number]; why: string }[] = [
   {
-    status: ['poverty_registered', 'minimum_living', 'extreme_poverty'],
+    status: ['poverty_registered', 'minimum_living', 'extreme_poverty', 'difficulty_certified'],
     program: 'national_grant',
     grades: [10, 12],
     why: '建档立卡、低保、特困家庭的普通高中学生应享受国家助学金',
@@ -32,6 +32,8 @@ export const ENTITLEMENTS: readonly { status: readonly string[]; program: string
 
 const inForce = (r: StudentRecords | undefined, asOf: string) =>
   new Set((r?.aid ?? []).filter((a) => a.status === 'granted' && (!a.to || a.to >= asOf)).map((a) => a.program));
+/** Given to nearly everyone (the nutrition meal in rural schools): says nothing about a household's need. */
+const UNIVERSAL = new Set(['nutrition_meal']);
 
 export interface AidSignal {
   code: 'canteen' | 'aid_stopped' | 'family_event';
@@ -42,11 +44,13 @@ export interface AidSignal {
 export function hardshipSignals(d: { records?: StudentRecords; canteen_z?: number }, asOf: string): AidSignal[] {
   const out: AidSignal[] = [];
   const aid = inForce(d.records, asOf);
-  if (d.canteen_z !== undefined && d.canteen_z <= CANTEEN_SIGNAL_Z && aid.size === 0)
-    out.push({ code: 'canteen', zh: `食堂消费低于同校寄宿生 ${Math.abs(d.canteen_z).toFixed(1)} 个标准差，且未享受资助` });
+  const needBased = [...aid].filter((p) => !UNIVERSAL.has(p));
+  if (d.canteen_z !== undefined && d.canteen_z <= CANTEEN_SIGNAL_Z && needBased.length === 0)
+    out.push({ code: 'canteen', zh: `食堂消费低于同校寄宿生 ${Math.abs(d.canteen_z).toFixed(1)} 个标准差，且未享受困难资助` });
   const cutoff = new Date(Date.parse(`${asOf}T00:00:00Z`) - 56 * 86_400_000).toISOString().slice(0, 10);
   const stopped = (d.records?.aid ?? []).filter(
-    (a) => (a.status === 'stopped' && a.from >= cutoff) || (a.status === 'granted' && a.to && a.to >= cutoff && a.to < asOf),
+    // A stop as a row of its own (dated the stop), kept in place (status stopped with the grant's start and an end), or a grant that ended.
+    (a) => (a.status === 'stopped' && (a.to ?? a.from) >= cutoff) || (a.status === 'granted' && a.to && a.to >= cutoff && a.to < asOf),
   );
   if (stopped.length)
     out.push({

@@ -1,7 +1,7 @@
 import { detectAcute, notifyStaff } from '../alerts/index.js';
 import { formatDay, todayInChina, type Day } from '../dates/index.js';
 import { prepare } from '../features/index.js';
-import { escalateStale, openAlert } from '../followup/index.js';
+import { escalateStale, openAlert, recordStep } from '../followup/index.js';
 import { currentModelId, loadModel } from '../model/index.js';
 import { schoolPlaces, TRANSFER_CONFIRM_DAYS, unconfirmedTransfers } from '../report/index.js';
 import { loadDistrict, staffMembers, type District } from '../sources/index.js';
@@ -102,13 +102,22 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
  * transfer has since been confirmed, or who came back, is closed.
  */
 async function followTransfers(db: Db, district: District, asOf: Day): Promise<{ opened: number; closed: number }> {
+  // Without outcomes.csv this check knows nothing of transfers: it opens and closes nothing.
+  if (!district.outcomes) return { opened: 0, closed: 0 };
   const open = unconfirmedTransfers(district.outcomes, asOf);
   const cls = district.students.codes('class_id');
   let opened = 0;
   for (const [s, day] of open) {
     if (asOf - day <= TRANSFER_CONFIRM_DAYS) continue;
+    const id = district.roster.ids[s];
+    // One case per transfer: one the school has closed (已离校, 结案) is not opened again for the same transfer.
+    const { rows: before } = await db.query(
+      `select 1 from alerts where student_id = $1 and cause = 'transfer_unconfirmed' and detail->>'transferred_on' = $2`,
+      [id, formatDay(day)],
+    );
+    if (before.length > 0) continue;
     const r = await openAlert(db, {
-      student_id: district.roster.ids[s],
+      student_id: id,
       school_id: district.roster.schools[district.roster.school[s]],
       class_id: cls.data[s] >= 0 ? cls.dict[cls.data[s]] : '',
       cause: 'transfer_unconfirmed',
@@ -117,11 +126,18 @@ async function followTransfers(db: Db, district: District, asOf: Day): Promise<{
     });
     if (r.created) opened++;
   }
+  // Confirmed (or back): a case nobody has taken up yet is closed by a recorded step; one already on the 劝返
+  // path stays with the people working it.
   const stillOpen = [...open.keys()].map((s) => district.roster.ids[s]);
-  const { rows } = await db.query(
-    `update alerts set status = 'resolved', closed_at = now(), touched_at = now()
-      where cause = 'transfer_unconfirmed' and closed_at is null and not (student_id = any($1::text[])) returning id`,
+  const { rows: settled } = await db.query<{ id: string; status: string }>(
+    `select id, status from alerts where cause = 'transfer_unconfirmed' and closed_at is null and status in ('new', 'acknowledged') and not (student_id = any($1::text[]))`,
     [stillOpen],
   );
-  return { opened, closed: rows.length };
+  let closed = 0;
+  for (const a of settled) {
+    if (a.status === 'new') await recordStep(db, Number(a.id), { step: 'acknowledge', by: 'ews', note: '接收学校已确认转入' });
+    await recordStep(db, Number(a.id), { step: 'resolve', by: 'ews', note: '接收学校已确认转入' });
+    closed++;
+  }
+  return { opened, closed };
 }

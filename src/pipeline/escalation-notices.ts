@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { notifyStaff } from '../alerts/index.js';
 import type { AlertRow, Level } from '../followup/index.js';
 import { log } from '../observability/index.js';
@@ -19,7 +20,7 @@ export async function notifyEscalations(
   places: ReadonlyMap<string, SchoolPlace>,
   o: { asOf: string; link: string },
 ): Promise<{ delivered: number; pending: number; unreached: number }> {
-  const counts = new Map<string, { level: Level; school: string; cases: number }>();
+  const counts = new Map<string, { level: Level; school: string; cases: number; ids: number[] }>();
   let unreached = 0;
   const members = staffMembers(staff);
   for (const a of escalated) {
@@ -35,8 +36,9 @@ export async function notifyEscalations(
     );
     if (mine.length === 0) unreached++;
     for (const m of mine) {
-      const e = counts.get(m.staff_id) ?? { level: a.escalated_to, school: a.school_id, cases: 0 };
+      const e = counts.get(m.staff_id) ?? { level: a.escalated_to, school: a.school_id, cases: 0, ids: [] };
       e.cases++;
+      e.ids.push(a.id);
       counts.set(m.staff_id, e);
     }
   }
@@ -52,7 +54,14 @@ export async function notifyEscalations(
       as_of: o.asOf,
       high: 0,
       medium: 0,
-      escalation: { cases: e.cases, level: e.level },
+      escalation: {
+        cases: e.cases,
+        level: e.level,
+        batch: createHash('sha256')
+          .update(e.ids.sort((x, y) => x - y).join(','))
+          .digest('hex')
+          .slice(0, 16),
+      },
       link: `${o.link.replace(/\/$/, '')}${e.level === 'school' ? '/school' : '/area'}`,
     });
     delivered += sent.delivered;

@@ -20,6 +20,8 @@ export interface ReportRow {
   school_id: string;
   school_name: string;
   township: string;
+  /** The county schools.csv places the school in ('' where unknown). */
+  county?: string;
   /** On the roll on the as-of date. */
   enrolled: number;
   /** On the roll on the first day of the month. */
@@ -28,7 +30,7 @@ export interface ReportRow {
   enrolled_year_start: number;
   /** dropped_out outcomes dated in the month up to D. */
   dropped_month: number;
-  /** Students who dropped out since the year's start and are not back on the roll at D. */
+  /** Students on the year's starting roll who are gone on D by dropping out since (not back, not transferred). */
   dropped_year: number;
   transferred_month: number;
   returned_month: number;
@@ -59,7 +61,7 @@ export function unconfirmedTransfers(outcomes: Table | null, asOf: Day): Map<num
   const sid = outcomes.int32('student_id');
   const date = outcomes.int32('date');
   const kind = outcomes.uint8('outcome');
-  const order = Array.from({ length: outcomes.length }, (_, i) => i).sort((a, b) => date[a] - date[b]);
+  const order = Array.from({ length: outcomes.length }, (_, i) => i).sort((a, b) => date[a] - date[b] || RANK(kind[a]) - RANK(kind[b]));
   for (const i of order) {
     if (date[i] > asOf) break;
     if (kind[i] === KIND.transferred) out.set(sid[i], date[i]);
@@ -81,31 +83,50 @@ export function monthStart(asOf: Day): Day {
   return parseDay(`${formatDay(asOf).slice(0, 8)}01`);
 }
 
+/** Within a day, leavings come first and a return or a confirmation last: the file's row order never decides. */
+const RANK = (kind: number) => (kind === KIND.returned ? 2 : kind === KIND.transfer_confirmed ? 1 : 0);
+
+/** Each student's outcome rows in date order (a day's rows by RANK), by roll index. */
+function outcomesByStudent(outcomes: Table | null, n: number): Int32Array[] {
+  const out: Int32Array[] = new Array(n);
+  if (!outcomes) return out;
+  const sid = outcomes.int32('student_id');
+  const date = outcomes.int32('date');
+  const kind = outcomes.uint8('outcome');
+  const lists: number[][] = new Array(n);
+  for (let i = 0; i < outcomes.length; i++) (lists[sid[i]] ??= []).push(i);
+  for (let s = 0; s < n; s++) if (lists[s]) out[s] = Int32Array.from(lists[s].sort((a, b) => date[a] - date[b] || RANK(kind[a]) - RANK(kind[b])));
+  return out;
+}
+
 /**
- * Is each student on the roll on `day`? Enrolled by then (when known) and not gone: the last of
- * their outcomes on or before the day is not a leaving (dropped out, transferred, graduated), or a
- * return came after it. 休学 (suspended) keeps a student on the roll, as 学籍 does.
+ * Where each student stands on `day`: on the roll (enrolled by then, where known, and not gone — their
+ * last leaving up to the day, dropped out, transferred or graduated, was not followed by a return;
+ * 休学 keeps the 学籍), and if gone, how (the outcome's kind) and since when.
  */
-function onRollOn(students: Table, outcomes: Table | null, byStudent: Int32Array[], day: Day): Uint8Array {
+function standingOn(students: Table, outcomes: Table | null, byStudent: Int32Array[], day: Day): { on: Uint8Array; goneBy: Int16Array; goneOn: Int32Array } {
   const enrolled = students.int32('enrolled_on');
   const on = new Uint8Array(students.length);
+  const goneBy = new Int16Array(students.length).fill(-1);
+  const goneOn = new Int32Array(students.length);
   const date = outcomes?.int32('date');
   const kind = outcomes?.uint8('outcome');
   for (let s = 0; s < students.length; s++) {
     if (enrolled[s] !== NO_DAY && enrolled[s] > day) continue;
-    let gone = false;
-    let last = -Infinity;
+    let by = -1;
+    let since = 0;
     for (const i of byStudent[s] ?? []) {
-      if (date![i] > day || date![i] < last) continue;
-      // Same day: a return beats a leaving (the 劝返 brought them back that day).
-      if (date![i] === last && gone && kind![i] !== KIND.returned) continue;
-      last = date![i];
-      if (LEAVES.has(kind![i])) gone = true;
-      else if (kind![i] === KIND.returned) gone = false;
+      if (date![i] > day) break;
+      if (LEAVES.has(kind![i])) {
+        by = kind![i];
+        since = date![i];
+      } else if (kind![i] === KIND.returned) by = -1;
     }
-    if (!gone) on[s] = 1;
+    if (by < 0) on[s] = 1;
+    goneBy[s] = by;
+    goneOn[s] = since;
   }
-  return on;
+  return { on, goneBy, goneOn };
 }
 
 /** Unexcused school days running up to D (recorded days only). */
@@ -128,18 +149,13 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
   const d = p.district;
   const o = d.outcomes;
   const n = d.roster.size;
-  const byStudent: Int32Array[] = new Array(n);
-  if (o) {
-    const sid = o.int32('student_id');
-    const lists: number[][] = new Array(n);
-    for (let i = 0; i < o.length; i++) (lists[sid[i]] ??= []).push(i);
-    for (let s = 0; s < n; s++) if (lists[s]) byStudent[s] = Int32Array.from(lists[s]);
-  }
+  const byStudent = outcomesByStudent(o, n);
   const month = monthStart(asOf);
   const year = schoolYearStart(asOf);
-  const now = onRollOn(d.students, o, byStudent, asOf);
-  const atMonth = onRollOn(d.students, o, byStudent, month);
-  const atYear = onRollOn(d.students, o, byStudent, year);
+  const standing = standingOn(d.students, o, byStudent, asOf);
+  const now = standing.on;
+  const atMonth = standingOn(d.students, o, byStudent, month).on;
+  const atYear = standingOn(d.students, o, byStudent, year).on;
   const empty = (school: string): ReportRow => {
     const place = places.get(school);
     return {
@@ -147,6 +163,7 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
       school_id: school,
       school_name: place?.name ?? '',
       township: place?.township ?? '',
+      county: place?.county ?? '',
       enrolled: 0,
       enrolled_month_start: 0,
       enrolled_year_start: 0,
@@ -164,28 +181,27 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
   };
   const rows = new Map<string, ReportRow>();
   for (const school of d.roster.schools) rows.set(school, empty(school));
+  // A school schools.csv names with nobody on the roll still has its row (and counts in its township).
+  for (const school of places.keys()) if (!rows.has(school)) rows.set(school, empty(school));
   for (let s = 0; s < n; s++) {
     const r = rows.get(d.roster.schools[d.roster.school[s]])!;
     r.enrolled += now[s];
     r.enrolled_month_start += atMonth[s];
     r.enrolled_year_start += atYear[s];
     if (now[s] && streakUpTo(p, s, asOf) >= SUSPECT_DAYS) r.suspected++;
+    // Lost this year: on the year's starting roll, and gone on D by dropping out since (not by a transfer,
+    // not one who came back; a student enrolled later is not in the base, so not counted against it).
+    if (atYear[s] && standing.goneBy[s] === KIND.dropped_out && standing.goneOn[s] >= year) r.dropped_year++;
   }
   if (o) {
     const sid = o.int32('student_id');
     const date = o.int32('date');
     const kind = o.uint8('outcome');
-    const countedYear = new Uint8Array(n);
     for (let i = 0; i < o.length; i++) {
       if (date[i] > asOf) continue;
       const r = rows.get(d.roster.schools[d.roster.school[sid[i]]])!;
       const inMonth = date[i] >= month;
       if (kind[i] === KIND.dropped_out) {
-        // The year's dropouts net of 劝返复学: a student who dropped out and is back on the roll is not lost.
-        if (date[i] >= year && !now[sid[i]] && !countedYear[sid[i]]) {
-          countedYear[sid[i]] = 1;
-          r.dropped_year++;
-        }
         if (inMonth) r.dropped_month++;
       } else if (kind[i] === KIND.transferred && inMonth) r.transferred_month++;
       else if (kind[i] === KIND.returned && inMonth) r.returned_month++;
@@ -198,7 +214,7 @@ export function monthlyReport(p: Prepared, asOf: Day, places: ReadonlyMap<string
   }
   const schoolRows = [...rows.values()].sort((a, b) => a.township.localeCompare(b.township) || a.school_id.localeCompare(b.school_id));
   const sum = (level: ReportRow['level'], township: string, parts: readonly ReportRow[]): ReportRow => {
-    const r: ReportRow = { ...empty(''), level, township };
+    const r: ReportRow = { ...empty(''), level, township, county: parts[0]?.county ?? '' };
     for (const x of parts) {
       for (const k of [
         'enrolled',

@@ -25,7 +25,7 @@ export const REPORT_COLUMNS: [string, (r: ReportRow) => string | number | null][
   ['转出超30天未确认', (r) => r.transfers_overdue],
   ['未结个案', (r) => r.open_cases],
   ['超期未跟进个案（7天）', (r) => r.overdue_cases],
-  ['巩固率', (r) => (r.retention === null ? null : Math.round(r.retention * 10_000) / 10_000)],
+  ['巩固率（学年内）', (r) => (r.retention === null ? null : Math.round(r.retention * 10_000) / 10_000)],
 ];
 
 /** Writes report.xlsx (a workbook, Chinese headers, 巩固率 as a percentage) and report.csv (UTF-8 with BOM, for Excel). */

@@ -235,7 +235,9 @@ insert into escalation_rules (status, deadline_days, to_level, note) values
   ('return_notice', 7, 'township', '限期复学通知期限一周：逾期未返校，报乡镇'),
   ('escalated', 14, 'county', '报乡镇后 14 天仍未返校，报县教育局'),
   ('escalated_county', 14, 'county', '报县后每 14 天应有进展'),
-  ('whereabouts_unknown', 30, 'county', '下落不明 30 天仍无进展，县教育局督办');
+  ('whereabouts_unknown', 30, 'county', '下落不明 30 天仍无进展，县教育局督办'),
+  ('penalty', 30, 'county', '行政处罚后 30 天应有进展'),
+  ('judicial', 60, 'county', '司法程序中每 60 天应有进展');
 alter table alerts add column escalated_to text;
 alter table case_steps add column recorded_at timestamptz not null default now();
 alter table alerts drop constraint alerts_cause_check;

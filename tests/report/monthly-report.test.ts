@@ -113,6 +113,35 @@ describe('the monthly 控辍保学 report', () => {
     ]);
   });
 
+  it("should count the year's losses against its starting roll only, and let a day's return win whatever the row order", async () => {
+    const f = await makeFolder({
+      'students.csv':
+        'student_id,school_id,class_id,grade_level,enrolled_on\nx1,X,7-1,7,2025-09-01\nm1,X,7-1,7,2025-10-08\nr3,X,7-1,7,2025-09-01\nd1,X,7-1,7,2025-09-01\nd2,X,7-1,7,2025-09-01\n',
+      'outcomes.csv': [
+        'student_id,date,outcome',
+        'm1,2025-11-01,dropped_out', // enrolled after 1 September: not in the base
+        'r3,2025-10-01,dropped_out',
+        'r3,2025-10-20,returned',
+        'r3,2026-02-01,transferred', // came back, then transferred: not a loss
+        'd1,2026-03-02,returned', // the same day, the return written first …
+        'd1,2026-03-02,dropped_out', // … still wins
+        'd2,2026-03-02,dropped_out',
+      ].join('\n'),
+      // Chinese headers, and a school nobody is enrolled in yet.
+      'schools.csv': '学校代码,学校名称,乡镇,县\nX,新校,镇三,某县\nY,空校,镇三,某县\n',
+    });
+    try {
+      const r = (await reportCommand({ data: f.dir, asOf: AS_OF, out: join(f.dir, 'out'), database: null })).rows;
+      const x = r.find((row) => row.school_id === 'X')!;
+      expect(x).toMatchObject({ school_name: '新校', township: '镇三', enrolled_year_start: 4, enrolled: 2, dropped_year: 1 }); // d2 only
+      expect(x.retention).toBeCloseTo(3 / 4, 10);
+      expect(r.find((row) => row.school_id === 'Y')).toMatchObject({ school_name: '空校', enrolled: 0, retention: null });
+      expect(r.find((row) => row.level === 'township')).toMatchObject({ township: '镇三', enrolled: 2 });
+    } finally {
+      await f.cleanup();
+    }
+  });
+
   it('should start the school year on 1 September', () => {
     expect(schoolYearStart(parseDay('2026-03-16'))).toBe(parseDay('2025-09-01'));
     expect(schoolYearStart(parseDay('2026-09-01'))).toBe(parseDay('2026-09-01'));
@@ -171,11 +200,11 @@ describe('the monthly 控辍保学 report', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(join(out, 'report.xlsx'));
     const ws = wb.getWorksheet('控辍保学月报')!;
-    expect(ws.getRow(2).values).toContain('巩固率');
+    expect(ws.getRow(2).values).toContain('巩固率（学年内）');
     const header = (ws.getRow(2).values as unknown[]).slice(1);
     const totalRow = (ws.getRow(2 + 6).values as unknown[]).slice(1);
     expect(totalRow[header.indexOf('层级')]).toBe('合计');
     expect(totalRow[header.indexOf('在籍学生')]).toBe(7);
-    expect(totalRow[header.indexOf('巩固率')]).toBeCloseTo(0.8182, 4);
+    expect(totalRow[header.indexOf('巩固率（学年内）')]).toBeCloseTo(0.8182, 4);
   });
 });

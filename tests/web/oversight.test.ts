@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordRun } from '../../src/followup/index.js';
+import { openAlert, recordRun } from '../../src/followup/index.js';
 import { recordReport, type ReportRow } from '../../src/report/index.js';
 import type { Db } from '../../src/store/index.js';
 import { buildApp, importStaff, setPassword } from '../../src/web/index.js';
@@ -58,8 +58,12 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
       { staff_id: 'ad3', school_id: 'S3', role: 'aid_office', class_ids: [] },
       { staff_id: 'tw1', school_id: '', role: 'township', class_ids: [], area: '镇一' },
       { staff_id: 'bu1', school_id: '', role: 'bureau', class_ids: [], area: '某县' },
+      { staff_id: 'tw0', school_id: '', role: 'township', class_ids: [] }, // no area set
     ]);
-    for (const id of ['pr1', 'ad1', 'ad3', 'tw1', 'bu1']) await setPassword(db, id, PASSWORD);
+    for (const id of ['pr1', 'ad1', 'ad3', 'tw1', 'bu1', 'tw0']) await setPassword(db, id, PASSWORD);
+    // A family-event case gone past its deadline to the school: the principal is told it lapsed, not what it is about.
+    const family = await openAlert(db, { student_id: 'sA2', school_id: 'S1', class_id: '7-1', cause: 'severe_event', as_of: '2026-03-02', risk: 0.1 });
+    await db.query(`update alerts set escalated_to = 'school' where id = $1`, [family.alert.id]);
     await recordReport(db, '2026-03-01', [
       report('school', 'S1', '镇一', 120),
       report('township', '', '镇一', 120),
@@ -92,6 +96,8 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
     expect(withSteps).toMatch(/入户劝返（t1）/);
     expect(withSteps).not.toContain('家访私密记录');
     expect(page).not.toMatch(/近4周无故缺勤|王小明|10012345678/); // ids and statuses, no reasons, names or phones
+    expect(page).not.toContain('sA2'); // a family-event case is not on the 控辍保学 ledger
+    expect(page).not.toContain('重大家庭变故');
     for (const url of ['/students/sA1', '/classes', '/triage', '/area', '/aid']) expect((await get('pr1', url)).statusCode, url).toBe(403);
     expect((await get('pr1', '/')).headers.location).toBe('/school');
   });
@@ -108,6 +114,9 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
     expect(county).toContain('sA1'); // sent up to the county by the rules
     expect(county).not.toContain('sB1');
     for (const url of ['/students/sA1', '/school', '/classes']) expect((await get('bu1', url)).statusCode, url).toBe(403);
+    const unset = (await get('tw0', '/area')).body; // a township account nobody gave an area sees nothing, not everything
+    expect(unset).toContain('账号未设置所属乡镇');
+    expect(unset).not.toMatch(/sA1|sB1|>120</);
   });
 
   it('should give the aid office the students to verify quietly, record what it found, and the 应助尽助 gaps', async () => {

@@ -16,10 +16,13 @@ export interface Delivery {
 
 /** The same notice to the same place has the same key, however often it is planned. */
 export function deliveryKey(channel: string, target: string, n: Notice): string {
-  return createHash('sha256')
-    .update(JSON.stringify([channel, target, n.kind, n.school_id, n.recipient, n.as_of]))
-    .digest('hex')
-    .slice(0, 32);
+  return (
+    createHash('sha256')
+      // An escalation notice is about the cases that went up this time: a second check in a day is a second notice.
+      .update(JSON.stringify([channel, target, n.kind, n.school_id, n.recipient, n.as_of, ...(n.escalation ? [n.escalation.batch ?? ''] : [])]))
+      .digest('hex')
+      .slice(0, 32)
+  );
 }
 
 /** Records a delivery to make; returns it, or the existing one for the same key. */

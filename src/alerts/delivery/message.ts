@@ -16,7 +16,11 @@ export interface Notice {
   /** For analysts: what drifted beyond its threshold (features, scores, turnover). */
   drift?: string[];
   /** For escalations: how many cases went past their deadline to this recipient's level (never who). */
-  escalation?: { cases: number; level: 'school' | 'township' | 'county' };
+  escalation?: {
+    cases: number;
+    level: 'school' | 'township' | 'county' /** Which escalation this is (the cases' ids, hashed): one notice per batch. */;
+    batch?: string;
+  };
   link: string;
 }
 

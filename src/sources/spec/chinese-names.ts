@@ -62,6 +62,18 @@ export const HEADER_NAMES: Record<string, Record<string, string>> = {
     家长电话: 'guardian_phone',
     联系电话: 'guardian_phone',
   },
+  schools: {
+    学校: 'school_id',
+    学校代码: 'school_id',
+    学校编号: 'school_id',
+    学校名称: 'school_name',
+    校名: 'school_name',
+    乡镇: 'township',
+    所属乡镇: 'township',
+    县: 'county',
+    县区: 'county',
+    所属县区: 'county',
+  },
   attendance: { ...STUDENT, ...DATE, 考勤日期: 'date', 出勤状态: 'status', 考勤状态: 'status', 状态: 'status', 节次: 'period' },
   grades: {
     ...STUDENT,

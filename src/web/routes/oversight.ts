@@ -18,12 +18,15 @@ async function reportRows(o: RouteOptions, a: Account): Promise<{ as_of: string 
     `select to_char(as_of, 'YYYY-MM-DD') as as_of, level, school_id, township, figures from monthly_reports
       where as_of = (select max(as_of) from monthly_reports) order by position`,
   );
-  const mine = rows.filter((r) => {
+  const figures = rows.map((r) => (typeof r.figures === 'string' ? JSON.parse(r.figures) : r.figures) as ReportRow);
+  const mine = figures.filter((r) => {
     if (a.role === 'principal') return r.level === 'school' && r.school_id === a.school_id;
-    if (a.role === 'township') return r.township === (a.area ?? '') && r.level !== 'total';
-    return true; // the bureau: the county's schools, townships and total
+    // An officer's account with no area set sees nothing rather than everything.
+    if (a.role === 'township') return Boolean(a.area) && r.township === a.area && r.level !== 'total';
+    // The bureau: its county's rows (every row when the account names no county, or the report knows none).
+    return !a.area || !r.county || r.county === a.area || r.level === 'total';
   });
-  return { as_of: rows[0]?.as_of ?? null, rows: mine.map((r) => (typeof r.figures === 'string' ? JSON.parse(r.figures) : r.figures)) };
+  return { as_of: rows[0]?.as_of ?? null, rows: mine };
 }
 
 const figuresTable = (rows: readonly ReportRow[]) =>
@@ -32,7 +35,7 @@ const figuresTable = (rows: readonly ReportRow[]) =>
     rows.map((r) =>
       REPORT_COLUMNS.map(([h, v]) => {
         const x = v(r);
-        return h === '巩固率' && typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : esc(x ?? '—');
+        return h.startsWith('巩固率') && typeof x === 'number' ? `${(x * 100).toFixed(2)}%` : esc(x ?? '—');
       }),
     ),
   );
@@ -77,7 +80,9 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
       `select a.id, a.student_id, a.class_id, a.cause, a.status, a.opened_at, a.touched_at, a.closed_at, a.escalated_to,
               (select s.by_staff from case_steps s where s.alert_id = a.id order by s.at desc, s.id desc limit 1) as by
          from alerts a where a.school_id = $1
-          and (a.cause = 'absence_streak' or a.status in ('home_visit', 'return_notice', 'escalated', 'returned', 'left') or (a.closed_at is null and a.escalated_to is not null))
+          -- The 控辍保学 ledger: students who stopped coming (or whose transfer nobody received), and any case on the
+          -- 劝返 path. A case opened for something else (a family event, a psychologist's) is not the principal's to read.
+          and (a.cause in ('absence_streak', 'transfer_unconfirmed') or a.status in (select distinct to_status from case_procedure where step not in ('acknowledge', 'contact', 'intervene', 'resolve', 'reopen')))
         order by a.closed_at is not null, a.opened_at`,
       [a.school_id],
     );
@@ -124,15 +129,16 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
   app.get('/area', { onRequest: need('township', 'bureau') }, async (req, reply) => {
     const a = req.account!;
     const report = await reportRows(o, a);
-    const schools = a.role === 'township' ? report.rows.filter((r) => r.level === 'school').map((r) => r.school_id) : null;
+    const scoped = a.role === 'township' || (a.role === 'bureau' && Boolean(a.area) && report.rows.some((r) => r.county));
+    const schools = scoped ? report.rows.filter((r) => r.level === 'school').map((r) => r.school_id) : null;
     const cases = await caseFigures(o, schools);
     // A student reaches this level only through a case escalated to it: reported to the township (报乡镇) by the
     // school, or sent up by the escalation rules (a 限期复学通知 lapsed; a township's case left past its deadline).
-    const { rows: escalated } = await db.query<{ id: string; student_id: string; school_id: string; status: string; touched_at: Date }>(
-      `select id, student_id, school_id, status, touched_at from alerts
+    const { rows: escalated } = await db.query<{ id: string; student_id: string; school_id: string; status: string; since: Date }>(
+      `select id, student_id, school_id, status, coalesce(escalated_at, touched_at) as since from alerts
         where closed_at is null and ($1::text[] is null or school_id = any($1::text[]))
-          and (escalated_to = $2 or ($2 = 'township' and status = 'escalated'))
-        order by touched_at`,
+          and (escalated_to = $2 or ($2 = 'township' and status = 'escalated') or ($2 = 'county' and status = 'escalated_county'))
+        order by since`,
       [schools, a.role === 'bureau' ? 'county' : 'township'],
     );
     await audit(db, a, 'view_area', null, { area: a.area ?? null });
@@ -140,7 +146,13 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
       reply,
       shell(
         a,
-        a.role === 'township' ? `辖区控辍保学情况（${esc(a.area ?? '')}）` : '全县控辍保学情况',
+        a.role === 'township'
+          ? a.area
+            ? `辖区控辍保学情况（${esc(a.area)}）`
+            : '辖区控辍保学情况（账号未设置所属乡镇，请管理员设置）'
+          : a.area
+            ? `全县控辍保学情况（${esc(a.area)}）`
+            : '全县控辍保学情况',
         `<p class="help">月报数据截至 ${esc(report.as_of ?? '（尚未生成月报：ews report）')}。</p>${figuresTable(report.rows)}
 <h2>各校个案</h2>${cardTable(
           ['学校', '未结个案', '7天未跟进', '已报乡镇'],
@@ -150,7 +162,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
           escalated.length
             ? cardTable(
                 ['个案', '学生编号', '学校', '报送以来'],
-                escalated.map((r) => [`#${r.id}`, esc(r.student_id), esc(r.school_id), beijingTime(new Date(r.touched_at)).slice(0, 10)]),
+                escalated.map((r) => [`#${r.id}`, esc(r.student_id), esc(r.school_id), beijingTime(new Date(r.since)).slice(0, 10)]),
               )
             : '<p class="muted">没有。</p>'
         }`,

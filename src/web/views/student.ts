@@ -116,7 +116,9 @@ export function timeline(a: Account, f: StudentFile): { date: string; text: stri
       items.push({
         date: beijingTime(new Date(st.at)).slice(0, 10),
         kind: '跟进',
-        text: hidden ? '心理辅导' : `${STEP_TEXT[st.step as Step] ?? st.step}${st.kind ? `（${KIND_TEXT[st.kind] ?? st.kind}）` : ''}`,
+        text: hidden
+          ? '心理辅导'
+          : `${f.procedure.stepText(st.step) ?? STEP_TEXT[st.step as Step] ?? st.step}${st.kind ? `（${KIND_TEXT[st.kind] ?? st.kind}）` : ''}`,
       });
     }
   }
