@@ -1,6 +1,6 @@
 import { ATTENDANCE_STATUSES, type District } from '../sources/index.js';
 import { groupByStudent, type ByStudent } from './by-student.js';
-import { exitDays } from './cohort.js';
+import { exitDays, type Exits } from './cohort.js';
 
 export interface DayRows {
   readonly by: ByStudent;
@@ -29,7 +29,7 @@ export interface GradeRows extends DayRows {
  */
 export interface Prepared {
   readonly district: District;
-  readonly exits: Float64Array;
+  readonly exits: Exits;
   readonly attendance: AttendanceDays;
   readonly grades: GradeRows;
   readonly family: DayRows;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectAcute } from '../../src/alerts/index.js';
 import { parseDay } from '../../src/dates/index.js';
-import { prepare } from '../../src/features/index.js';
+import { onRoll, prepare } from '../../src/features/index.js';
 import { loadDistrict } from '../../src/sources/index.js';
 import { FAR_TODAY, makeFolder } from '../helpers/folder.js';
 
@@ -33,6 +33,22 @@ describe('acute alerts', () => {
     expect(alerts[0].detail).toMatchObject({ streak_days: 3 });
     expect(alerts[1].detail).toMatchObject({ event: 'parent_serious_illness', date: '2026-03-05' });
     expect(JSON.stringify(alerts)).not.toContain('不应出现');
+  });
+
+  it('should watch a student who dropped out and came back (劝返复学) like any other on the roll', async () => {
+    const t = await makeFolder({
+      'students.csv': 'student_id,school_id,class_id,grade_level\nA1,S1,7-1,7\nB2,S1,7-1,7\n',
+      'attendance.csv': `student_id,date,status\n${['2026-03-03', '2026-03-04', '2026-03-05'].map((d) => `A1,${d},absent_unexcused`).join('\n')}\n`,
+      'outcomes.csv': 'student_id,date,outcome\nA1,2026-02-02,dropped_out\nA1,2026-03-02,returned\nB2,2026-02-02,dropped_out\n',
+    });
+    cleanups.push(t.cleanup);
+    const { district } = await loadDistrict(t.dir, { today: FAR_TODAY });
+    const p = prepare(district);
+    expect(detectAcute(p, parseDay('2026-03-05'), null).map((a) => [a.student_id, a.cause])).toEqual([['A1', 'absence_streak']]);
+    const roll = (day: string) => [...onRoll(district, parseDay(day), p.exits)].map((s) => district.roster.ids[s]);
+    expect(roll('2026-01-15')).toEqual(['A1', 'B2']);
+    expect(roll('2026-02-15')).toEqual([]); // both away
+    expect(roll('2026-03-02')).toEqual(['A1']); // back the day of the return; B2 still gone
   });
 
   it('should call a grave event severe from severity 2, and never a parent gone to work away or a move', async () => {
