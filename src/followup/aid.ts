@@ -15,7 +15,14 @@ const INCOME_EVENTS = new Set(['parent_death', 'parent_serious_illness', 'parent
 const RECENT_DAYS = 90;
 
 /** Statuses that certify a household's difficulty, and what each entitles a student to, by grade. A county adjusts this table. */
-export const ENTITLEMENTS: readonly { status: readonly string[]; program: string; grades: readonly [number, number]; why: string }[] = [
+export const ENTITLEMENTS: readonly { status: readonly string[]; program: string; grades: readonly [number, number]; boardersOnly?: boolean; why: string }[] = [
+  {
+    status: ['poverty_registered', 'minimum_living', 'extreme_poverty', 'difficulty_certified'],
+    program: 'boarding_allowance',
+    grades: [1, 9],
+    boardersOnly: true,
+    why: '义务教育阶段家庭经济困难寄宿生应享受寄宿生生活补助',
+  },
   {
     status: ['poverty_registered', 'minimum_living', 'extreme_poverty', 'difficulty_certified'],
     program: 'national_grant',
@@ -65,11 +72,12 @@ export function hardshipSignals(d: { records?: StudentRecords; canteen_z?: numbe
 }
 
 /** Programmes a student's certified status entitles them to and that they do not receive as of D. */
-export function entitlementGaps(d: { records?: StudentRecords; grade?: number }, asOf: string): { program: string; why: string }[] {
+export function entitlementGaps(d: { records?: StudentRecords; grade?: number; boarding?: boolean }, asOf: string): { program: string; why: string }[] {
   const aid = inForce(d.records, asOf);
   const out: { program: string; why: string }[] = [];
   for (const e of ENTITLEMENTS) {
     if (d.grade === undefined || d.grade < e.grades[0] || d.grade > e.grades[1]) continue;
+    if (e.boardersOnly && !d.boarding) continue;
     if (!e.status.some((s) => aid.has(s))) continue;
     if (!aid.has(e.program)) out.push({ program: e.program, why: e.why });
   }

@@ -104,6 +104,7 @@ async function insertScores(db: Db, table: string, runKey: string, scored: reado
         ...(s.circumstances.length ? { circumstances: s.circumstances.map(storedReason) } : {}),
         ...(s.canteen_z !== undefined ? { canteen_z: s.canteen_z } : {}),
         grade: s.grade_level,
+        ...(s.boarding ? { boarding: true } : {}),
       };
       const reasons = JSON.stringify(s.reasons.map(storedReason));
       text += `${[runKey, s.student_id, s.school_id, s.class_id, s.risk, s.rank_in_class, s.rank_in_school, s.tier, reasons, JSON.stringify(details)].map(copyField).join('\t')}\n`;

@@ -37,6 +37,8 @@ export interface ScoredStudent {
   records?: StudentRecords;
   /** Canteen spending against boarders of the school, in SD (absent where the school has no canteen cards). */
   canteen_z?: number;
+  /** A boarder (寄宿生): what some aid is for (absent where not, or not known). */
+  boarding?: boolean;
 }
 
 export interface Acute {
@@ -130,6 +132,7 @@ export function scoreShard(
   const classId = d.students.codes('class_id');
   const head = d.students.codes('head_teacher_id');
   const level = d.students.float64('grade_level');
+  const boarding = d.students.int8('boarding');
   const out: ScoredStudent[] = [];
   for (let r = 0; r < now.m.rows; r++) {
     const s = now.m.students[r];
@@ -161,6 +164,7 @@ export function scoreShard(
         absence_streak: now.m.get(r, 'att_unexcused_streak'),
       },
       ...(f.records?.[r] && Object.keys(f.records[r]).length > 0 ? { records: f.records[r] } : {}),
+      ...(boarding[s] === 1 ? { boarding: true } : {}),
       ...(Number.isFinite(now.m.get(r, 'meal_spend_z')) && now.m.get(r, 'meal_missing') !== 1 ? { canteen_z: now.m.get(r, 'meal_spend_z') } : {}),
     });
   }

@@ -31,6 +31,7 @@ export interface ScoreRow {
     canteen_z?: number;
     /** Grade level (1–12; absent from rows recorded before it was kept). */
     grade?: number;
+    boarding?: boolean;
     /** Circumstances as stored (codes and values); `context` holds them in words. */
     circumstances?: StoredReason[];
   };

@@ -51,6 +51,16 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
         ...scoredStudent({ student_id: 'sX1', school_id: 'S3', class_id: '11-1', tier: 'low', risk: 0.01, grade_level: 11 }),
         records: { aid: [{ program: 'minimum_living', status: 'granted', from: '2025-09-01' }] },
       },
+      // A boarder of grade 8 with a certified difficulty and no boarding allowance; a day pupil like them is owed nothing.
+      {
+        ...scoredStudent({ student_id: 'sX2', school_id: 'S3', class_id: '8-1', tier: 'low', risk: 0.01, grade_level: 8 }),
+        boarding: true,
+        records: { aid: [{ program: 'difficulty_certified', status: 'granted', from: '2025-09-01' }] },
+      },
+      {
+        ...scoredStudent({ student_id: 'sX3', school_id: 'S3', class_id: '8-1', tier: 'low', risk: 0.01, grade_level: 8 }),
+        records: { aid: [{ program: 'difficulty_certified', status: 'granted', from: '2025-09-01' }] },
+      },
     ]);
     await importStaff(db, [
       { staff_id: 'pr1', school_id: 'S1', role: 'principal', class_ids: [] },
@@ -140,6 +150,8 @@ describe.each(ENGINES.filter((e) => e !== 'pglite-thread'))('up the 控辍保学
     expect((await app.inject({ method: 'GET', url: '/aid', cookies: { ews_session: cookie } })).body).toContain('属实，拟申请资助（ad1');
     const gaps = (await get('ad3', '/aid')).body;
     expect(gaps).toMatch(/sX1[\s\S]*国家助学金、学费减免/);
+    expect(gaps).toMatch(/sX2[\s\S]*寄宿生生活补助/);
+    expect(gaps).not.toContain('sX3');
     expect((await get('ad1', '/students/sA1')).statusCode).toBe(403);
   });
 });
