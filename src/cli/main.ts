@@ -172,7 +172,7 @@ export function buildProgram(): Command {
     .description('the weekly job once: ingest, features, score, lists (scores.csv, lists/, summary.json, rejects.csv)')
     .option('--data <dir>', 'data folder (default: the kept history, see --history)')
     .option('--history <dir>', 'score from a kept history instead of a data folder (default: EWS_HISTORY, else .ews/history)')
-    .option('--known-on <date>', 'read the history as it was known on this day (default: as known now)')
+    .option('--known-on <date>', 'read the history as it was known on this day (default: on the as-of day: a past week re-run as it was known then)')
     .requiredOption('--as-of <date>', 'score as of this day, from rows dated on or before it')
     .requiredOption('--out <dir>', 'output folder')
     .option('--model <id>', 'model id (default: the model in use)')
@@ -187,7 +187,8 @@ export function buildProgram(): Command {
       const s = await (await running()).runCommand({
         database: o.record === false ? null : undefined,
         data: o.data ?? historyDir(o.history),
-        knownOn: o.knownOn && requireDay('--known-on', o.knownOn),
+        // From a history, what was known by D (a row pulled later is not a feature of D); a folder is what it is.
+        knownOn: o.knownOn ? requireDay('--known-on', o.knownOn) : isHistory(o.data ?? historyDir(o.history)) ? requireDay('--as-of', o.asOf) : undefined,
         out: o.out,
         asOf: requireDay('--as-of', o.asOf),
         model: o.model,
