@@ -1,7 +1,7 @@
 import { EwsError } from '../errors/index.js';
 import type { Db } from '../store/index.js';
 import { loadProcedure } from './procedure.js';
-import { CLOSED, type CaseCause, type CaseStatus, type Step } from './states.js';
+import type { CaseCause, CaseStatus, Step } from './states.js';
 
 export type AlertCause = CaseCause;
 
@@ -111,7 +111,8 @@ export async function recordStep(db: Db, alertId: number, s: StepInput): Promise
       at,
       s.note ?? null,
     ]);
-    const closed = CLOSED.has(to);
+    // Whether the step ends the case is the table's too (a county may add its own closing steps).
+    const closed = move.closes;
     const updated = await tx.query<AlertRow>(
       // A step answers an escalation: the case may go up again only if it lapses again. A step dated earlier (a
       // home visit recorded the day after) does not make the case look older than its latest step.

@@ -12,6 +12,8 @@ export interface ProcedureRow {
   note_required: boolean;
   kinds: string[];
   step_zh: string;
+  /** The step ends the case. */
+  closes: boolean;
 }
 
 const ABSENT: ReadonlySet<string> = new Set<CaseCause>(['absence_streak', 'transfer_unconfirmed']);
@@ -43,7 +45,7 @@ export class Procedure {
 
 export async function loadProcedure(db: Db): Promise<Procedure> {
   const { rows } = await db.query<ProcedureRow>(
-    'select status, step, to_status, absent_only, note_required, kinds, step_zh from case_procedure order by status, step',
+    'select status, step, to_status, absent_only, note_required, kinds, step_zh, closes from case_procedure order by status, step',
   );
   return new Procedure(rows.map((r) => ({ ...r, kinds: typeof r.kinds === 'string' ? parseArray(r.kinds) : r.kinds })));
 }

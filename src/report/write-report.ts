@@ -24,7 +24,7 @@ export const REPORT_COLUMNS: [string, (r: ReportRow) => string | number | null][
   ['转出待接收确认', (r) => r.transfers_unconfirmed],
   ['转出超30天未确认', (r) => r.transfers_overdue],
   ['未结个案', (r) => r.open_cases],
-  ['超期未跟进个案（7天）', (r) => r.overdue_cases],
+  ['超期未跟进个案（按期限表）', (r) => r.overdue_cases],
   ['巩固率（学年内）', (r) => (r.retention === null ? null : Math.round(r.retention * 10_000) / 10_000)],
 ];
 
@@ -54,20 +54,22 @@ export async function writeReport(out: string, rows: readonly ReportRow[], asOf:
 }
 
 /**
- * Open and overdue cases per school as of the end of D (Beijing time): open then, and overdue when no
- * step had been taken for 7 days (the 限期复学通知's one-week limit).
+ * Open and overdue cases per school as of the end of D (Beijing time): open then, and overdue when their last
+ * step by then (else their opening) is older than the deadline `escalation_rules` gives the status they were
+ * in then (7 days where the table has none). A step taken after D does not make D's report look better.
  */
 export async function caseCounts(db: Db, asOf: string): Promise<Map<string, CaseCounts>> {
   const { rows } = await db.query<{ school_id: string; open: string; overdue: string }>(
-    `with d as (select ($1 || 'T00:00:00+08:00')::timestamptz + interval '1 day' as end_of_day)
-     select a.school_id,
-            count(*) as open,
-            -- Its last step by then (a step taken after D does not make D's report look better), else its opening.
-            count(*) filter (where coalesce((select max(s.at) from case_steps s where s.alert_id = a.id and s.at < d.end_of_day), a.opened_at)
-                                   < d.end_of_day - interval '7 days') as overdue
-       from alerts a, d
-      where a.opened_at < d.end_of_day and (a.closed_at is null or a.closed_at >= d.end_of_day)
-      group by a.school_id`,
+    `with d as (select ($1 || 'T00:00:00+08:00')::timestamptz + interval '1 day' as end_of_day),
+     c as (
+       select a.school_id, a.opened_at, last.at as last_at, coalesce(last.to_status, 'new') as status_then
+         from alerts a cross join d
+         left join lateral (select s.at, s.to_status from case_steps s where s.alert_id = a.id and s.at < d.end_of_day order by s.at desc, s.id desc limit 1) last on true
+        where a.opened_at < d.end_of_day and (a.closed_at is null or a.closed_at >= d.end_of_day))
+     select c.school_id, count(*) as open,
+            count(*) filter (where coalesce(c.last_at, c.opened_at) < d.end_of_day - make_interval(days => coalesce(r.deadline_days, 7))) as overdue
+       from c cross join d left join escalation_rules r on r.status = c.status_then
+      group by c.school_id`,
     [asOf],
   );
   return new Map(rows.map((r) => [r.school_id, { open: Number(r.open), overdue: Number(r.overdue) }]));

@@ -250,6 +250,8 @@ create table case_procedure (
   note_required boolean not null default false,
   kinds text[] not null default '{}',
   step_zh text not null,
+  -- The step ends the case (结案, 已返校, 已离校): a county may add its own (送教上门, 缓学).
+  closes boolean not null default false,
   primary key (status, step)
 );
 insert into case_procedure (status, step, to_status, absent_only, note_required, kinds, step_zh) values
@@ -302,6 +304,7 @@ insert into case_procedure (status, step, to_status, absent_only, note_required,
   ('whereabouts_unknown', 'left', 'left', false, false, '{dropped_out,transferred}', '已离校'),
   ('whereabouts_unknown', 'escalate_county', 'escalated_county', false, false, '{}', '报县教育局'),
   ('resolved', 'reopen', 'acknowledged', false, false, '{}', '重新打开');
+update case_procedure set closes = true where to_status in ('resolved', 'returned', 'left');
 `,
   },
 ];

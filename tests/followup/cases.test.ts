@@ -115,6 +115,13 @@ describe.each(ENGINES)('follow-up cases on %s', (engine) => {
     const { alert: c } = await openAlert(db, { ...alert, student_id: 's8', cause: 'absence_streak' });
     for (const step of ['acknowledge', 'persuade_visit', 'return_notice', 'escalate_township'] as const) await recordStep(db, c.id, { step, by: 't1' });
     await expect(recordStep(db, c.id, { step: 'admin_penalty', by: 't1', note: 'x' })).rejects.toThrow(/cannot take the step/);
+    // One that serves a child who cannot attend adds 送教上门 as a closing step: a row, no code.
+    await db.query(
+      `insert into case_procedure (status, step, to_status, note_required, step_zh, closes) values ('escalated', 'home_teaching', 'home_teaching', true, '送教上门', true)`,
+    );
+    const taught = await recordStep(db, c.id, { step: 'home_teaching', by: 't1', note: '每周两次送教上门' });
+    expect(taught.status).toBe('home_teaching');
+    expect(taught.closed_at).not.toBeNull();
   });
 
   it("should not make a case look older when a step done earlier is recorded after today's", async () => {
