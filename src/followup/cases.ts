@@ -142,13 +142,24 @@ export type Level = 'school' | 'township' | 'county';
  */
 export async function escalateStale(db: Db, now: Date): Promise<(AlertRow & { escalated_to: Level })[]> {
   const { rows } = await db.query<AlertRow & { escalated_to: Level }>(
-    `update alerts a set escalated_at = $1::timestamptz, escalated_to = r.to_level
+    `update alerts a set escalated_at = $1::timestamptz, escalated_to = r.to_level, escalation_told_at = null
        from escalation_rules r
       where a.closed_at is null and r.status = a.status
         and a.touched_at < $1::timestamptz - make_interval(days => r.deadline_days)
         and a.escalated_to is distinct from r.to_level
      returning a.*`,
     [now],
+  );
+  return rows.map((r) => ({ ...normalise(r), escalated_to: r.escalated_to }));
+}
+
+/**
+ * Escalated cases nobody at their level has been told of yet: just sent up, or sent up when that level had
+ * no account, or when the check stopped between sending up and telling. Each check tells them.
+ */
+export async function untoldEscalations(db: Db): Promise<(AlertRow & { escalated_to: Level })[]> {
+  const { rows } = await db.query<AlertRow & { escalated_to: Level }>(
+    'select * from alerts where closed_at is null and escalated_to is not null and escalation_told_at is null order by id',
   );
   return rows.map((r) => ({ ...normalise(r), escalated_to: r.escalated_to }));
 }

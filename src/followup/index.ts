@@ -4,6 +4,7 @@ export {
   openAlert,
   recordStep,
   escalateStale,
+  untoldEscalations,
   escalationRules,
   followupLabels,
   type Level,

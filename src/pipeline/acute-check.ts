@@ -1,7 +1,7 @@
 import { detectAcute, notifyStaff } from '../alerts/index.js';
 import { formatDay, todayInChina, type Day } from '../dates/index.js';
 import { prepare } from '../features/index.js';
-import { escalateStale, openAlert, recordStep } from '../followup/index.js';
+import { escalateStale, openAlert, recordStep, untoldEscalations } from '../followup/index.js';
 import { currentModelId, loadModel } from '../model/index.js';
 import { schoolPlaces, TRANSFER_CONFIRM_DAYS, unconfirmedTransfers } from '../report/index.js';
 import { loadDistrict, staffMembers, type District } from '../sources/index.js';
@@ -20,7 +20,7 @@ export interface AcuteCheck {
   escalated: number;
   /** Escalated cases by the level they went to (escalation_rules). */
   escalated_to: { school: number; township: number; county: number };
-  /** Escalated cases with nobody at that level in staff.csv to tell. */
+  /** Escalated cases with nobody at that level in staff.csv to tell (they are told once someone is there). */
   escalations_unreached: number;
   notices_delivered: number;
   notices_pending: number;
@@ -75,7 +75,11 @@ export async function acuteCheck(db: Db, o: { data: string; asOf?: Day; streakDa
   const transfers = await followTransfers(db, district, asOf);
   const escalated = await escalateStale(db, new Date());
   const { places } = await schoolPlaces(o.data, Math.max(asOf, todayInChina()));
-  const told = await notifyEscalations(db, escalated, district.staff, places, { asOf: formatDay(asOf), link: process.env.EWS_PUBLIC_URL ?? 'ews' });
+  // Every escalation nobody has been told of yet, this check's and any an earlier check could not tell.
+  const told = await notifyEscalations(db, await untoldEscalations(db), district.staff, places, {
+    asOf: formatDay(asOf),
+    link: process.env.EWS_PUBLIC_URL ?? 'ews',
+  });
   return {
     as_of: formatDay(asOf),
     detected: found.length,

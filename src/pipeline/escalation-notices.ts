@@ -19,9 +19,10 @@ export async function notifyEscalations(
   staff: Table | null,
   places: ReadonlyMap<string, SchoolPlace>,
   o: { asOf: string; link: string },
-): Promise<{ delivered: number; pending: number; unreached: number }> {
+): Promise<{ delivered: number; pending: number; unreached: number; told: number[] }> {
   const counts = new Map<string, { level: Level; school: string; cases: number; ids: number[] }>();
   let unreached = 0;
+  const told: number[] = [];
   const members = staffMembers(staff);
   for (const a of escalated) {
     const place = places.get(a.school_id);
@@ -35,6 +36,7 @@ export async function notifyEscalations(
             : m.area === '' || m.area === place?.county),
     );
     if (mine.length === 0) unreached++;
+    else told.push(a.id);
     for (const m of mine) {
       const e = counts.get(m.staff_id) ?? { level: a.escalated_to, school: a.school_id, cases: 0, ids: [] };
       e.cases++;
@@ -67,5 +69,7 @@ export async function notifyEscalations(
     delivered += sent.delivered;
     pending += sent.pending;
   }
-  return { delivered, pending, unreached };
+  // Told once a notice is planned: one not yet delivered is in the delivery log, which `ews deliveries --send` retries.
+  if (told.length) await db.query('update alerts set escalation_told_at = now() where id = any($1::bigint[])', [told]);
+  return { delivered, pending, unreached, told };
 }

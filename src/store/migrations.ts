@@ -239,6 +239,7 @@ insert into escalation_rules (status, deadline_days, to_level, note) values
   ('penalty', 30, 'county', '行政处罚后 30 天应有进展'),
   ('judicial', 60, 'county', '司法程序中每 60 天应有进展');
 alter table alerts add column escalated_to text;
+alter table alerts add column escalation_told_at timestamptz;
 alter table case_steps add column recorded_at timestamptz not null default now();
 alter table alerts drop constraint alerts_cause_check;
 alter table alerts add constraint alerts_cause_check check (cause in ('weekly_list', 'absence_streak', 'severe_event', 'by_hand', 'transfer_unconfirmed'));

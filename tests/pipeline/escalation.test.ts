@@ -87,6 +87,28 @@ describe('escalation up the chain, by rules a county sets', () => {
     }
   });
 
+  it('should tell a level of a lapse as soon as someone is there to tell, and only once', async () => {
+    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/late-township`;
+    const header = 'staff_id,school_id,role,class_ids,display_name,webhook_url,email,area';
+    const schools = 'school_id,school_name,township,county\nS1,第一中学,镇一,某县\n';
+    const nobody = await makeFolder({ 'staff.csv': `${header}\npr1,S1,principal,,张校长,,,\n`, 'schools.csv': schools });
+    const someone = await makeFolder({ 'staff.csv': `${header}\npr1,S1,principal,,张校长,,,\ntw9,,township,,新专干,${hook},,镇一\n`, 'schools.csv': schools });
+    try {
+      const { alert: a } = await openAlert(db, alert('late1', 'absence_streak'));
+      await db.query(`update alerts set status = 'return_notice', escalated_to = 'township', escalated_at = now() where id = $1`, [a.id]);
+      const before = received.length;
+      expect((await acuteCheck(db, { data: nobody.dir, asOf: parseDay('2026-03-02') })).escalations_unreached).toBeGreaterThanOrEqual(1);
+      expect(received.length).toBe(before);
+      await acuteCheck(db, { data: someone.dir, asOf: parseDay('2026-03-02') }); // the township's officer is added
+      expect(received.slice(before).map((x) => x.path)).toEqual(['/late-township']);
+      await acuteCheck(db, { data: someone.dir, asOf: parseDay('2026-03-02') });
+      expect(received.slice(before).map((x) => x.path)).toEqual(['/late-township']); // told once
+    } finally {
+      await nobody.cleanup();
+      await someone.cleanup();
+    }
+  });
+
   it('should keep a transfer open until the receiving school confirms it, then close its case', async () => {
     const outcomes = (rows: string) => `student_id,date,outcome\n${rows}`;
     const unconfirmed = await makeFolder({ 'outcomes.csv': outcomes('A1,2026-01-20,transferred\nB2,2026-02-25,transferred\n') });
