@@ -83,11 +83,18 @@ ${bySchoolText(meta)}
 ## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
 ${
   meta.fairness
-    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged).
+    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged; 95% bootstrap intervals; intersections reported, not judged).
 
-| attribute | group | n | dropouts | flagged | recall | disparity |
-|---|---|---|---|---|---|---|
-${meta.fairness.groups.map((g) => `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} |`).join('\n')}`
+| attribute | group | n | dropouts | flagged | recall | disparity | 95% interval |
+|---|---|---|---|---|---|---|---|
+${meta.fairness.groups
+  .map(
+    (g) =>
+      `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} | ${
+        g.recall_disparity_ci ? `${f3(g.recall_disparity_ci[0])}–${f3(g.recall_disparity_ci[1])}` : g.too_few_positives ? 'too few to judge' : ''
+      } |`,
+  )
+  .join('\n')}`
     : 'Not audited.'
 }
 

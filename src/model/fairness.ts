@@ -3,10 +3,23 @@ import { buildFeatures, type Prepared } from '../features/index.js';
 import { GENDERS } from '../sources/index.js';
 import { ranksWithin } from '../scoring/ranks.js';
 import { assignTiers, TIER_DEFAULTS, type TierOptions } from '../scoring/tiers.js';
+import { quantile } from 'simple-statistics';
+import { Random } from '../util/random.js';
 import { dropoutLabels } from './labels.js';
 import { scoreMatrix, type ScoringModel } from './scorer.js';
 
 export const AUDITED = ['rural_hukou', 'gender', 'left_behind', 'ethnic_minority', 'disability'] as const;
+/**
+ * Intersections reported beside the attributes (rural × left-behind, gender × minority): where a group is
+ * large enough they show who the single attributes average over. Reported, not gated (the gate judges the
+ * attributes, as before).
+ */
+export const INTERSECTIONS = [
+  ['rural_hukou', 'left_behind'],
+  ['gender', 'ethnic_minority'],
+] as const;
+/** Bootstrap draws behind each disparity's interval. */
+const DRAWS = 1000;
 
 /** Disparity ratios inside this band are taken as parity (the four-fifths rule and its inverse). */
 export const PARITY_BAND = [0.8, 1.25] as const;
@@ -31,6 +44,13 @@ export interface GroupAudit {
   too_few_positives: boolean;
   /** Enough dropouts to judge, but no disparity to judge by: counted as a failure. */
   undetermined: boolean;
+  /**
+   * A 95% interval for the recall disparity (a bootstrap of the group's and the reference's found dropouts,
+   * each a binomial draw at its own recall); null where there are too few dropouts to judge.
+   */
+  recall_disparity_ci: [number, number] | null;
+  /** An intersection (rural_hukou×left_behind …): reported, not gated. */
+  intersection?: boolean;
 }
 
 export interface FairnessAudit {
@@ -78,8 +98,11 @@ export function auditFairness(
     for (let r = 0; r < m.rows; r++) {
       const s = m.students[r];
       const flagged = tier[r] === 'high' ? 1 : 0;
-      for (const attribute of AUDITED) {
-        const key = `${attribute}\u0001${values[attribute](s)}`;
+      const keys = [
+        ...AUDITED.map((attribute) => `${attribute}\u0001${values[attribute](s)}`),
+        ...INTERSECTIONS.map(([x, z]) => `${x}×${z}\u0001${values[x](s)}×${values[z](s)}`),
+      ];
+      for (const key of keys) {
         const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0 };
         c.n++;
         c.pos += y[r];
@@ -90,19 +113,20 @@ export function auditFairness(
       }
     }
   }
-  const groups = AUDITED.flatMap((attribute) =>
-    judgeGroups(
-      attribute,
-      [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c })),
+  const of = (attribute: string) => [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
+  const groups = [
+    ...AUDITED.flatMap((attribute) => judgeGroups(attribute, of(attribute))),
+    ...INTERSECTIONS.flatMap(([x, z]) =>
+      judgeGroups(`${x}×${z}`, of(`${x}×${z}`)).map((g) => ({ ...g, intersection: true, outside_band: false, undetermined: false })),
     ),
-  );
+  ];
   return {
     model_id: model.meta?.id ?? '',
     as_of: formatDay(dates[dates.length - 1]),
     k: tiers.highPerClass ?? TIER_DEFAULTS.highPerClass,
     dates: dates.map(formatDay),
     groups,
-    passes: !groups.some((g) => g.outside_band),
+    passes: !groups.some((g) => g.outside_band && !g.intersection),
   };
 }
 
@@ -150,8 +174,37 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
         outside_band: undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1])),
         too_few_positives: tooFew,
         undetermined,
+        recall_disparity_ci: tooFew || c === ref || ref.pos < MIN_POSITIVES ? null : disparityInterval(c, ref, `${attribute}|${c.value}`),
       };
     });
+}
+
+/**
+ * A parametric bootstrap of a recall ratio: each draw redraws the group's and the reference's found dropouts
+ * as binomials at their observed recall, and takes the ratio; the 2.5th and 97.5th percentiles (through
+ * simple-statistics) bound it. Seeded by the group, so an audit gives the same interval every time.
+ */
+export function disparityInterval(g: { pos: number; tp: number }, ref: { pos: number; tp: number }, seed: string): [number, number] {
+  const rng = new Random(...[...seed].map((ch) => ch.charCodeAt(0)));
+  const binomial = (n: number, p: number) => {
+    const v = n * p * (1 - p);
+    if (v > 25) {
+      // Large counts: the normal approximation (Box–Muller), so a million-student audit stays quick.
+      const z = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+      return Math.min(n, Math.max(0, Math.round(n * p + Math.sqrt(v) * z)));
+    }
+    let k = 0;
+    for (let i = 0; i < n; i++) if (rng.next() < p) k++;
+    return k;
+  };
+  const ratios: number[] = [];
+  for (let i = 0; i < DRAWS; i++) {
+    const a = binomial(g.pos, g.tp / g.pos) / g.pos;
+    const b = binomial(ref.pos, ref.tp / ref.pos) / ref.pos;
+    // A draw where the reference finds none has no finite ratio: it counts as the widest (the interval says so).
+    ratios.push(b > 0 ? a / b : Number.POSITIVE_INFINITY);
+  }
+  return [quantile(ratios, 0.025), quantile(ratios, 0.975)];
 }
 
 function flag(v: Int8Array): (s: number) => string {

@@ -45,8 +45,13 @@ describe('the fairness audit and the promotion gate', () => {
     expect(ruralYes.recall_disparity).toBeLessThan(0.8);
     expect(ruralYes.outside_band).toBe(true);
     expect(unfair.meta.fairness!.passes).toBe(false);
+    // The interval says how sure: the planted gap lies wholly below parity. Intersections are reported beside, not gated.
+    expect(ruralYes.recall_disparity_ci![1]).toBeLessThan(1);
+    const crossed = unfair.meta.fairness!.groups.filter((g) => g.intersection);
+    expect(new Set(crossed.map((g) => g.attribute))).toEqual(new Set(['rural_hukou×left_behind', 'gender×ethnic_minority']));
+    expect(crossed.every((g) => !g.outside_band)).toBe(true);
     // The audit points at hukou, not elsewhere: no other group falls as far.
-    const others = unfair.meta.fairness!.groups.filter((g) => g.attribute !== 'rural_hukou' && !g.too_few_positives);
+    const others = unfair.meta.fairness!.groups.filter((g) => g.attribute !== 'rural_hukou' && !g.intersection && !g.too_few_positives);
     expect(Math.min(...others.map((g) => g.recall_disparity))).toBeGreaterThan(ruralYes.recall_disparity + 0.2);
   });
 

@@ -30,4 +30,22 @@ describe('when the fairness audit judges a group', () => {
     expect(urban.recall_disparity).toBeCloseTo(0.4);
     expect(urban.outside_band).toBe(true);
   });
+
+  it('should give each judged disparity a bootstrap interval around it, narrower with more dropouts, and none where too few', () => {
+    const [, small] = judgeGroups('rural_hukou', [group('1', 1000, 20, 10), group('0', 500, 10, 4)]);
+    const [, large] = judgeGroups('rural_hukou', [group('1', 10_000, 2000, 1000), group('0', 5000, 1000, 400)]);
+    for (const g of [small, large]) {
+      const [lo, hi] = g.recall_disparity_ci!;
+      expect(lo).toBeLessThan(g.recall_disparity);
+      expect(hi).toBeGreaterThan(g.recall_disparity);
+    }
+    const width = (g: typeof small) => g.recall_disparity_ci![1] - g.recall_disparity_ci![0];
+    expect(width(large)).toBeLessThan(width(small) / 3);
+    expect(large.recall_disparity_ci![1]).toBeLessThan(1); // 0.8 ± a little: clearly below parity
+    const [ref, few] = judgeGroups('disability', [group('0', 1000, 20, 10), group('1', 60, 3, 0)]);
+    expect(ref.recall_disparity_ci).toBeNull();
+    expect(few.recall_disparity_ci).toBeNull();
+    // The same audit gives the same interval.
+    expect(judgeGroups('rural_hukou', [group('1', 1000, 20, 10), group('0', 500, 10, 4)])[1].recall_disparity_ci).toEqual(small.recall_disparity_ci);
+  });
 });
