@@ -2,15 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { entitlementGaps, hardshipSignals, latestAidChecks, loadProcedure, namesOf, recordAidCheck } from '../../followup/index.js';
 import { PROGRAM_TEXT } from '../../features/index.js';
 import type { ReportRow } from '../../report/index.js';
-import { REPORT_COLUMNS } from '../../report/index.js';
+import { caseCounts, REPORT_COLUMNS } from '../../report/index.js';
 import { audit, type Account } from '../accounts.js';
 import { latestScores } from '../queries.js';
 import { CASE_STATUS_TEXT, CAUSE_TEXT } from '../views/case-text.js';
 import { beijingTime, cardTable, esc, messagePage, shell } from '../views/shell.js';
 import { html, need, PLAIN_ID, type RouteOptions } from './common.js';
-
-/** Untouched this long, a case is overdue (the 限期复学通知's one-week limit). */
-const OVERDUE_DAYS = 7;
 
 /** The latest monthly report's rows an account's level may see: its school, its township's schools, or the county's. */
 async function reportRows(o: RouteOptions, a: Account): Promise<{ as_of: string | null; rows: ReportRow[] }> {
@@ -42,14 +39,16 @@ const figuresTable = (rows: readonly ReportRow[]) =>
 
 /** Open cases per school, and how many are overdue, now. */
 async function caseFigures(o: RouteOptions, schools: readonly string[] | null) {
-  const { rows } = await o.db.query<{ school_id: string; open: string; overdue: string; escalated: string }>(
-    `select school_id, count(*) as open,
-            count(*) filter (where touched_at < now() - make_interval(days => $2::int)) as overdue,
-            count(*) filter (where status = 'escalated') as escalated
-       from alerts where closed_at is null and ($1::text[] is null or school_id = any($1::text[])) group by school_id order by school_id`,
-    [schools, OVERDUE_DAYS],
+  // Open and overdue as the monthly report counts them (one definition: each status's deadline in escalation_rules), as of today.
+  const counts = await caseCounts(o.db, beijingTime(new Date()).slice(0, 10));
+  const { rows } = await o.db.query<{ school_id: string; escalated: string }>(
+    `select school_id, count(*) as escalated from alerts where closed_at is null and status = 'escalated' group by school_id`,
   );
-  return rows.map((r) => ({ school_id: r.school_id, open: Number(r.open), overdue: Number(r.overdue), escalated: Number(r.escalated) }));
+  const escalated = new Map(rows.map((r) => [r.school_id, Number(r.escalated)]));
+  return [...counts]
+    .filter(([school]) => !schools || schools.includes(school))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([school_id, c]) => ({ school_id, open: c.open, overdue: c.overdue, escalated: escalated.get(school_id) ?? 0 }));
 }
 
 /**
@@ -103,7 +102,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
         a,
         `本校控辍保学情况（${esc(a.school_id)}）`,
         `<p class="help">月报数据截至 ${esc(report.as_of ?? '（尚未生成月报：ews report）')}；个案为当前状态。</p>${figuresTable(report.rows)}
-<h2>个案</h2><p>未结 ${cases.open} 个，其中 7 天未跟进 ${cases.overdue} 个，已报乡镇 ${cases.escalated} 个；超期升级到本校待督办 ${ledger.filter((r) => r.escalated_to === 'school').length} 个（见台账“督办”）。</p>
+<h2>个案</h2><p>未结 ${cases.open} 个，其中超过期限未跟进 ${cases.overdue} 个，已报乡镇 ${cases.escalated} 个；超期升级到本校待督办 ${ledger.filter((r) => r.escalated_to === 'school').length} 个（见台账“督办”）。</p>
 <h2>控辍保学台账</h2>${cardTable(
           ['个案', '学生编号', '班级', '原因', '状态', '建立', '最近跟进', '经办人', '督办', '销号', '步骤'],
           ledger.map((r) => [
@@ -155,7 +154,7 @@ export const oversightRoutes: FastifyPluginAsync<RouteOptions> = async (app, o) 
             : '全县控辍保学情况',
         `<p class="help">月报数据截至 ${esc(report.as_of ?? '（尚未生成月报：ews report）')}。</p>${figuresTable(report.rows)}
 <h2>各校个案</h2>${cardTable(
-          ['学校', '未结个案', '7天未跟进', '已报乡镇'],
+          ['学校', '未结个案', '超期未跟进', '已报乡镇'],
           cases.map((c) => [esc(c.school_id), String(c.open), c.overdue ? `<span class="urgent">${c.overdue}</span>` : '0', String(c.escalated)]),
         )}
 <h2>${a.role === 'township' ? '报乡镇或超期升级到乡镇的个案' : '超期升级到县教育局的个案'}</h2>${
