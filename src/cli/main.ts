@@ -35,6 +35,14 @@ const encoding = (v: string): Encoding => {
   if (!e) throw new InvalidArgumentError(`unknown encoding; use one of ${Object.keys(ENCODING_ALIASES).join(', ')}`);
   return e;
 };
+const featurePolicy = (v: string) => {
+  if (v !== 'behaviour' && v !== 'all') throw new InvalidArgumentError('policies are behaviour and all');
+  return v;
+};
+const mitigationName = (v: string) => {
+  if (!['auto', 'none', 'reweigh', 'group_offsets'].includes(v)) throw new InvalidArgumentError('mitigations are auto, none, reweigh and group_offsets');
+  return v as 'auto' | 'none' | 'reweigh' | 'group_offsets';
+};
 const kinds = (v: string) => {
   const list = v.split(',').map((k) => k.trim());
   for (const k of list) if (k !== 'logistic' && k !== 'mlp' && k !== 'gbt') throw new InvalidArgumentError('kinds are logistic, mlp and gbt');
@@ -414,8 +422,22 @@ export function buildProgram(): Command {
       "each example's features from what the history held on its date (no hindsight): the default with a kept history as --data; the model card says which",
     )
     .option('--hindsight', 'with a kept history: every example from all it holds now, late corrections included (the old default)')
+    .option(
+      '--policy <name>',
+      'inputs the model may learn from: behaviour (circumstances such as hukou, left-behind, disability left out) or all',
+      featurePolicy,
+      'behaviour',
+    )
+    .option(
+      '--mitigation <name>',
+      'fairness mitigation: auto (try none, reweigh and group_offsets; keep what validation prefers), or one of them',
+      mitigationName,
+      'auto',
+    )
     .action(async (o) => {
       const r = await (await models()).trainCommand({
+        policy: o.policy,
+        mitigation: o.mitigation,
         // What was known on each date, wherever the history records it: a late-recorded event is not a feature before it was known.
         asKnownThen: o.hindsight ? false : Boolean(o.asKnownThen) || isHistory(o.data),
         data: o.data,
@@ -492,7 +514,7 @@ export function buildProgram(): Command {
       const a = await (await models()).auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
       for (const g of a.groups) {
         process.stdout.write(
-          `${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.outside_band ? '  OUTSIDE 0.8–1.25' : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`,
+          `${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.fails ? '  OUTSIDE 0.8–1.25' : g.outside_band ? '  outside 0.8–1.25 within noise' : ''}${g.recall_disparity_ci ? `  95% ${g.recall_disparity_ci[0].toFixed(2)}–${g.recall_disparity_ci[1].toFixed(2)}` : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`,
         );
       }
       printJson(a);

@@ -25,7 +25,8 @@ export interface FeatureDef {
   readonly audience: ReasonAudience;
   /**
    * Who a student is rather than what is happening to them (left behind, single parent, orphan,
-   * boarder): shown beside the reasons as context, never as a reason a student is on a list.
+   * boarder, disability, hukou): never a reason a student is on a list; those with reason text are
+   * shown beside the reasons as context. Left out of the model under the default feature policy.
    */
   readonly circumstance?: boolean;
 }
@@ -225,8 +226,9 @@ export const FEATURES: readonly FeatureDef[] = [
   circumstance(
     def('orphan', 'roster', '0/1', 'orphan or de-facto unsupported child', { zh: () => '孤儿或事实无人抚养', en: () => 'orphan or without carers' }),
   ),
-  def('disability', 'roster', '0/1', 'disability (sensitive: never shown as a reason)'),
-  def('rural_hukou', 'roster', '0/1', 'rural household registration (never shown as a reason)'),
+  // Circumstances too, but sensitive: never shown, not even as context (they have no reason text).
+  circumstance(def('disability', 'roster', '0/1', 'disability (sensitive: never shown as a reason)')),
+  circumstance(def('rural_hukou', 'roster', '0/1', 'rural household registration (never shown as a reason)')),
   def('over_age', 'roster', 'years', 'age above the usual age for the grade'),
   def('grade_level', 'roster', '1-12', 'grade level'),
   def('new_enrolment', 'roster', '0/1', 'enrolled within the last 90 days'),

@@ -32,6 +32,8 @@ export interface CandidateInput {
   scaled: { features: string[]; standardiser: Standardiser };
   /** Epochs (networks) or most trees, for quick runs. */
   steps?: number;
+  /** One per training row (mean 1), for the reweighing mitigation: the logistic model and the trees use them, the MLP does not. */
+  weights?: Float64Array;
   progress: (phase: string, done: number, total: number) => void;
 }
 
@@ -49,6 +51,7 @@ export async function fitCandidate(kind: Exclude<ModelKind, 'blend'>, c: Candida
       {
         seed: c.seed,
         maxTrees: c.steps,
+        weights: c.weights,
         onTree: (done, total) => c.progress('fit gbt', done, total),
       },
     );
@@ -97,7 +100,7 @@ export function blendOf(linear: Candidate, trees: Candidate): Candidate | null {
  */
 function fitLogistic(c: CandidateInput): Candidate {
   const ridge = 1e-4;
-  const fit = fitPlainLogistic(c.zTrain, c.train.y, c.width, ridge);
+  const fit = fitPlainLogistic(c.zTrain, c.train.y, c.width, ridge, c.weights);
   // Fold the fit's own centring and scaling into one kernel and bias.
   const kernel = new Float32Array(c.width);
   let bias = fit.weights[c.width];

@@ -44,7 +44,44 @@ function knowledgeText(meta: ModelMeta): string {
     : "each example's features from every row dated on or before its date, as known when the model was trained: corrections and rows entered late are seen as if they had been there on time (hindsight), so the figures may be kinder than a live run's.";
 }
 
-const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
+const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : v === Number.POSITIVE_INFINITY ? '∞' : 'n/a');
+
+function policyText(meta: ModelMeta): string {
+  const p = meta.policy;
+  if (!p) return 'Not recorded (trained before feature policies): circumstances may be among its inputs.';
+  const cost =
+    p.auc_with_circumstances === null || p.auc_cost === null
+      ? ''
+      : ` With them in, the same candidates reached test AUC ${f3(p.auc_with_circumstances)} (this model ${f3(p.auc)}): the policy ${
+          p.auc_cost >= 0 ? `cost ${f3(p.auc_cost)}` : `gained ${f3(-p.auc_cost)}`
+        } of AUC; their worst group was ×${f3(p.worst_disparity_with_circumstances ?? Number.NaN)} from parity.`;
+  return p.name === 'behaviour'
+    ? `**behaviour**: circumstances — who a student is — are not inputs (${p.left_out.map((f) => `\`${f}\``).join(', ') || 'none varied'}); the score rests on attendance, grades, family events, aid, screenings, spending and the school's context.${cost}`
+    : "**all**: circumstances (hukou, left-behind, orphan, single parent, disability, boarder) are inputs beside behaviours and events, by the analyst's choice (`ews train --policy all`).";
+}
+
+function mitigationText(meta: ModelMeta): string {
+  const m = meta.mitigation;
+  if (!m) return '';
+  const offsets = meta.offsets?.length
+    ? `\nIts per-group offsets (added to the logit before calibration; a group never becomes a reason): ${meta.offsets
+        .map((o) => `\`${o.feature}=${o.value}\` ${o.logit > 0 ? '+' : ''}${o.logit}`)
+        .join(', ')}.`
+    : '';
+  return `
+### Mitigation (chosen by validation)
+Chosen: **${m.chosen}** (${m.kind}). Rule: ${m.rule}. Each option on the validation block (where it was chosen) and the test block (where it is judged); worst = the group furthest from parity, either way.
+
+| candidate | mitigation | val AUC | val groups outside band | val worst | test AUC | test PR-AUC | test worst | test audit |
+|---|---|---|---|---|---|---|---|---|
+${m.tried
+  .map(
+    (t) =>
+      `| ${t.chosen ? `**${t.kind}**` : t.kind} | ${t.mitigation}${t.chosen ? ' ✓' : ''} | ${f3(t.val_auc)} | ${t.val_outside_band} | ×${f3(t.val_worst_disparity)} | ${f3(t.test_auc)} | ${f3(t.test_pr_auc)} | ×${f3(t.test_worst_disparity)} | ${t.test_passes ? 'passes' : 'fails'} |`,
+  )
+  .join('\n')}
+${offsets}`;
+}
 
 /** The model card: what the model is for, what it must not be used for, how well it did, where it is blind. */
 export function modelCard(meta: ModelMeta): string {
@@ -83,20 +120,23 @@ ${bySchoolText(meta)}
 ## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
 ${
   meta.fairness
-    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25 (groups with fewer than 5 dropouts not judged; 95% bootstrap intervals; intersections reported, not judged).
+    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25. A group fails (⚠) outside the band when its 95% bootstrap interval excludes parity; outside the band within its interval it is marked (~) and watched; groups with fewer than 5 dropouts are not judged; intersections are reported, not judged.
 
 | attribute | group | n | dropouts | flagged | recall | disparity | 95% interval |
 |---|---|---|---|---|---|---|---|
 ${meta.fairness.groups
   .map(
     (g) =>
-      `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.outside_band ? ' ⚠' : ''} | ${
+      `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.fails ? ' ⚠' : g.outside_band ? ' ~' : ''} | ${
         g.recall_disparity_ci ? `${f3(g.recall_disparity_ci[0])}–${f3(g.recall_disparity_ci[1])}` : g.too_few_positives ? 'too few to judge' : ''
       } |`,
   )
   .join('\n')}`
     : 'Not audited.'
 }
+${mitigationText(meta)}
+## Feature policy
+${policyText(meta)}
 
 ## Inputs
 ${FEATURES.filter((f) => used.has(f.name))
@@ -107,13 +147,14 @@ Missing data is modelled, not read as zero: \`att_missing\`, \`grade_missing\`, 
 \`meal_missing\` say where a source has nothing for a student, and the features they cover read 0 there.
 ${leftOutText(meta)}
 
-Gender and ethnic minority status are not inputs; they are kept only for the fairness audit.
+Gender and ethnic minority status are never inputs; they are kept only for the fairness audit.
 
 ## Known blind spots
 - It sees only what schools record: a student whose family trouble is unrecorded looks fine until attendance moves.
 - Students with no canteen card or no screening are scored from fewer signals (the *_missing features say so).
 - Dropout labels come from recorded outcomes; an unrecorded departure teaches the model that the student stayed.
 - Students who were helped after an alert and stayed are labelled as staying: retraining on treated students
-  can teach the model that their signals are harmless. Treated students are to be marked (issue #5).
+  can teach the model that their signals are harmless. With \`ews train --followup\`, examples of a student from
+  the day help began are left out (${meta.treated_examples_excluded ?? 0} here).
 `;
 }

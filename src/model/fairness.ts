@@ -1,6 +1,6 @@
 import { formatDay, type Day } from '../dates/index.js';
 import { buildFeatures, type Prepared } from '../features/index.js';
-import { GENDERS } from '../sources/index.js';
+import { GENDERS, type District } from '../sources/index.js';
 import { ranksWithin } from '../scoring/ranks.js';
 import { assignTiers, TIER_DEFAULTS, type TierOptions } from '../scoring/tiers.js';
 import { quantile } from 'simple-statistics';
@@ -39,8 +39,13 @@ export interface GroupAudit {
   precision_disparity: number;
   fpr_disparity: number;
   reference: boolean;
-  /** Outside the parity band on recall (the share of real dropouts the list finds). */
+  /** The recall disparity (a point estimate) lies outside the parity band. */
   outside_band: boolean;
+  /**
+   * Judged unfair: outside the band, and its 95% interval excludes parity (1), so the gap is not
+   * the noise of a few dropouts; or, with enough dropouts, no disparity can be computed at all.
+   */
+  fails: boolean;
   too_few_positives: boolean;
   /** Enough dropouts to judge, but no disparity to judge by: counted as a failure. */
   undetermined: boolean;
@@ -62,6 +67,14 @@ export interface FairnessAudit {
   passes: boolean;
 }
 
+/** Rows to audit: student `student[i]` as of `asOf[i]`, who left within the horizon when `y[i]` is 1. */
+export interface AuditRows {
+  readonly student: Int32Array;
+  readonly asOf: Int32Array;
+  readonly y: Uint8Array;
+  readonly length: number;
+}
+
 /**
  * An Aequitas-style audit at the list size actually used: `flagged` is the high tier (top k of a
  * class above the floor), and for each attribute each group's recall, precision and false-positive
@@ -74,9 +87,72 @@ export function auditFairness(
   horizonDays: number,
   tiers: TierOptions = {},
 ): FairnessAudit {
-  const d = p.district;
+  const parts = dates.map((asOf) => {
+    const m = buildFeatures(p, asOf);
+    return { m, y: dropoutLabels(p.district, m.students, asOf, horizonDays), risk: scoreMatrix(model, m).risk };
+  });
+  const n = parts.reduce((a, q) => a + q.m.rows, 0);
+  const rows = { student: new Int32Array(n), asOf: new Int32Array(n), y: new Uint8Array(n), length: n };
+  const risk = new Float64Array(n);
+  let at = 0;
+  for (const q of parts) {
+    rows.student.set(q.m.students, at);
+    rows.asOf.fill(q.m.asOf, at, at + q.m.rows);
+    rows.y.set(q.y, at);
+    risk.set(q.risk, at);
+    at += q.m.rows;
+  }
+  return auditRisk(p.district, rows, risk, { tiers, modelId: model.meta?.id });
+}
+
+/**
+ * The audit of given risks: each row's list is its class on its date, so a block of weekly
+ * examples is audited as the weeks' lists would have been drawn.
+ */
+export function auditRisk(d: District, rows: AuditRows, risk: ArrayLike<number>, o: { tiers?: TierOptions; modelId?: string } = {}): FairnessAudit {
+  const tiers = o.tiers ?? {};
   const cells = new Map<string, { n: number; pos: number; flagged: number; tp: number; fp: number }>();
-  const values: Record<(typeof AUDITED)[number], (s: number) => string> = {
+  const values = attributeValues(d);
+  const tier = listTiers(d, rows, risk, tiers);
+  const dates = [...new Set(rows.asOf)].sort((a, b) => a - b);
+  for (let r = 0; r < rows.length; r++) {
+    const s = rows.student[r];
+    const y = rows.y[r];
+    const flagged = tier[r] === 'high' ? 1 : 0;
+    const keys = [
+      ...AUDITED.map((attribute) => `${attribute}\u0001${values[attribute](s)}`),
+      ...INTERSECTIONS.map(([x, z]) => `${x}×${z}\u0001${values[x](s)}×${values[z](s)}`),
+    ];
+    for (const key of keys) {
+      const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0 };
+      c.n++;
+      c.pos += y;
+      c.flagged += flagged;
+      c.tp += flagged & y;
+      c.fp += flagged & (1 - y);
+      cells.set(key, c);
+    }
+  }
+  const of = (attribute: string) => [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
+  const groups = [
+    ...AUDITED.flatMap((attribute) => judgeGroups(attribute, of(attribute))),
+    ...INTERSECTIONS.flatMap(([x, z]) =>
+      judgeGroups(`${x}×${z}`, of(`${x}×${z}`)).map((g) => ({ ...g, intersection: true, fails: false, undetermined: false })),
+    ),
+  ];
+  return {
+    model_id: o.modelId ?? '',
+    as_of: dates.length > 0 ? formatDay(dates[dates.length - 1]) : '',
+    k: tiers.highPerClass ?? TIER_DEFAULTS.highPerClass,
+    dates: dates.map(formatDay),
+    groups,
+    passes: !groups.some((g) => g.fails && !g.intersection),
+  };
+}
+
+/** Each audited attribute's group of a student, as text ('1', '0', 'unknown', or a gender). */
+export function attributeValues(d: District): Record<(typeof AUDITED)[number], (s: number) => string> {
+  return {
     rural_hukou: flag(d.students.int8('rural_hukou')),
     left_behind: flag(d.students.int8('left_behind')),
     ethnic_minority: flag(d.students.int8('ethnic_minority')),
@@ -86,48 +162,17 @@ export function auditFairness(
       return g < GENDERS.length ? GENDERS[g] : 'unknown';
     },
   };
-  for (const asOf of dates) {
-    const m = buildFeatures(p, asOf);
-    const y = dropoutLabels(d, m.students, asOf, horizonDays);
-    const { risk } = scoreMatrix(model, m);
-    const inClass = ranksWithin(
-      Int32Array.from(m.students, (s) => d.roster.classOf[s]),
-      risk,
-    );
-    const tier = assignTiers(inClass, risk, tiers);
-    for (let r = 0; r < m.rows; r++) {
-      const s = m.students[r];
-      const flagged = tier[r] === 'high' ? 1 : 0;
-      const keys = [
-        ...AUDITED.map((attribute) => `${attribute}\u0001${values[attribute](s)}`),
-        ...INTERSECTIONS.map(([x, z]) => `${x}×${z}\u0001${values[x](s)}×${values[z](s)}`),
-      ];
-      for (const key of keys) {
-        const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0 };
-        c.n++;
-        c.pos += y[r];
-        c.flagged += flagged;
-        c.tp += flagged & y[r];
-        c.fp += flagged & (1 - y[r]);
-        cells.set(key, c);
-      }
-    }
-  }
-  const of = (attribute: string) => [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
-  const groups = [
-    ...AUDITED.flatMap((attribute) => judgeGroups(attribute, of(attribute))),
-    ...INTERSECTIONS.flatMap(([x, z]) =>
-      judgeGroups(`${x}×${z}`, of(`${x}×${z}`)).map((g) => ({ ...g, intersection: true, outside_band: false, undetermined: false })),
-    ),
-  ];
-  return {
-    model_id: model.meta?.id ?? '',
-    as_of: formatDay(dates[dates.length - 1]),
-    k: tiers.highPerClass ?? TIER_DEFAULTS.highPerClass,
-    dates: dates.map(formatDay),
-    groups,
-    passes: !groups.some((g) => g.outside_band && !g.intersection),
-  };
+}
+
+/** Each row's tier on its date's list: ranked within its class and date, as a weekly run ranks. */
+export function listTiers(d: District, rows: AuditRows, risk: ArrayLike<number>, tiers: TierOptions = {}) {
+  const classOf = d.roster.classOf;
+  let classes = 1;
+  for (let i = 0; i < classOf.length; i++) if (classOf[i] >= classes) classes = classOf[i] + 1;
+  let first = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < rows.length; i++) if (rows.asOf[i] < first) first = rows.asOf[i];
+  const group = Float64Array.from({ length: rows.length }, (_, i) => (rows.asOf[i] - first) * classes + classOf[rows.student[i]]);
+  return assignTiers(ranksWithin(group, risk), risk, tiers);
 }
 
 export interface GroupCounts {
@@ -141,8 +186,10 @@ export interface GroupCounts {
 
 /**
  * One attribute's groups, each against the largest. A group with enough dropouts is judged: it
- * fails outside the band, and it fails too when its disparity cannot be computed (the reference
- * found none of its dropouts, or has too few to say) — a judgement that cannot be made is not a pass.
+ * fails outside the band when its interval excludes parity — a ratio of 0.7 on 30 dropouts (an
+ * interval of 0.3–1.4) is reported, marked, and not yet a verdict — and it fails too when its
+ * disparity cannot be computed (the reference found none of its dropouts, or has too few to say):
+ * a judgement that cannot be made is not a pass.
  */
 export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[] {
   if (rows.length === 0) return [];
@@ -160,6 +207,8 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
       const recallDisparity = r.recall / r0.recall;
       const tooFew = c.pos < MIN_POSITIVES;
       const undetermined = !tooFew && c !== ref && (ref.pos < MIN_POSITIVES || !Number.isFinite(recallDisparity));
+      const outside = undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1]));
+      const ci = tooFew || c === ref || ref.pos < MIN_POSITIVES ? null : disparityInterval(c, ref, `${attribute}|${c.value}`);
       return {
         attribute,
         value: c.value,
@@ -171,10 +220,11 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
         precision_disparity: r.precision / r0.precision,
         fpr_disparity: r.fpr / r0.fpr,
         reference: c === ref,
-        outside_band: undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1])),
+        outside_band: outside,
+        fails: undetermined || (outside && ci !== null && (ci[0] > 1 || ci[1] < 1)),
         too_few_positives: tooFew,
         undetermined,
-        recall_disparity_ci: tooFew || c === ref || ref.pos < MIN_POSITIVES ? null : disparityInterval(c, ref, `${attribute}|${c.value}`),
+        recall_disparity_ci: ci,
       };
     });
 }

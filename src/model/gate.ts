@@ -82,9 +82,9 @@ export function promotionGate(p: Prepared, challenger: LoadedModel, current: Loa
     fair?.passes === true,
     fair
       ? fair.groups
-          .filter((g) => g.outside_band)
+          .filter((g) => g.fails)
           .map((g) => `${g.attribute}=${g.value} recall ×${g.recall_disparity.toFixed(2)}`)
-          .join('; ') || 'all groups within 0.8–1.25'
+          .join('; ') || 'no group shown to be found less or more often than 0.8–1.25 of its reference'
       : 'not audited',
   );
   return {

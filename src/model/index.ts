@@ -21,7 +21,21 @@ export { buildExamples, buildExamplesKnownOn, temporalSplit, type Examples, type
 export { fitNetwork, toDenseStack, type ModelKind } from './networks.js';
 export { integratedGradients, inputGradient, logitOf, type DenseStack } from './dense-stack.js';
 export { withFollowupOutcomes, withoutTreated } from './followup-labels.js';
-export { auditFairness, judgeGroups, AUDITED, PARITY_BAND, MIN_POSITIVES, type FairnessAudit, type GroupAudit, type GroupCounts } from './fairness.js';
+export {
+  auditFairness,
+  auditRisk,
+  listTiers,
+  judgeGroups,
+  AUDITED,
+  PARITY_BAND,
+  MIN_POSITIVES,
+  type FairnessAudit,
+  type GroupAudit,
+  type GroupCounts,
+} from './fairness.js';
 export { promotionGate, type GateResult } from './gate.js';
 export { referenceOf, binCounts, psi, PSI_ALERT, type Reference } from './reference.js';
 export { RULES_MODEL_ID, rulesModel } from './rules.js';
+export { applyPolicy, CIRCUMSTANCE_FEATURES, DEFAULT_POLICY, FEATURE_POLICIES, isFeaturePolicy, type FeaturePolicy } from './feature-policy.js';
+export { MITIGATIONS, type Mitigation, type GroupOffset } from './mitigation.js';
+export type { MitigationRecord, PolicyRecord } from './fair-selection.js';

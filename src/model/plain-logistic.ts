@@ -10,7 +10,8 @@ export interface PlainLogistic {
   weights: Float64Array; // intercept last
 }
 
-export function fitPlainLogistic(x: Float32Array, y: Uint8Array, width: number, ridge = 1e-4): PlainLogistic {
+/** `weights` (one per row, mean 1) make some rows count for more: the reweighing mitigation's. */
+export function fitPlainLogistic(x: Float32Array, y: Uint8Array, width: number, ridge = 1e-4, weights?: Float64Array): PlainLogistic {
   const n = y.length;
   const mean = new Float64Array(width);
   const sd = new Float64Array(width);
@@ -29,9 +30,10 @@ export function fitPlainLogistic(x: Float32Array, y: Uint8Array, width: number, 
       let z = 0;
       for (let c = 0; c < k; c++) z += w[c] * row[c];
       const p = 1 / (1 + Math.exp(-z));
-      const q = Math.max(p * (1 - p), 1e-12);
+      const wi = weights ? weights[i] : 1;
+      const q = wi * Math.max(p * (1 - p), 1e-12);
       for (let a = 0; a < k; a++) {
-        grad[a] += (p - y[i]) * row[a];
+        grad[a] += wi * (p - y[i]) * row[a];
         for (let b = a; b < k; b++) hess[a * k + b] += q * row[a] * row[b];
       }
     }

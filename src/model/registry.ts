@@ -38,6 +38,12 @@ export interface ModelMeta {
   reference?: { features: Record<string, import('./reference.js').Reference>; risk: import('./reference.js').Reference };
   /** The fairness audit on the temporal hold-out, at the list size in use. */
   fairness?: import('./fairness.js').FairnessAudit;
+  /** Per-group logit offsets, where the group_offsets mitigation was chosen (mitigation.ts). */
+  offsets?: import('./mitigation.js').GroupOffset[];
+  /** The feature policy it was trained under, what it left out, and what that cost on the test block. */
+  policy?: import('./fair-selection.js').PolicyRecord;
+  /** The mitigations tried, each on validation and test, and the one chosen. */
+  mitigation?: import('./fair-selection.js').MitigationRecord;
   /** Examples left out because the student had been helped by then (follow-up interventions). */
   treated_examples_excluded?: number;
   /**
@@ -118,7 +124,7 @@ async function readModel(id: string, dir: string): Promise<LoadedModel> {
   const folder = join(dir, id);
   if (!existsSync(join(folder, 'meta.json'))) throw new EwsError('EWS_NO_MODEL', `no model ${id} in ${dir}`);
   const meta = JSON.parse(await readFile(join(folder, 'meta.json'), 'utf8')) as ModelMeta;
-  const scaled = { meta, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration };
+  const scaled = { meta, features: meta.features, standardiser: meta.standardiser, calibration: meta.calibration, offsets: meta.offsets };
   const trees = meta.kind === 'gbt' || meta.kind === 'blend' ? (JSON.parse(await readFile(join(folder, 'trees.json'), 'utf8')) as TreeEnsemble) : null;
   if (meta.kind === 'gbt') return { ...scaled, kind: 'gbt', trees: trees! };
   const manifest = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));

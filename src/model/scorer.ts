@@ -3,11 +3,14 @@ import { applyPlatt, type Platt } from './calibrate.js';
 import { integratedGradients, linearContributions, logitOf, scratchFor, type DenseStack } from './dense-stack.js';
 import type { Standardiser } from './standardise.js';
 import { treeContributions, treesLogit, type TreeEnsemble } from './trees.js';
+import type { GroupOffset } from './mitigation.js';
 
 interface Scaled {
   readonly features: readonly string[];
   readonly standardiser: Standardiser;
   readonly calibration: Platt;
+  /** Per-group logit offsets (the group_offsets mitigation), read from the matrix's own columns; added before calibration. */
+  readonly offsets?: readonly GroupOffset[];
 }
 
 /**
@@ -76,9 +79,11 @@ export function scoreMatrix(model: ScoringModel, m: FeatureMatrix): { risk: Floa
   const scratch = logitScratch(model);
   const risk = new Float64Array(m.rows);
   const logit = new Float64Array(m.rows);
+  const offsets = (model.offsets ?? []).map((o) => ({ ...o, column: FEATURE_NAMES.indexOf(o.feature) }));
   for (let r = 0; r < m.rows; r++) {
     inputRow(model, m, r, cols, x);
     logit[r] = modelLogit(model, x, scratch);
+    for (const o of offsets) if (m.values[r * m.width + o.column] === o.value) logit[r] += o.logit;
     risk[r] = applyPlatt(model.calibration, logit[r]);
   }
   return { risk, logit };

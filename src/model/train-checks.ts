@@ -40,12 +40,27 @@ export function refuseEmptyBlocks(split: TemporalSplit, blocks: Record<'train' |
 export function refuseWorseThanSchoolRate(m: Metrics, school: Metrics, kind: string, dates: readonly Day[], test: Examples): void {
   if (!Number.isFinite(m.auc))
     throw new EwsError('EWS_MODEL_REFUSED', `the ${kind} model's AUC on the test block (${blockText(dates, test)}) cannot be computed`);
-  const base = Number.isFinite(school.auc) ? school.auc : 0.5;
+  // Chance is the floor: a school rate that ranks below chance on this block must not lower the bar.
+  const base = Number.isFinite(school.auc) ? Math.max(0.5, school.auc) : 0.5;
   const needed = base + 2 * aucStandardError(m.auc, m.positives, m.n - m.positives);
   if (!(m.auc > needed)) {
     throw new EwsError(
       'EWS_MODEL_REFUSED',
       `the ${kind} model ranks no better than the school's dropout rate on the test block (${blockText(dates, test)}): AUC ${m.auc.toFixed(3)} against ${base.toFixed(3)}; it needs more than ${needed.toFixed(3)} (two standard errors above)`,
+    );
+  }
+}
+
+/**
+ * The chosen model must rank above chance on the validation block too, by two standard errors: a
+ * model that learned nothing there and beats the school rate on the test block has been lucky once.
+ */
+export function refuseChanceOnValidation(m: Metrics, kind: string, dates: readonly Day[], validation: Examples): void {
+  const needed = 0.5 + 2 * aucStandardError(m.auc, m.positives, m.n - m.positives);
+  if (!(m.auc > needed)) {
+    throw new EwsError(
+      'EWS_MODEL_REFUSED',
+      `the ${kind} model ranks no better than chance on the validation block (${blockText(dates, validation)}): AUC ${Number.isFinite(m.auc) ? m.auc.toFixed(3) : 'n/a'}; it needs more than ${needed.toFixed(3)} (two standard errors above 0.5)`,
     );
   }
 }

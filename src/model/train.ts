@@ -10,15 +10,27 @@ import { modelCard } from './card.js';
 import { buildExamples, buildExamplesKnownOn, sessionFilter, subset, temporalSplit, type Examples, type KnownOn } from './dataset.js';
 import { Random } from '../util/random.js';
 import { withoutTreated } from './followup-labels.js';
-import { auditFairness } from './fairness.js';
+import { auditRisk } from './fairness.js';
 import { referenceOf } from './reference.js';
-import { blendOf, fitCandidate, logitsOf, type Candidate } from './candidates.js';
+import { blendOf, fitCandidate, logitsOf, type Candidate, type CandidateInput } from './candidates.js';
+import { chooseOption, mitigationRecord, optionOf, probabilities, type Fitted, type Option, type PolicyRecord } from './fair-selection.js';
+import { fitGroupOffsets, reweighing, worstDisparity, type Mitigation } from './mitigation.js';
 import { reliability, summarise, type Metrics } from './metrics.js';
 import type { ModelKind } from './networks.js';
 import { modelsDir, saveModel, type ModelMeta } from './registry.js';
 import { fitStandardiser, standardise } from './standardise.js';
+import { applyPolicy, DEFAULT_POLICY, type FeaturePolicy } from './feature-policy.js';
 import type { ScoringModel } from './scorer.js';
-import { allFinite, aucStandardError, blockText, chooseInputs, pickColumns, refuseEmptyBlocks, refuseWorseThanSchoolRate } from './train-checks.js';
+import {
+  allFinite,
+  aucStandardError,
+  blockText,
+  chooseInputs,
+  pickColumns,
+  refuseChanceOnValidation,
+  refuseEmptyBlocks,
+  refuseWorseThanSchoolRate,
+} from './train-checks.js';
 
 export const DEFAULT_KINDS: ModelKind[] = ['logistic', 'gbt'];
 
@@ -51,6 +63,15 @@ export interface TrainOptions {
    * its date (training without hindsight). Default: every example from what is known now.
    */
   knownOn?: KnownOn;
+  /** Which inputs the model may learn from (feature-policy.ts). Default `behaviour`: no circumstances. */
+  policy?: FeaturePolicy;
+  /**
+   * Fairness mitigation (mitigation.ts): `auto` (default) tries each and keeps what validation
+   * prefers (fair-selection.ts); a name uses that one; `none` skips the search.
+   */
+  mitigation?: Mitigation | 'auto';
+  /** Fit the candidates again with circumstances in, to report what the policy cost. Default true. */
+  costOfPolicy?: boolean;
 }
 
 export interface TrainResult {
@@ -93,65 +114,104 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
   refuseEmptyBlocks(split, { train, validation, test }, options.asOf, options.horizonDays);
   log.info({ train: train.length, validation: validation.length, test: test.length, dates: dates.length }, 'examples built');
 
-  const inputs = chooseInputs(train);
-  const cols = inputs.used.map((f) => FEATURE_NAMES.indexOf(f));
-  const width = cols.length;
-  const [xTrain, xVal, xTest] = [train, validation, test].map((e) => pickColumns(e, cols));
-  const std = fitStandardiser(xTrain, width);
-  const [zTrain, zVal] = [xTrain, xVal].map((x) => standardise(std, x, width));
-  const scaled = { features: inputs.used, standardiser: std };
-
-  const candidates: (Candidate & { platt: Platt; val: Metrics })[] = [];
-  for (const kind of kinds) {
-    if (kind === 'blend') continue; // made from the logistic and tree candidates below
-    const c = await fitCandidate(kind, { zTrain, zVal, width, train, validation, seed, scaled, steps: options.epochs?.[kind], progress });
-    const logits = logitsOf(c.model, xVal, width);
-    if (!allFinite(logits)) {
-      log.warn({ kind }, 'candidate left out: its validation scores are not all finite');
-      c.dispose();
-      continue;
-    }
-    const platt = fitPlatt(logits, validation.y);
-    const val = summarise(
-      logits.map((z) => applyPlatt(platt, z)),
-      validation.y,
-    );
-    log.info({ kind, val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
-    candidates.push({ ...c, model: { ...c.model, calibration: platt }, platt, val });
-  }
-  const linear = candidates.find((c) => c.kind === 'logistic');
-  const trees = candidates.find((c) => c.kind === 'gbt');
-  const blend = linear && trees ? blendOf(linear, trees) : null;
-  if (blend) {
-    const logits = logitsOf(blend.model, xVal, width);
-    const platt = fitPlatt(logits, validation.y);
-    const val = summarise(
-      logits.map((z) => applyPlatt(platt, z)),
-      validation.y,
-    );
-    log.info({ kind: 'blend', val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
-    candidates.push({ ...blend, model: { ...blend.model, calibration: platt }, platt, val });
-  }
-  if (candidates.length === 0)
+  const policy = options.policy ?? DEFAULT_POLICY;
+  const allInputs = chooseInputs(train);
+  const inputs = applyPolicy(allInputs, policy);
+  if (inputs.used.length === 0)
+    throw new EwsError('EWS_NO_EXAMPLES', `under the ${policy} feature policy no input varies on the ${train.length} training examples: nothing to learn from`);
+  const fitAll = async (used: string[], weights?: Float64Array) => {
+    const cols = used.map((f) => FEATURE_NAMES.indexOf(f));
+    const width = cols.length;
+    const [xTrain, xVal, xTest] = [train, validation, test].map((e) => pickColumns(e, cols));
+    const std = fitStandardiser(xTrain, width);
+    const [zTrain, zVal] = [xTrain, xVal].map((x) => standardise(std, x, width));
+    const scaled = { features: used, standardiser: std };
+    const fitted = await fitCandidates(kinds, { zTrain, zVal, width, train, validation, seed, scaled, weights, epochs: options.epochs, progress }, xVal);
+    return { cols, width, xTrain, xVal, xTest, std, fitted };
+  };
+  const base = await fitAll(inputs.used);
+  const { width } = base;
+  if (base.fitted.length === 0)
     throw new EwsError(
       'EWS_MODEL_REFUSED',
       `no candidate (${kinds.join(', ')}) gave finite scores on the validation block (${blockText(split.validation, validation)})`,
     );
-  const best = chooseCandidate(candidates);
-  const testProb = logitsOf(best.model, xTest, width).map((z) => applyPlatt(best.platt, z));
+  const valBlock = { e: validation, x: base.xVal };
+  const testBlock = { e: test, x: base.xTest };
+  const d = p.district;
+  const unmitigated = optionOf(d, chooseCandidate(base.fitted), 'none', [], valBlock, width);
+  const tried: Option[] = [unmitigated, ...base.fitted.filter((c) => c !== unmitigated.fitted).map((c) => optionOf(d, c, 'none', [], valBlock, width))];
+  const mitigation = options.mitigation ?? 'auto';
+  const disposable: Fitted[] = [...base.fitted];
+  if (mitigation === 'auto' || mitigation === 'reweigh') {
+    progress('mitigation: reweigh', 0, 1);
+    const reweighed = await fitAll(inputs.used, reweighing(train));
+    disposable.push(...reweighed.fitted);
+    for (const c of reweighed.fitted) tried.push(optionOf(d, c, 'reweigh', [], valBlock, width));
+  }
+  if (mitigation === 'auto' || mitigation === 'group_offsets') {
+    // Offsets are set on the whole training block (negatives not sampled: the lists must be whole classes), judged on validation.
+    const whole = trainAll.examples;
+    const xWhole = pickColumns(whole, base.cols);
+    for (const c of base.fitted) {
+      progress('mitigation: group offsets', base.fitted.indexOf(c), base.fitted.length);
+      const offsets = fitGroupOffsets(d, whole, logitsOf(c.model, xWhole, width), c.platt);
+      if (offsets.length > 0) tried.push(optionOf(d, c, 'group_offsets', offsets, valBlock, width));
+    }
+  }
+  const pool = mitigation === 'auto' ? tried : tried.filter((o) => o.mitigation === mitigation);
+  for (const o of tried) {
+    const prob = probabilities(o, testBlock, width);
+    o.test = { metrics: summarise(prob, test.y), audit: auditRisk(d, test, prob), prob };
+  }
+  // A mitigation asked for by name is used where it changed anything; else the model as fitted.
+  const chosen = mitigation === 'none' || pool.length === 0 ? unmitigated : chooseOption(pool, pool.includes(unmitigated) ? unmitigated : pool[0]);
+  const best = {
+    ...chosen.fitted,
+    model: { ...chosen.fitted.model, calibration: chosen.platt, ...(chosen.offsets.length ? { offsets: chosen.offsets } : {}) },
+  };
+  const testProb = chosen.test!.prob;
   if (!allFinite(testProb))
     throw new EwsError('EWS_MODEL_REFUSED', `the ${best.kind} model's scores on the test block (${blockText(split.test, test)}) are not all finite`);
   const testMetrics = summarise(testProb, test.y);
+  log.info({ kind: best.kind, mitigation: chosen.mitigation, test_auc: testMetrics.auc }, 'model chosen');
+
+  // What the policy cost: the same candidates with circumstances in, chosen the same way.
+  let policyRecord: PolicyRecord = {
+    name: policy,
+    left_out: inputs.leftOut.filter((l) => !allInputs.leftOut.some((a) => a.feature === l.feature)).map((l) => l.feature),
+    auc: testMetrics.auc,
+    auc_with_circumstances: null,
+    auc_cost: null,
+    worst_disparity_with_circumstances: null,
+  };
+  if (policyRecord.left_out.length > 0 && options.costOfPolicy !== false) {
+    progress('policy: with circumstances', 0, 1);
+    const withAll = await fitAll(allInputs.used);
+    disposable.push(...withAll.fitted);
+    if (withAll.fitted.length > 0) {
+      const c = chooseCandidate(withAll.fitted);
+      const prob = probabilities({ fitted: c, offsets: [], platt: c.platt }, { e: test, x: withAll.xTest }, withAll.width);
+      const auc = summarise(prob, test.y).auc;
+      policyRecord = {
+        ...policyRecord,
+        auc_with_circumstances: auc,
+        auc_cost: auc - testMetrics.auc,
+        worst_disparity_with_circumstances: worstDisparity(auditRisk(d, test, prob)),
+      };
+    }
+  }
   progress('baselines', 0, 1);
   const baselines = baselineMetrics(test, train);
   progress('baselines', 1, 1);
+  refuseChanceOnValidation(chosen.val, best.kind, split.validation, validation);
   refuseWorseThanSchoolRate(testMetrics, baselines.school_rate, best.kind, split.test, test);
 
   const fingerprint = createHash('sha256');
   for (const e of [train, validation, test]) fingerprint.update(Buffer.from(e.x.buffer)).update(Buffer.from(e.y.buffer));
   const digest = fingerprint.digest('hex');
   const hyperHash = createHash('sha256')
-    .update(JSON.stringify({ h: best.hyper, f: inputs.used, digest }))
+    .update(JSON.stringify({ h: best.hyper, f: inputs.used, digest, m: chosen.mitigation === 'none' ? undefined : [chosen.mitigation, chosen.offsets] }))
     .digest('hex')
     .slice(0, 8);
   const id = `ews-${formatDay(options.asOf).replaceAll('-', '')}-${best.kind}-${hyperHash}`;
@@ -165,8 +225,11 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     seed,
     features: inputs.used,
     left_out: inputs.leftOut,
-    standardiser: std,
-    calibration: best.platt,
+    standardiser: chosen.fitted.model.standardiser,
+    calibration: chosen.platt,
+    ...(chosen.offsets.length ? { offsets: chosen.offsets } : {}),
+    policy: policyRecord,
+    mitigation: mitigationRecord(tried, chosen),
     hyper: best.hyper,
     window: { train: split.train.map(formatDay), validation: split.validation.map(formatDay), test: split.test.map(formatDay), gap_relaxed: split.gapRelaxed },
     fingerprint: digest,
@@ -176,7 +239,7 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     metrics: {
       n_train: train.length,
       test: testMetrics,
-      validation: Object.fromEntries(candidates.map((c) => [c.kind, c.val])),
+      validation: Object.fromEntries(base.fitted.map((c) => [c.kind, c.val])),
       baselines,
       reliability: reliability(testProb, test.y),
       by_school: reliabilityBySchool(p, test, testProb),
@@ -189,10 +252,49 @@ export async function trainModel(p: Prepared, options: TrainOptions): Promise<Tr
     ),
     risk: referenceOf(testProb),
   };
-  meta.fairness = auditFairness(p, { ...best.model, meta: { id } }, split.test, options.horizonDays);
+  meta.fairness = { ...chosen.test!.audit, model_id: id };
   const folder = await saveModel(options.dir ?? modelsDir(), best.saved, meta, modelCard(meta));
-  for (const c of candidates) c.dispose();
+  for (const c of disposable) c.dispose();
   return { meta, folder, model: best.model, line: metricsLine(meta) };
+}
+
+/**
+ * Each kind asked for, fitted and Platt-calibrated on validation, and the blend of the logistic
+ * model and the trees where both are there. A candidate whose validation scores are not all finite
+ * is left out (logged).
+ */
+async function fitCandidates(
+  kinds: ModelKind[],
+  input: Omit<CandidateInput, 'steps'> & { epochs?: Partial<Record<ModelKind, number>> },
+  xVal: Float32Array,
+): Promise<Fitted[]> {
+  const out: Fitted[] = [];
+  const calibrated = (c: Candidate): Fitted | null => {
+    const logits = logitsOf(c.model, xVal, input.width);
+    if (!allFinite(logits)) {
+      log.warn({ kind: c.kind }, 'candidate left out: its validation scores are not all finite');
+      c.dispose();
+      return null;
+    }
+    const platt = fitPlatt(logits, input.validation.y);
+    const val = summarise(
+      logits.map((z) => applyPlatt(platt, z)),
+      input.validation.y,
+    );
+    log.info({ kind: c.kind, weighted: Boolean(input.weights), val_pr_auc: val.pr_auc, val_auc: val.auc }, 'candidate fitted');
+    return { ...c, model: { ...c.model, calibration: platt }, platt, val };
+  };
+  for (const kind of kinds) {
+    if (kind === 'blend') continue; // made from the logistic and tree candidates below
+    const c = calibrated(await fitCandidate(kind, { ...input, steps: input.epochs?.[kind] }));
+    if (c) out.push(c);
+  }
+  const linear = out.find((c) => c.kind === 'logistic');
+  const trees = out.find((c) => c.kind === 'gbt');
+  const blend = linear && trees ? blendOf(linear, trees) : null;
+  const b = blend ? calibrated(blend) : null;
+  if (b) out.push(b);
+  return out;
 }
 
 /**

@@ -50,6 +50,8 @@ export interface TreeOptions {
   subsample?: number;
   /** Stop when validation log-loss has not improved for this many trees. Default 30. */
   patience?: number;
+  /** One per training row (mean 1): rows that count for more in the gradients (the reweighing mitigation). */
+  weights?: Float64Array;
   onTree?: (done: number, total: number) => void;
 }
 
@@ -57,7 +59,7 @@ const BINS = 64;
 
 export interface FittedTrees {
   ensemble: TreeEnsemble;
-  hyper: Required<Omit<TreeOptions, 'onTree'>> & { trees_kept: number };
+  hyper: Required<Omit<TreeOptions, 'onTree' | 'weights'>> & { trees_kept: number };
 }
 
 /** Fits on rows `x` (n × width) with labels `y`, stopping early on the validation rows. */
@@ -91,8 +93,9 @@ export function fitTrees(x: Float32Array, y: Uint8Array, width: number, val: { x
   for (let t = 0; t < o.maxTrees && t - bestCount < o.patience; t++) {
     for (let i = 0; i < n; i++) {
       const p = 1 / (1 + Math.exp(-f[i]));
-      g[i] = p - y[i];
-      h[i] = Math.max(p * (1 - p), 1e-12);
+      const w = options.weights ? options.weights[i] : 1;
+      g[i] = w * (p - y[i]);
+      h[i] = w * Math.max(p * (1 - p), 1e-12);
     }
     const rows: number[] = [];
     for (let i = 0; i < n; i++) if (r.next() < o.subsample) rows.push(i);

@@ -11,12 +11,14 @@ describe('when the fairness audit judges a group', () => {
     expect(female.recall_disparity).toBe(Infinity);
     expect(female.undetermined).toBe(true);
     expect(female.outside_band).toBe(true);
+    expect(female.fails).toBe(true);
   });
 
   it('should fail a group when the reference has too few dropouts to compare with', () => {
     const [, other] = judgeGroups('rural_hukou', [group('0', 1000, 2, 1), group('1', 900, 12, 6)]);
     expect(other.undetermined).toBe(true);
     expect(other.outside_band).toBe(true);
+    expect(other.fails).toBe(true);
   });
 
   it('should leave a group with too few dropouts unjudged, and pass one inside the band', () => {
@@ -26,9 +28,25 @@ describe('when the fairness audit judges a group', () => {
   });
 
   it('should fail a group outside the band', () => {
-    const [, urban] = judgeGroups('rural_hukou', [group('1', 1000, 20, 10), group('0', 500, 10, 2)]);
+    const [, urban] = judgeGroups('rural_hukou', [group('1', 1000, 60, 30), group('0', 500, 30, 6)]);
     expect(urban.recall_disparity).toBeCloseTo(0.4);
     expect(urban.outside_band).toBe(true);
+    expect(urban.recall_disparity_ci![1]).toBeLessThan(1);
+    expect(urban.fails).toBe(true);
+  });
+
+  it('should mark, not fail, a group outside the band whose interval still holds parity (a few dropouts)', () => {
+    // 0.73 on 34 dropouts: the bundled model's disabled students before #18.
+    const [, few] = judgeGroups('disability', [group('0', 75_000, 690, 168), group('1', 1500, 34, 6)]);
+    expect(few.recall_disparity).toBeLessThan(0.8);
+    expect(few.outside_band).toBe(true);
+    expect(few.recall_disparity_ci![0]).toBeLessThan(1);
+    expect(few.recall_disparity_ci![1]).toBeGreaterThan(1);
+    expect(few.fails).toBe(false);
+    // The same ratio on ten times the dropouts is a verdict.
+    const [, many] = judgeGroups('disability', [group('0', 750_000, 6900, 1680), group('1', 15_000, 340, 60)]);
+    expect(many.recall_disparity).toBeCloseTo(few.recall_disparity, 2);
+    expect(many.fails).toBe(true);
   });
 
   it('should give each judged disparity a bootstrap interval around it, narrower with more dropouts, and none where too few', () => {

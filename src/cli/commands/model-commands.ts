@@ -18,6 +18,7 @@ import {
   type KnownOn,
 } from '../../model/index.js';
 import { EwsError, OptionError } from '../../errors/index.js';
+import type { FeaturePolicy, Mitigation } from '../../model/index.js';
 import { createProgress, log } from '../../observability/index.js';
 import { isHistory, loadDistrict, readManifest } from '../../sources/index.js';
 
@@ -50,6 +51,8 @@ export async function trainCommand(o: {
   kinds?: ModelKind[];
   followup?: boolean;
   asKnownThen?: boolean;
+  policy?: FeaturePolicy;
+  mitigation?: Mitigation | 'auto';
 }) {
   const knownOn = o.asKnownThen ? knownOnEachDate(o.data) : undefined;
   let p = await prepared(o.data, o.asOf);
@@ -80,6 +83,8 @@ export async function trainCommand(o: {
     horizonDays: o.horizonDays,
     seed: o.seed,
     kinds: o.kinds,
+    policy: o.policy,
+    mitigation: o.mitigation,
     treated,
     knownOn,
     onProgress: (name, done, total) => {
