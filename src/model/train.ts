@@ -5,7 +5,7 @@ import { EwsError } from '../errors/index.js';
 import { log } from '../observability/index.js';
 import { initTf } from './backend.js';
 import { baselineMetrics, reliabilityBySchool } from './baseline-metrics.js';
-import { fitPlatt, applyPlatt, type Platt } from './calibrate.js';
+import { fitPlatt, applyPlatt } from './calibrate.js';
 import { modelCard } from './card.js';
 import { buildExamples, buildExamplesKnownOn, sessionFilter, subset, temporalSplit, type Examples, type KnownOn } from './dataset.js';
 import { Random } from '../util/random.js';
