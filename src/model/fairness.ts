@@ -18,6 +18,7 @@ export const INTERSECTIONS = [
   ['rural_hukou', 'left_behind'],
   ['gender', 'ethnic_minority'],
 ] as const;
+const UNBOUNDED = 1e12;
 /** Bootstrap draws behind each disparity's interval. */
 const DRAWS = 1000;
 
@@ -252,9 +253,11 @@ export function disparityInterval(g: { pos: number; tp: number }, ref: { pos: nu
     const a = binomial(g.pos, g.tp / g.pos) / g.pos;
     const b = binomial(ref.pos, ref.tp / ref.pos) / ref.pos;
     // A draw where the reference finds none has no finite ratio: it counts as the widest (the interval says so).
-    ratios.push(b > 0 ? a / b : Number.POSITIVE_INFINITY);
+    ratios.push(b > 0 ? a / b : UNBOUNDED);
   }
-  return [quantile(ratios, 0.025), quantile(ratios, 0.975)];
+  // An unbounded draw stands in as a large finite number, so the percentiles interpolate; it is read back as ∞.
+  const back = (v: number) => (v >= UNBOUNDED ? Number.POSITIVE_INFINITY : v);
+  return [back(quantile(ratios, 0.025)), back(quantile(ratios, 0.975))];
 }
 
 function flag(v: Int8Array): (s: number) => string {
