@@ -510,8 +510,15 @@ export function buildProgram(): Command {
     .requiredOption('--model <id>', 'model id, or "current"')
     .requiredOption('--as-of <date>', 'score as of this day')
     .requiredOption('--horizon-days <n>', 'dropouts in (as-of, as-of + n] are the truth', positiveInt('--horizon-days'))
+    .option('--weeks <n>', 'pool the lists of this many weeks ending on --as-of', positiveInt('--weeks'), 1)
     .action(async (o) => {
-      const a = await (await models()).auditCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays });
+      const a = await (await models()).auditCommand({
+        data: o.data,
+        model: o.model,
+        asOf: requireDay('--as-of', o.asOf),
+        horizonDays: o.horizonDays,
+        weeks: o.weeks,
+      });
       for (const g of a.groups) {
         process.stdout.write(
           `${g.attribute.padEnd(16)} ${g.value.padEnd(8)} n ${String(g.n).padStart(6)}  dropouts ${String(g.positives).padStart(4)}  flagged ${String(g.flagged).padStart(4)}  recall ${g.recall.toFixed(3)}  ×${g.recall_disparity.toFixed(2)}${g.fails ? '  OUTSIDE 0.8–1.25' : g.outside_band ? '  outside 0.8–1.25 within noise' : ''}${g.recall_disparity_ci ? `  95% ${g.recall_disparity_ci[0].toFixed(2)}–${g.recall_disparity_ci[1].toFixed(2)}` : ''}${g.too_few_positives ? '  (too few dropouts to judge)' : ''}\n`,

@@ -120,14 +120,14 @@ ${bySchoolText(meta)}
 ## Fairness (hold-out, top ${meta.fairness?.k ?? 3} of a class)
 ${
   meta.fairness
-    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25. A group fails (⚠) outside the band when its 95% bootstrap interval excludes parity; outside the band within its interval it is marked (~) and watched; groups with fewer than 5 dropouts are not judged; intersections are reported, not judged.
+    ? `${meta.fairness.passes ? 'Passes' : '**Fails**'}: recall of each group over the largest group's, band 0.8–1.25. A group fails (⚠) outside the band when its 95% bootstrap interval excludes parity; outside the band within its interval it is marked (~) and watched; groups where fewer than 5 students left are not judged, and intervals count students who left, not their weeks; intersections are reported, not judged.
 
-| attribute | group | n | dropouts | flagged | recall | disparity | 95% interval |
+| attribute | group | n | dropouts (students) | flagged | recall | disparity | 95% interval |
 |---|---|---|---|---|---|---|---|
 ${meta.fairness.groups
   .map(
     (g) =>
-      `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.fails ? ' ⚠' : g.outside_band ? ' ~' : ''} | ${
+      `| ${g.attribute} | ${g.value} | ${g.n} | ${g.positives} (${g.leavers ?? '?'}) | ${g.flagged} | ${f3(g.recall)} | ${f3(g.recall_disparity)}${g.fails ? ' ⚠' : g.outside_band ? ' ~' : ''} | ${
         g.recall_disparity_ci ? `${f3(g.recall_disparity_ci[0])}–${f3(g.recall_disparity_ci[1])}` : g.too_few_positives ? 'too few to judge' : ''
       } |`,
   )

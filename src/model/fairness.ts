@@ -32,6 +32,8 @@ export interface GroupAudit {
   value: string;
   n: number;
   positives: number;
+  /** Distinct students among the dropouts (a student listed in four weeks counts once here). */
+  leavers: number;
   flagged: number;
   recall: number;
   precision: number;
@@ -112,7 +114,7 @@ export function auditFairness(
  */
 export function auditRisk(d: District, rows: AuditRows, risk: ArrayLike<number>, o: { tiers?: TierOptions; modelId?: string } = {}): FairnessAudit {
   const tiers = o.tiers ?? {};
-  const cells = new Map<string, { n: number; pos: number; flagged: number; tp: number; fp: number }>();
+  const cells = new Map<string, { n: number; pos: number; flagged: number; tp: number; fp: number; who: Set<number> }>();
   const values = attributeValues(d);
   const tier = listTiers(d, rows, risk, tiers);
   const dates = [...new Set(rows.asOf)].sort((a, b) => a - b);
@@ -125,16 +127,18 @@ export function auditRisk(d: District, rows: AuditRows, risk: ArrayLike<number>,
       ...INTERSECTIONS.map(([x, z]) => `${x}×${z}\u0001${values[x](s)}×${values[z](s)}`),
     ];
     for (const key of keys) {
-      const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0 };
+      const c = cells.get(key) ?? { n: 0, pos: 0, flagged: 0, tp: 0, fp: 0, who: new Set<number>() };
       c.n++;
       c.pos += y;
+      if (y) c.who.add(s);
       c.flagged += flagged;
       c.tp += flagged & y;
       c.fp += flagged & (1 - y);
       cells.set(key, c);
     }
   }
-  const of = (attribute: string) => [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, c]) => ({ value: k.split('\u0001')[1], ...c }));
+  const of = (attribute: string) =>
+    [...cells].filter(([k]) => k.startsWith(`${attribute}\u0001`)).map(([k, { who, ...c }]) => ({ value: k.split('\u0001')[1], ...c, leavers: who.size }));
   const groups = [
     ...AUDITED.flatMap((attribute) => judgeGroups(attribute, of(attribute))),
     ...INTERSECTIONS.flatMap(([x, z]) =>
@@ -183,6 +187,11 @@ export interface GroupCounts {
   flagged: number;
   tp: number;
   fp: number;
+  /**
+   * Distinct students among the dropouts: weekly lists count a student who left once a week, so a
+   * group's evidence is its students, not its student-weeks. Default `pos`.
+   */
+  leavers?: number;
 }
 
 /**
@@ -206,15 +215,16 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
     .map((c) => {
       const r = rate(c);
       const recallDisparity = r.recall / r0.recall;
-      const tooFew = c.pos < MIN_POSITIVES;
-      const undetermined = !tooFew && c !== ref && (ref.pos < MIN_POSITIVES || !Number.isFinite(recallDisparity));
+      const tooFew = (c.leavers ?? c.pos) < MIN_POSITIVES;
+      const undetermined = !tooFew && c !== ref && ((ref.leavers ?? ref.pos) < MIN_POSITIVES || !Number.isFinite(recallDisparity));
       const outside = undetermined || (!tooFew && (recallDisparity < PARITY_BAND[0] || recallDisparity > PARITY_BAND[1]));
-      const ci = tooFew || c === ref || ref.pos < MIN_POSITIVES ? null : disparityInterval(c, ref, `${attribute}|${c.value}`);
+      const ci = tooFew || c === ref || (ref.leavers ?? ref.pos) < MIN_POSITIVES ? null : disparityInterval(c, ref, `${attribute}|${c.value}`);
       return {
         attribute,
         value: c.value,
         n: c.n,
         positives: c.pos,
+        leavers: c.leavers ?? c.pos,
         flagged: c.flagged,
         ...r,
         recall_disparity: recallDisparity,
@@ -232,10 +242,15 @@ export function judgeGroups(attribute: string, rows: GroupCounts[]): GroupAudit[
 
 /**
  * A parametric bootstrap of a recall ratio: each draw redraws the group's and the reference's found dropouts
- * as binomials at their observed recall, and takes the ratio; the 2.5th and 97.5th percentiles (through
+ * as binomials at their observed recall — over their distinct students who left, not their student-weeks, since
+ * the weeks of one student are one piece of evidence seen several times — and takes the ratio; the 2.5th and 97.5th percentiles (through
  * simple-statistics) bound it. Seeded by the group, so an audit gives the same interval every time.
  */
-export function disparityInterval(g: { pos: number; tp: number }, ref: { pos: number; tp: number }, seed: string): [number, number] {
+export function disparityInterval(
+  g: { pos: number; tp: number; leavers?: number },
+  ref: { pos: number; tp: number; leavers?: number },
+  seed: string,
+): [number, number] {
   const rng = new Random(...[...seed].map((ch) => ch.charCodeAt(0)));
   const binomial = (n: number, p: number) => {
     const v = n * p * (1 - p);
@@ -248,10 +263,12 @@ export function disparityInterval(g: { pos: number; tp: number }, ref: { pos: nu
     for (let i = 0; i < n; i++) if (rng.next() < p) k++;
     return k;
   };
+  const ng = Math.max(1, Math.min(g.pos, g.leavers ?? g.pos));
+  const nr = Math.max(1, Math.min(ref.pos, ref.leavers ?? ref.pos));
   const ratios: number[] = [];
   for (let i = 0; i < DRAWS; i++) {
-    const a = binomial(g.pos, g.tp / g.pos) / g.pos;
-    const b = binomial(ref.pos, ref.tp / ref.pos) / ref.pos;
+    const a = binomial(ng, g.tp / g.pos) / ng;
+    const b = binomial(nr, ref.tp / ref.pos) / nr;
     // A draw where the reference finds none has no finite ratio: it counts as the widest (the interval says so).
     ratios.push(b > 0 ? a / b : UNBOUNDED);
   }

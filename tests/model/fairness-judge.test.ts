@@ -49,6 +49,23 @@ describe('when the fairness audit judges a group', () => {
     expect(many.fails).toBe(true);
   });
 
+  it('should weigh a group by its students who left, not by their weeks on the list', () => {
+    // 40 dropout-weeks: from 40 students, or from 10 students each seen four weeks.
+    const [, many] = judgeGroups('rural_hukou', [group('1', 10_000, 400, 200), group('0', 2000, 40, 12)]);
+    const [, few] = judgeGroups('rural_hukou', [
+      { ...group('1', 10_000, 400, 200), leavers: 100 },
+      { ...group('0', 2000, 40, 12), leavers: 10 },
+    ]);
+    expect(few.recall_disparity).toBe(many.recall_disparity);
+    expect(few.leavers).toBe(10);
+    const width = (g: typeof few) => g.recall_disparity_ci![1] - g.recall_disparity_ci![0];
+    expect(width(few)).toBeGreaterThan(1.5 * width(many));
+    // Four students who left, however many weeks they were on the roll, are too few to judge.
+    const [, four] = judgeGroups('disability', [group('0', 10_000, 400, 200), { ...group('1', 300, 20, 2), leavers: 4 }]);
+    expect(four.too_few_positives).toBe(true);
+    expect(four.fails).toBe(false);
+  });
+
   it('should give each judged disparity a bootstrap interval around it, narrower with more dropouts, and none where too few', () => {
     const [, small] = judgeGroups('rural_hukou', [group('1', 1000, 20, 10), group('0', 500, 10, 4)]);
     const [, large] = judgeGroups('rural_hukou', [group('1', 10_000, 2000, 1000), group('0', 5000, 1000, 400)]);

@@ -186,8 +186,11 @@ export async function rollbackCommand(o: { by: string; reason: string }) {
   return promoteModel(previous, o.by, `rollback: ${o.reason}`);
 }
 
-export async function auditCommand(o: { data: string; model: string; asOf: Day; horizonDays: number }) {
+export async function auditCommand(o: { data: string; model: string; asOf: Day; horizonDays: number; weeks?: number }) {
   const model = await loadModel(await resolveModelId(o.model));
   const p = await prepared(o.data, o.asOf + o.horizonDays);
-  return auditFairness(p, model, [o.asOf], o.horizonDays);
+  // Several weeks' lists pooled: one week of a small district holds too few dropouts per group to judge.
+  const weeks = o.weeks ?? 1;
+  const dates = Array.from({ length: weeks }, (_, k) => o.asOf - 7 * (weeks - 1 - k));
+  return auditFairness(p, model, dates, o.horizonDays);
 }
