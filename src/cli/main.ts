@@ -453,14 +453,21 @@ export function buildProgram(): Command {
 
   program
     .command('evaluate')
-    .description('score as of a date and compare with dropouts within the horizon, beside two baselines')
+    .description(
+      "score as of a date and compare with dropouts within the horizon, beside two baselines; or, with --live, each past week's lists as they went out against what then happened",
+    )
     .requiredOption('--data <dir>', 'data folder')
-    .requiredOption('--model <id>', 'model id, or "current" for the model in use')
-    .requiredOption('--as-of <date>', 'score as of this day')
+    .option('--model <id>', 'model id, or "current" for the model in use (not with --live)')
+    .option('--as-of <date>', 'score as of this day (not with --live)')
     .requiredOption('--horizon-days <n>', 'compare with dropouts in (as-of, as-of + n]', positiveInt('--horizon-days'))
-    .action(async (o) =>
-      printJson(await (await models()).evaluateCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays })),
-    );
+    .option('--live', "the store's weekly runs: precision and recall at the list size used, lead time, calibration, beside simple rules, by school and group")
+    .option('--record', 'with --live: keep the result for the analyst page')
+    .action(async (o) => {
+      const m = await models();
+      if (o.live) return printJson(await m.liveEvaluateCommand({ data: o.data, horizonDays: o.horizonDays, record: o.record }));
+      if (!o.model || !o.asOf) throw new OptionError('--model', 'ews evaluate needs --model and --as-of, or --live');
+      printJson(await m.evaluateCommand({ data: o.data, model: o.model, asOf: requireDay('--as-of', o.asOf), horizonDays: o.horizonDays }));
+    });
 
   program
     .command('models')

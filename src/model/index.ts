@@ -39,3 +39,4 @@ export { RULES_MODEL_ID, rulesModel } from './rules.js';
 export { applyPolicy, CIRCUMSTANCE_FEATURES, DEFAULT_POLICY, FEATURE_POLICIES, isFeaturePolicy, type FeaturePolicy } from './feature-policy.js';
 export { MITIGATIONS, type Mitigation, type GroupOffset } from './mitigation.js';
 export type { MitigationRecord, PolicyRecord } from './fair-selection.js';
+export { evaluateLive, type LiveEvaluation, type LiveWeek, type StoredList } from './live-evaluation.js';

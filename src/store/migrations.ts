@@ -308,4 +308,18 @@ insert into case_procedure (status, step, to_status, absent_only, note_required,
 update case_procedure set closes = true where to_status in ('resolved', 'returned', 'left');
 `,
   },
+  {
+    id: 8,
+    name: 'live evaluations of the lists as they went out',
+    // What `ews evaluate --live --record` found: the analyst page shows the latest without the data folder.
+    sql: `
+create table live_evaluations (
+  id bigserial primary key,
+  created_at timestamptz not null default now(),
+  horizon_days int not null,
+  known_through date not null,
+  result json not null
+);
+`,
+  },
 ];

@@ -164,6 +164,51 @@ describe('the ews command', () => {
     }
   });
 
+  it('judges the weeks the store kept against what then happened, and keeps the result for the analyst page', { timeout: 120_000 }, async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    const db = join(t.dir, 'db');
+    const saved = { db: process.env.EWS_DB, url: process.env.DATABASE_URL };
+    process.env.EWS_DB = db;
+    delete process.env.DATABASE_URL;
+    try {
+      const weeks = ['2026-03-30', '2026-04-06', '2026-06-01'];
+      for (const w of weeks) expect((await ews('run', '--data', SAMPLE, '--as-of', w, '--out', join(t.dir, w), '--via', 'in-process')).code).toBe(0);
+      const r = await ews('evaluate', '--live', '--data', SAMPLE, '--horizon-days', '56', '--record');
+      expect(r.code, r.stderr).toBe(0);
+      const live = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+      // The sample's rows end in early July: the June week's horizon has not closed.
+      expect(live.pending).toEqual(['2026-06-01']);
+      expect(live.weeks.map((w: { as_of: string }) => w.as_of)).toEqual(weeks.slice(0, 2));
+      for (const w of live.weeks) {
+        // The list judged is the one the run wrote: its high tier, student for student.
+        const rows = (await readFile(join(t.dir, w.as_of, 'scores.csv'), 'utf8')).trim().split('\n').slice(1);
+        expect(w.n).toBe(rows.length);
+        expect(w.model.listed).toBe(rows.filter((l) => l.split(',')[7] === 'high').length);
+        expect(w.model.found).toBeLessThanOrEqual(Math.min(w.model.listed, w.dropouts));
+        expect(w.rules.unexcused_streak.listed).toBe(w.model.listed);
+      }
+      expect(live.overall.dropouts).toBeGreaterThan(0);
+      expect(live.fairness.groups.length).toBeGreaterThan(0);
+      const { openDb } = await import('../../src/store/index.js');
+      const store = await openDb();
+      try {
+        const kept = await store.query<{ n: number }>('select count(*)::int as n from live_evaluations');
+        expect(kept.rows[0].n).toBe(1);
+      } finally {
+        await store.close();
+      }
+      // Without --live it still needs a model and a date.
+      const bare = await ews('evaluate', '--data', SAMPLE, '--horizon-days', '56');
+      expect(bare.code).toBe(1);
+      expect(bare.stderr).toMatch(/needs --model and --as-of, or --live/);
+    } finally {
+      if (saved.db === undefined) delete process.env.EWS_DB;
+      else process.env.EWS_DB = saved.db;
+      if (saved.url !== undefined) process.env.DATABASE_URL = saved.url;
+    }
+  });
+
   it('pulls weekly exports into the history EWS_HISTORY names, and runs from it with no --data', async () => {
     const t = await tempDir();
     cleanups.push(t.cleanup);

@@ -123,6 +123,59 @@ describe('the pages people work in', () => {
     });
   });
 
+  describe('the lists judged by what then happened', () => {
+    it('should tell analysts to run the live evaluation until one is kept, then show it with small counts masked', async () => {
+      const a1 = await signIn('a1');
+      expect((await get(a1, '/analyst')).body).toContain('ews evaluate --live --record');
+      const at = (listed: number, found: number, dropouts: number) => ({ listed, found, precision: found / listed, recall: found / dropouts });
+      const result = {
+        horizon_days: 56,
+        pending: ['2026-06-01'],
+        weeks: [
+          {
+            as_of: '2026-03-30',
+            model_id: 'm',
+            n: 900,
+            dropouts: 12,
+            model: at(20, 6, 12),
+            rules: { unexcused_streak: at(20, 4, 12), school_rate: at(20, 1, 12) },
+            auc: 0.84,
+            ece: 0.01,
+          },
+          {
+            as_of: '2026-04-06',
+            model_id: 'm',
+            n: 900,
+            dropouts: 10,
+            model: at(18, 3, 10),
+            rules: { unexcused_streak: at(18, 3, 10), school_rate: at(18, 0, 10) },
+            auc: 0.8,
+            ece: 0.01,
+          },
+        ],
+        overall: { n: 1800, dropouts: 22, model: at(38, 9, 22), rules: { unexcused_streak: at(38, 7, 22), school_rate: at(38, 1, 22) }, auc: 0.82, ece: 0.01 },
+        lead_time: {
+          model: { leavers: 8, listed_before: 5, share_listed_before: 0.625, median_weeks: 3 },
+          unexcused_streak: { leavers: 8, listed_before: 4, share_listed_before: 0.5, median_weeks: 1.5 },
+        },
+        by_school: [{ school_id: 'S1', n: 1800, dropouts: 3, model: at(38, 2, 3), unexcused_streak: at(38, 1, 3) }],
+        fairness: { passes: true, groups: [] },
+      };
+      await db.query('insert into live_evaluations (horizon_days, known_through, result) values ($1, $2, $3)', [56, '2026-07-03', JSON.stringify(result)]);
+      const page = (await get(a1, '/analyst')).body;
+      expect(page).toContain('名单实际效果');
+      expect(page).toContain('2026-07-03');
+      expect(page).toContain('40.9%'); // the model found 9 of 22
+      expect(page).toContain('31.8%'); // the rule 7 of 22
+      expect(page).toContain('62.5%'); // listed before leaving
+      expect(page).toContain('<svg'); // the weekly chart, drawn on the server
+      // Three dropouts at a school could name them: masked.
+      expect(page).toMatch(/data-label="辍学（人次）"[^>]*>&lt;5</);
+      // Teachers do not get the page at all.
+      expect((await get(await signIn('t1'), '/analyst')).statusCode).toBe(403);
+    });
+  });
+
   describe('lists to work from', () => {
     it('should filter by view, reason and a search by name or id, each a link that can be kept', async () => {
       const t1 = await signIn('t1');

@@ -14,6 +14,8 @@ import {
   resolveModelId,
   trainModel,
   withFollowupOutcomes,
+  evaluateLive,
+  type StoredList,
   type ModelKind,
   type KnownOn,
 } from '../../model/index.js';
@@ -193,4 +195,59 @@ export async function auditCommand(o: { data: string; model: string; asOf: Day; 
   const weeks = o.weeks ?? 1;
   const dates = Array.from({ length: weeks }, (_, k) => o.asOf - 7 * (weeks - 1 - k));
   return auditFairness(p, model, dates, o.horizonDays);
+}
+
+/**
+ * Each past week's lists (the runs the store kept) against what then happened in the data folder,
+ * with the outcomes follow-up recorded added; `record` keeps the result for the analyst page.
+ */
+export async function liveEvaluateCommand(o: { data: string; horizonDays: number; record?: boolean }) {
+  const { district } = await loadDistrict(o.data, { today: todayInChina() });
+  const db = await openDb();
+  try {
+    const labels = await followupLabels(db);
+    const p = prepare(withFollowupOutcomes(district, labels.outcomes));
+    const knownThrough = lastDayOf(p);
+    const runs = await db.query<{ run_key: string; as_of: string; model_id: string }>(
+      `select distinct on (as_of) run_key, to_char(as_of, 'YYYY-MM-DD') as as_of, model_id from runs order by as_of, created_at desc`,
+    );
+    if (runs.rows.length === 0) throw new EwsError('EWS_NO_EXAMPLES', 'the store holds no weekly run yet: nothing to evaluate (ews run records one)');
+    const lists: StoredList[] = [];
+    let unknown = 0;
+    for (const r of runs.rows) {
+      const scores = await db.query<{ student_id: string; risk: number; tier: string }>(`select student_id, risk, tier from scores where run_key = $1`, [
+        r.run_key,
+      ]);
+      const kept = scores.rows.filter((x) => p.district.roster.index.has(x.student_id));
+      unknown += scores.rows.length - kept.length;
+      lists.push({
+        asOf: parseDay(r.as_of),
+        modelId: r.model_id,
+        students: Int32Array.from(kept, (x) => p.district.roster.index.get(x.student_id)!),
+        risk: Float64Array.from(kept, (x) => Number(x.risk)),
+        listed: Uint8Array.from(kept, (x) => (x.tier === 'high' ? 1 : 0)),
+      });
+    }
+    if (unknown > 0) log.warn({ scores: unknown }, 'scored students no longer on file were left out of the live evaluation');
+    const result = evaluateLive(p, lists, o.horizonDays, knownThrough);
+    if (o.record)
+      await db.query(`insert into live_evaluations (horizon_days, known_through, result) values ($1, $2, $3)`, [
+        o.horizonDays,
+        formatDay(knownThrough),
+        JSON.stringify(result),
+      ]);
+    return { known_through: formatDay(knownThrough), ...result };
+  } finally {
+    await db.close();
+  }
+}
+
+/** The last day any row of the folder is dated: outcomes are known through it. */
+function lastDayOf(p: Prepared): Day {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const days of [p.attendance.day, p.grades.day, p.meal?.day, p.wellbeing?.day]) if (days) for (const x of days) if (x > last) last = x;
+  const o = p.district.outcomes;
+  if (o) for (const x of o.int32('date')) if (x > last) last = x;
+  if (!Number.isFinite(last)) throw new EwsError('EWS_NO_EXAMPLES', 'the folder holds no dated row: no outcome can be known');
+  return last;
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { listModels } from '../../model/index.js';
+import { listModels, type LiveEvaluation } from '../../model/index.js';
 import { audit, createAccount, issueInvite, listAccounts, readAudit, ROLES, updateAccount, type Role } from '../accounts.js';
 import { aggregates } from '../queries.js';
 import { adminPage, analystPage, auditPage } from '../views/admin.js';
@@ -152,6 +152,17 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
       pr_auc: meta.metrics.test.pr_auc,
       in_use: current,
     }));
-    return html(reply, analystPage(req.account!, await aggregates(db), models));
+    const live = await db.query<{ known_through: string; created_at: string; result: unknown }>(
+      `select to_char(known_through, 'YYYY-MM-DD') as known_through, created_at::text as created_at, result from live_evaluations order by id desc limit 1`,
+    );
+    const row = live.rows[0];
+    const latest = row
+      ? {
+          known_through: row.known_through,
+          created_at: row.created_at,
+          result: (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as LiveEvaluation,
+        }
+      : null;
+    return html(reply, analystPage(req.account!, await aggregates(db), models, latest));
   });
 };

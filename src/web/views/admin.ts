@@ -1,4 +1,6 @@
 import { ROLES, type Account, type AuditRow, type StaffRow } from '../accounts.js';
+import type { LiveEvaluation } from '../../model/index.js';
+import { liveRecallChart } from './charts.js';
 import { beijingTime, cardTable, esc, ROLE_TEXT, shell } from './shell.js';
 
 const ACTION_TEXT: Record<string, string> = {
@@ -100,6 +102,7 @@ export function analystPage(
   a: Account,
   rows: readonly { school_id: string; tier: string; n: number; as_of: string }[],
   models: readonly { id: string; auc: number; pr_auc: number; in_use: boolean }[],
+  live: { known_through: string; created_at: string; result: LiveEvaluation } | null = null,
 ): string {
   const tier: Record<string, string> = { high: '重点关注', medium: '留意', low: '一般' };
   const order: Record<string, number> = { high: 0, medium: 1, low: 2 };
@@ -113,6 +116,56 @@ export function analystPage(
     )}<h2>模型</h2>${cardTable(
       ['模型', 'AUC', 'PR-AUC', '在用'],
       models.map((m) => [esc(m.id), m.auc.toFixed(3), m.pr_auc.toFixed(3), m.in_use ? '✓' : '']),
-    )}`,
+    )}${liveSection(live)}`,
   );
+}
+
+const p3 = (v: number | null) => (v !== null && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—');
+const masked = (n: number) => (n < SMALL ? `&lt;${SMALL}` : String(n));
+
+/** The lists as they went out, judged by what then happened (`ews evaluate --live --record`). */
+function liveSection(live: { known_through: string; created_at: string; result: LiveEvaluation } | null): string {
+  if (!live) return '<h2>名单实际效果</h2><p class="muted">尚未评估：运行 <code>ews evaluate --live --record</code> 后在此显示。</p>';
+  const r = live.result;
+  const o = r.overall;
+  const lead = r.lead_time;
+  const attr: Record<string, string> = { rural_hukou: '农村户籍', gender: '性别', left_behind: '留守', ethnic_minority: '少数民族', disability: '残疾' };
+  return `<h2>名单实际效果</h2><p class="help">每周“重点关注”名单与其后 ${r.horizon_days} 天实际辍学情况对照（数据截至 ${esc(live.known_through)}，评估于 ${esc(
+    beijingTime(new Date(live.created_at)),
+  )}）。规则名单与模型名单每班人数相同。${r.pending.length ? `尚未到期的周：${r.pending.map(esc).join('、')}。` : ''}</p>${cardTable(
+    ['', '名单人数', '找到', '准确率', '找到的辍学占比'],
+    [
+      ['模型', String(o.model.listed), masked(o.model.found), p3(o.model.precision), p3(o.model.recall)],
+      [
+        '连续无故缺勤规则',
+        String(o.rules.unexcused_streak.listed),
+        masked(o.rules.unexcused_streak.found),
+        p3(o.rules.unexcused_streak.precision),
+        p3(o.rules.unexcused_streak.recall),
+      ],
+      ['学校辍学率', String(o.rules.school_rate.listed), masked(o.rules.school_rate.found), p3(o.rules.school_rate.precision), p3(o.rules.school_rate.recall)],
+    ],
+  )}<p>AUC ${Number.isFinite(o.auc) ? o.auc.toFixed(3) : '—'}，校准误差 ${Number.isFinite(o.ece) ? o.ece.toFixed(3) : '—'}。离校学生 ${masked(
+    lead.model.leavers,
+  )} 人，其中离校前曾被模型列入名单 ${p3(lead.model.share_listed_before)}（中位提前 ${Number.isFinite(lead.model.median_weeks) ? lead.model.median_weeks.toFixed(1) : '—'} 周）；规则 ${p3(
+    lead.unexcused_streak.share_listed_before,
+  )}（中位提前 ${Number.isFinite(lead.unexcused_streak.median_weeks) ? lead.unexcused_streak.median_weeks.toFixed(1) : '—'} 周）。</p>${liveRecallChart(
+    r.weeks.map((w) => ({ as_of: w.as_of, model: w.model.recall, rule: w.rules.unexcused_streak.recall })),
+  )}<h3>各群体（实际名单）</h3><p class="help">${r.fairness.passes ? '各群体均未显示出超出 0.8–1.25 的差异。' : '有群体超出 0.8–1.25 且区间不含 1：见下表。'}</p>${cardTable(
+    ['群体', '辍学学生', '找到的占比', '相对参照组', '95% 区间'],
+    r.fairness.groups
+      .filter((g) => !g.reference)
+      .map((g) => [
+        `${esc(attr[g.attribute] ?? g.attribute)}=${esc(g.value)}`,
+        masked(g.leavers),
+        g.too_few_positives ? '人数太少' : p3(g.recall),
+        g.too_few_positives
+          ? '—'
+          : `×${Number.isFinite(g.recall_disparity) ? g.recall_disparity.toFixed(2) : '—'}${g.fails ? ' ⚠' : g.outside_band ? ' ~' : ''}`,
+        g.recall_disparity_ci ? g.recall_disparity_ci.map((v) => (v === null || !Number.isFinite(v) ? '∞' : v.toFixed(2))).join('–') : '—',
+      ]),
+  )}<h3>各学校</h3>${cardTable(
+    ['学校', '辍学（人次）', '模型找到的占比', '规则找到的占比'],
+    r.by_school.map((s) => [esc(s.school_id), masked(s.dropouts), p3(s.model.recall), p3(s.unexcused_streak.recall)]),
+  )}`;
 }

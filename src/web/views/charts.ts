@@ -91,3 +91,25 @@ export function standingChart(standing: readonly number[]): string {
     ],
   });
 }
+
+/** Each judged week's recall at the list: the model's list against the unexcused-streak rule given the same sizes. */
+export function liveRecallChart(weeks: readonly { as_of: string; model: number; rule: number }[]): string {
+  if (weeks.length === 0) return '<p class="muted">还没有可评估的周（每周名单须等预测期结束才能核对）。</p>';
+  const pct = (v: number) => (Number.isFinite(v) ? Number((v * 100).toFixed(1)) : null);
+  return render('每周名单找到的辍学学生占比（%）：模型名单与“连续无故缺勤”规则（名单人数相同）', {
+    grid: GRID,
+    legend: { top: 0, textStyle: { fontSize: 16 } },
+    xAxis: { type: 'category', data: weeks.map((w) => w.as_of.slice(5)), name: '周', axisLabel: { ...AXIS_LABEL, hideOverlap: true } },
+    yAxis: { type: 'value', name: '%', min: 0, axisLabel: AXIS_LABEL },
+    series: [
+      { name: '模型', type: 'line', data: weeks.map((w) => pct(w.model)), lineStyle: { color: '#c0392b' }, itemStyle: { color: '#c0392b' } },
+      {
+        name: '连续缺勤规则',
+        type: 'line',
+        data: weeks.map((w) => pct(w.rule)),
+        lineStyle: { color: '#7f8c8d', type: 'dashed' },
+        itemStyle: { color: '#7f8c8d' },
+      },
+    ],
+  });
+}
