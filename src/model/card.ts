@@ -72,12 +72,12 @@ function mitigationText(meta: ModelMeta): string {
 ### Mitigation (chosen by validation)
 Chosen: **${m.chosen}** (${m.kind}). Rule: ${m.rule}. Each option on the validation block (where it was chosen) and the test block (where it is judged); worst = the group furthest from parity, either way.
 
-| candidate | mitigation | val AUC | val groups outside band | val worst | test AUC | test PR-AUC | test worst | test audit |
+| candidate | mitigation | val AUC | val groups failing (outside band) | val worst | test AUC | test PR-AUC | test worst | test audit |
 |---|---|---|---|---|---|---|---|---|
 ${m.tried
   .map(
     (t) =>
-      `| ${t.chosen ? `**${t.kind}**` : t.kind} | ${t.mitigation}${t.chosen ? ' ✓' : ''} | ${f3(t.val_auc)} | ${t.val_outside_band} | ×${f3(t.val_worst_disparity)} | ${f3(t.test_auc)} | ${f3(t.test_pr_auc)} | ×${f3(t.test_worst_disparity)} | ${t.test_passes ? 'passes' : 'fails'} |`,
+      `| ${t.chosen ? `**${t.kind}**` : t.kind} | ${t.mitigation}${t.chosen ? ' ✓' : ''} | ${f3(t.val_auc)} | ${t.val_failing ?? '?'} (${t.val_outside_band}) | ×${f3(t.val_worst_disparity)} | ${f3(t.test_auc)} | ${f3(t.test_pr_auc)} | ×${f3(t.test_worst_disparity)} | ${t.test_passes ? 'passes' : 'fails'} |`,
   )
   .join('\n')}
 ${offsets}`;

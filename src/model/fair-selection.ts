@@ -6,7 +6,7 @@ import type { Examples } from './dataset.js';
 import { auditRisk, type FairnessAudit } from './fairness.js';
 import type { FeaturePolicy } from './feature-policy.js';
 import { summarise, type Metrics } from './metrics.js';
-import { offsetLogits, outsideBand, worstDisparity, type GroupOffset, type Mitigation } from './mitigation.js';
+import { failing, offsetLogits, outsideBand, worstDisparity, type GroupOffset, type Mitigation } from './mitigation.js';
 
 /** A fitted candidate with its calibration and validation metrics. */
 export type Fitted = Candidate & { platt: Platt; val: Metrics };
@@ -49,6 +49,8 @@ export interface MitigationRecord {
     mitigation: Mitigation;
     offsets: GroupOffset[];
     val_auc: number;
+    /** Groups failing the audit on validation: what the choice minimised. */
+    val_failing: number;
     val_outside_band: number;
     val_worst_disparity: number;
     test_auc: number;
@@ -81,18 +83,18 @@ export function optionOf(d: District, fitted: Fitted, mitigation: Mitigation, of
 }
 
 /**
- * The option kept: fewest groups outside the band on validation, then the least cost — the
+ * The option kept: fewest groups failing the audit on validation, then the least cost — the
  * unmitigated choice where it is among the fewest, else the best validation AUC.
  */
 export function chooseOption(options: Option[], unmitigated: Option): Option {
-  const fewest = Math.min(...options.map((o) => outsideBand(o.valAudit)));
-  const eligible = options.filter((o) => outsideBand(o.valAudit) === fewest);
+  const fewest = Math.min(...options.map((o) => failing(o.valAudit)));
+  const eligible = options.filter((o) => failing(o.valAudit) === fewest);
   if (eligible.includes(unmitigated)) return unmitigated;
   return eligible.reduce((a, b) => (b.val.auc > a.val.auc ? b : a));
 }
 
 export const CHOICE_RULE =
-  'fewest groups outside 0.8–1.25 on the validation block, then the least cost: the unmitigated model where it is among them, else the best validation AUC';
+  'fewest groups failing the audit on the validation block (outside 0.8–1.25 with an interval excluding parity), then the least cost: the unmitigated model where it is among them, else the best validation AUC';
 
 export function mitigationRecord(options: Option[], chosen: Option): MitigationRecord {
   return {
@@ -104,6 +106,7 @@ export function mitigationRecord(options: Option[], chosen: Option): MitigationR
       mitigation: o.mitigation,
       offsets: o.offsets,
       val_auc: o.val.auc,
+      val_failing: failing(o.valAudit),
       val_outside_band: outsideBand(o.valAudit),
       val_worst_disparity: worstDisparity(o.valAudit),
       test_auc: o.test?.metrics.auc ?? Number.NaN,
