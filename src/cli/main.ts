@@ -96,6 +96,11 @@ export function buildProgram(): Command {
     .option('--quizzes', 'add fortnightly quizzes in three subjects (grades within the first weeks)', false)
     .option('--profile <name>', 'full, or sparse: no canteen cards or screenings, about 7% of school days unrecorded', 'full')
     .option('--truth', "also write truth.csv, each student-week's hidden dropout hazard (for benchmarks)", false)
+    .option(
+      '--interventions',
+      'plant follow-up steps with known effects (tutoring helps, parents called does not): followup_steps.csv, for ews effects --steps',
+      false,
+    )
     .option('--names', "give students synthetic names and guardians' contacts (phones start 100: nobody real is rung)", false)
     .option('--by-date', 'write the daily files in date order, as attendance and canteen systems export them', false)
     .option('--long-ids', 'student ids of 17 characters, as a 学籍号', false)
@@ -112,6 +117,7 @@ export function buildProgram(): Command {
         quizzes: o.quizzes,
         profile: o.profile,
         truth: o.truth,
+        interventions: o.interventions,
         names: o.names,
         layout: { byDate: o.byDate, longIds: o.longIds, crlf: o.crlf, perSchool: o.perSchool, weekly: o.weekly },
       });
@@ -301,6 +307,16 @@ export function buildProgram(): Command {
         await (await followup()).acuteCommand({ data: o.data, asOf: o.asOf ? requireDay('--as-of', o.asOf) : todayInChina(), streakDays: o.streakDays }),
       ),
     );
+
+  program
+    .command('effects')
+    .description(
+      'did the help help: for each kind of follow-up step, dropout, unexcused absence and class standing over the next 8 weeks against matched students who did not get it',
+    )
+    .requiredOption('--data <dir>', 'data folder')
+    .requiredOption('--as-of <date>', 'only steps whose 8-week follow-up closed by this day are judged')
+    .option('--steps <file>', 'steps from a CSV (student_id,date,kind) instead of the store’s cases')
+    .action(async (o) => printJson(await (await followup()).effectsCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), steps: o.steps })));
 
   program
     .command('report')

@@ -18,3 +18,4 @@ export { recordedWeekBefore, type RecordedScores } from './week-before.js';
 export { CONTACT_COLUMNS, contactOf, contactsOf, hasContacts, keepContacts, namesOf, type Contact } from './contacts.js';
 export { CANTEEN_SIGNAL_Z, ENTITLEMENTS, entitlementGaps, hardshipSignals, latestAidChecks, recordAidCheck, type AidCheck, type AidSignal } from './aid.js';
 export { loadProcedure, Procedure, type ProcedureRow } from './procedure.js';
+export { estimateEffects, FOLLOW_WEEKS, MIN_PAIRS, type EffectEstimate, type EffectsReport, type StepRecord } from './effects.js';

@@ -24,6 +24,8 @@ export interface GenerateOptions {
   profile?: 'full' | 'sparse';
   /** Also write truth.csv: each student-week's hidden dropout hazard (not a contract file). */
   truth?: boolean;
+  /** Plant follow-up steps with known effects and write followup_steps.csv (not a contract file; `ews effects --steps`). */
+  interventions?: boolean;
   /** Give students.csv synthetic names and guardians' contacts (their own random stream: the same district otherwise). */
   names?: boolean;
   /**
@@ -92,6 +94,8 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   };
   const truth = options.truth ? new CsvWriter(join(options.out, 'truth.csv'), ['student_id', 'week_start', 'hazard', 'leaving']) : null;
   if (truth) sink.truth = (line) => truth.raw(line);
+  const steps = options.interventions ? new CsvWriter(join(options.out, 'followup_steps.csv'), ['student_id', 'date', 'kind']) : null;
+  if (steps) sink.steps = (line) => steps.raw(line);
 
   const students = new CsvWriter(join(options.out, 'students.csv'), [
     'student_id',
@@ -118,7 +122,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
         `${b(s.boarding)},${b(s.leftBehind)},${b(s.singleParent)},${b(s.orphan)},${b(s.disability)},${b(s.minority)},${b(s.rural)},${s.klass.headTeacher}` +
         `${options.names ? `,${syntheticContact(seed, s.index).join(',')}` : ''}\n`,
     );
-    simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes, profile: options.profile }, sink);
+    simulateStudent(s, { seed, start, weeks, quizzes: options.quizzes, profile: options.profile, interventions: options.interventions }, sink);
     if ((s.index & 1023) === 0) options.onProgress?.(s.index, pop.students.length);
   }
   rows['students.csv'] = pop.students.length;
@@ -133,7 +137,7 @@ export async function generateDistrict(options: GenerateOptions): Promise<Genera
   staff.row(['adm-district', pop.schools[0].id, 'admin', '', teacherName(r), '', 'admin@district.example']);
   rows['staff.csv'] = pop.classes.length + pop.schools.length + 2;
 
-  await Promise.all([students.close(), staff.close(), truth?.close(), ...Object.values(writers).map((w) => w.close())]);
+  await Promise.all([students.close(), staff.close(), truth?.close(), steps?.close(), ...Object.values(writers).map((w) => w.close())]);
   const layout = options.layout ?? {};
   for (const name of [...Object.keys(HEADERS), 'students', 'staff', ...(truth ? ['truth'] : [])]) {
     const daily = ['attendance', 'grades', 'family_events', 'wellbeing', 'meal_card'].includes(name);

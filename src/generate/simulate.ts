@@ -14,7 +14,18 @@ export interface RowSink {
   outcomes(line: string): void;
   /** What ews never sees: each student-week's dropout hazard, for benchmarks' true-risk ranking. */
   truth?(line: string): void;
+  /** Follow-up steps the simulated school took (student_id,date,kind): not a contract file. */
+  steps?(line: string): void;
 }
+
+/**
+ * Planted follow-up (`interventions`): a struggling student (hardship above 1.2, which shows in their
+ * attendance and grades) is helped with a weekly chance, once per kind. `tutoring` works — it takes
+ * 0.7 off the hardship and 0.5 off where it settles — and `parents_called` does nothing: the known
+ * answer an effect estimate must find. Who is helped depends on how they are doing, as in a school,
+ * so a naive comparison of the helped with the rest is confounded.
+ */
+export const PLANTED_STEPS = { tutoring: { hardship: 0.7, settles: 0.5 }, parents_called: { hardship: 0, settles: 0 } } as const;
 
 export interface SimulationOptions {
   seed: number;
@@ -27,6 +38,8 @@ export interface SimulationOptions {
   weeks: number;
   /** Fortnightly Friday quizzes (周测) in 语文, 数学, 英语, besides the exams. */
   quizzes?: boolean;
+  /** Plant follow-up steps with known effects (PLANTED_STEPS), written to `steps`. */
+  interventions?: boolean;
 }
 
 /** Quiz weeks: every other week, on its Friday, from the second week. */
@@ -85,6 +98,9 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
   // Unrecorded days of a sparse district draw on their own stream, so its hardship is the same.
   const rs = sparse ? new Random(opt.seed, 7, st.index) : null;
   const stageRisk = grade === 9 || grade >= 10 ? 0.35 : grade === 8 ? 0.2 : 0;
+  // Follow-up draws on its own stream, so a district without it is the same district.
+  const rh = opt.interventions ? new Random(opt.seed, 9, st.index) : null;
+  const helped = new Set<string>();
 
   for (let w = 0; w < opt.weeks; w++) {
     const days = schoolDaysOfWeek(opt.start, w).filter((d) => d >= st.enrolled);
@@ -115,6 +131,15 @@ export function simulateStudent(st: Student, opt: SimulationOptions, out: RowSin
       }
     }
     h += 0.06 * (base - h) + r.normal(0, 0.07);
+    if (rh && !leaving && days.length > 0 && h > 1.2 && rh.chance(0.12)) {
+      const kind = rh.chance(0.5) ? 'tutoring' : 'parents_called';
+      if (!helped.has(kind)) {
+        helped.add(kind);
+        h -= PLANTED_STEPS[kind].hardship;
+        base -= PLANTED_STEPS[kind].settles;
+        out.steps?.(`${st.id},${formatDay(days[0])},${kind}\n`);
+      }
+    }
 
     const hazard = sigmoid(-7.9 + 1.9 * h - 0.35 * st.ability + stageRisk);
     if (!leaving && days.length > 0) {
