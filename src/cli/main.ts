@@ -316,7 +316,10 @@ export function buildProgram(): Command {
     .requiredOption('--data <dir>', 'data folder')
     .requiredOption('--as-of <date>', 'only steps whose 8-week follow-up closed by this day are judged')
     .option('--steps <file>', 'steps from a CSV (student_id,date,kind) instead of the store’s cases')
-    .action(async (o) => printJson(await (await followup()).effectsCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), steps: o.steps })));
+    .option('--record', 'keep the estimates for the analyst page')
+    .action(async (o) =>
+      printJson(await (await followup()).effectsCommand({ data: o.data, asOf: requireDay('--as-of', o.asOf), steps: o.steps, record: o.record })),
+    );
 
   program
     .command('report')

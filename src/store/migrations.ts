@@ -322,4 +322,17 @@ create table live_evaluations (
 );
 `,
   },
+  {
+    id: 9,
+    name: 'effect estimates of the follow-up steps',
+    // What `ews effects --record` found: the analyst page charts the latest.
+    sql: `
+create table effect_estimates (
+  id bigserial primary key,
+  created_at timestamptz not null default now(),
+  as_of date not null,
+  result json not null
+);
+`,
+  },
 ];

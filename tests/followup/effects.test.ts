@@ -115,10 +115,18 @@ describe('ews effects: where the steps come from', () => {
       } finally {
         await db.close();
       }
-      const r = await effectsCommand({ data: SAMPLE, asOf: parseDay('2026-06-28') });
+      const r = await effectsCommand({ data: SAMPLE, asOf: parseDay('2026-06-28'), record: true });
       expect(r.steps).toBe(1);
       expect(r.estimates.map((e) => e.kind)).toEqual(['home_visit']);
       expect(r.estimates[0].too_few).toBe(true);
+      // Kept for the analyst page.
+      const again = await openDb();
+      try {
+        const kept = await again.query<{ as_of: string }>("select to_char(as_of, 'YYYY-MM-DD') as as_of from effect_estimates");
+        expect(kept.rows).toEqual([{ as_of: '2026-06-28' }]);
+      } finally {
+        await again.close();
+      }
     } finally {
       if (saved.db === undefined) delete process.env.EWS_DB;
       else process.env.EWS_DB = saved.db;

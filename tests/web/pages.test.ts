@@ -174,6 +174,73 @@ describe('the pages people work in', () => {
       // Teachers do not get the page at all.
       expect((await get(await signIn('t1'), '/analyst')).statusCode).toBe(403);
     });
+
+    it("should chart each step's effect on dropout with its interval, and say where there are too few to judge", async () => {
+      const a1 = await signIn('a1');
+      expect((await get(a1, '/analyst')).body).toContain('ews effects --record');
+      const effect = (effect: number, lo: number, hi: number) => ({
+        outcome: 'dropout',
+        n: 400,
+        treated_mean: 0.02,
+        control_mean: 0.02 - effect,
+        effect,
+        ci: [lo, hi],
+        found: lo > 0 || hi < 0,
+      });
+      const result = {
+        as_of: '2026-06-28',
+        follow_weeks: 8,
+        method: 'risk-set matching',
+        estimates: [
+          {
+            kind: 'tutoring',
+            treated: 500,
+            pending: 0,
+            mixed: 0,
+            pairs: 400,
+            too_few: false,
+            statement: '',
+            outcomes: [effect(-0.037, -0.055, -0.02)],
+            naive_dropout_effect: 0.01,
+            balance: [],
+            max_abs_smd_after: 0.1,
+          },
+          {
+            kind: 'parents_called',
+            treated: 450,
+            pending: 0,
+            mixed: 0,
+            pairs: 380,
+            too_few: false,
+            statement: '',
+            outcomes: [effect(-0.002, -0.03, 0.026)],
+            naive_dropout_effect: 0.05,
+            balance: [],
+            max_abs_smd_after: 0.1,
+          },
+          {
+            kind: 'counselling',
+            treated: 6,
+            pending: 0,
+            mixed: 0,
+            pairs: 3,
+            too_few: true,
+            statement: '',
+            outcomes: [],
+            naive_dropout_effect: null,
+            balance: [],
+            max_abs_smd_after: null,
+          },
+        ],
+      };
+      await db.query('insert into effect_estimates (as_of, result) values ($1, $2)', ['2026-06-28', JSON.stringify(result)]);
+      const page = (await get(a1, '/analyst')).body;
+      expect(page).toContain('帮扶效果');
+      expect(page).toMatch(/学业辅导[\s\S]*-3\.7[\s\S]*辍学减少/);
+      expect(page).toMatch(/联系家长[\s\S]*未显示效果/);
+      expect(page).toMatch(/心理辅导[\s\S]*人数太少，无法判断/);
+      expect(page.match(/<svg/g)!.length).toBeGreaterThanOrEqual(2);
+    });
   });
 
   describe('lists to work from', () => {

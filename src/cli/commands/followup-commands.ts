@@ -46,7 +46,7 @@ export async function deliveriesCommand(o: { status?: 'pending' | 'delivered' | 
  * or the step where it has none, first time per student), or from a CSV (student_id,date,kind),
  * whose bad rows are reported by line and column and left out.
  */
-export async function effectsCommand(o: { data: string; asOf: Day; steps?: string; database?: string }) {
+export async function effectsCommand(o: { data: string; asOf: Day; steps?: string; record?: boolean; database?: string }) {
   const { loadDistrict } = await import('../../sources/index.js');
   const { prepare } = await import('../../features/index.js');
   const { estimateEffects } = await import('../../followup/index.js');
@@ -89,5 +89,18 @@ export async function effectsCommand(o: { data: string; asOf: Day; steps?: strin
     }
   }
   if (rejected.length > 0) log.warn({ rejected: rejected.length }, 'follow-up steps left out of the effect estimates');
-  return { ...estimateEffects(p, steps, { asOf: o.asOf }), steps: steps.length, rejected };
+  const report = { ...estimateEffects(p, steps, { asOf: o.asOf }), steps: steps.length, rejected };
+  if (o.record) {
+    const db = await openDb({ url: o.database });
+    try {
+      // Kept without the rejected rows' ids: the analyst page shows no student.
+      await db.query('insert into effect_estimates (as_of, result) values ($1, $2)', [
+        report.as_of,
+        JSON.stringify({ ...report, rejected: report.rejected.length }),
+      ]);
+    } finally {
+      await db.close();
+    }
+  }
+  return report;
 }

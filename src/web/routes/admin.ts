@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { EffectsReport } from '../../followup/index.js';
 import { listModels, type LiveEvaluation } from '../../model/index.js';
 import { audit, createAccount, issueInvite, listAccounts, readAudit, ROLES, updateAccount, type Role } from '../accounts.js';
 import { aggregates } from '../queries.js';
@@ -163,6 +164,12 @@ export const adminRoutes: FastifyPluginAsync<AdminOptions> = async (app, o) => {
           result: (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as LiveEvaluation,
         }
       : null;
-    return html(reply, analystPage(req.account!, await aggregates(db), models, latest));
+    const eff = (
+      await db.query<{ created_at: string; result: unknown }>(`select created_at::text as created_at, result from effect_estimates order by id desc limit 1`)
+    ).rows[0];
+    const effects = eff
+      ? { created_at: eff.created_at, result: (typeof eff.result === 'string' ? JSON.parse(eff.result) : eff.result) as EffectsReport }
+      : null;
+    return html(reply, analystPage(req.account!, await aggregates(db), models, latest, effects));
   });
 };

@@ -1,6 +1,7 @@
 import { ROLES, type Account, type AuditRow, type StaffRow } from '../accounts.js';
 import type { LiveEvaluation } from '../../model/index.js';
-import { liveRecallChart } from './charts.js';
+import type { EffectsReport } from '../../followup/index.js';
+import { effectsChart, liveRecallChart } from './charts.js';
 import { beijingTime, cardTable, esc, ROLE_TEXT, shell } from './shell.js';
 
 const ACTION_TEXT: Record<string, string> = {
@@ -103,6 +104,7 @@ export function analystPage(
   rows: readonly { school_id: string; tier: string; n: number; as_of: string }[],
   models: readonly { id: string; auc: number; pr_auc: number; in_use: boolean }[],
   live: { known_through: string; created_at: string; result: LiveEvaluation } | null = null,
+  effects: { created_at: string; result: EffectsReport } | null = null,
 ): string {
   const tier: Record<string, string> = { high: '重点关注', medium: '留意', low: '一般' };
   const order: Record<string, number> = { high: 0, medium: 1, low: 2 };
@@ -116,7 +118,7 @@ export function analystPage(
     )}<h2>模型</h2>${cardTable(
       ['模型', 'AUC', 'PR-AUC', '在用'],
       models.map((m) => [esc(m.id), m.auc.toFixed(3), m.pr_auc.toFixed(3), m.in_use ? '✓' : '']),
-    )}${liveSection(live)}`,
+    )}${liveSection(live)}${effectsSection(effects)}`,
   );
 }
 
@@ -169,3 +171,42 @@ function liveSection(live: { known_through: string; created_at: string; result: 
     r.by_school.map((s) => [esc(s.school_id), masked(s.dropouts), p3(s.model.recall), p3(s.unexcused_streak.recall)]),
   )}`;
 }
+
+const STEP_TEXT: Record<string, string> = {
+  talk: '谈心谈话',
+  home_visit: '家访',
+  parents_called: '联系家长',
+  tutoring: '学业辅导',
+  subsidy_applied: '申请资助',
+  psychologist_referral: '转介心理老师',
+  counselling: '心理辅导',
+  other: '其他',
+  persuade_visit: '劝返家访',
+};
+
+/** Did the help help (`ews effects --record`): each kind of step against matched students who got none. */
+function effectsSection(e: { created_at: string; result: EffectsReport } | null): string {
+  if (!e) return '<h2>帮扶效果</h2><p class="muted">尚未评估：运行 <code>ews effects --record</code> 后在此显示。</p>';
+  const r = e.result;
+  const dropout = r.estimates.flatMap((x) => x.outcomes.filter((o) => o.outcome === 'dropout' && Number.isFinite(o.effect)).map((o) => ({ x, o })));
+  const pts = (v: number | null) => (v !== null && Number.isFinite(v) ? `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}` : '—');
+  return `<h2>帮扶效果</h2><p class="help">截至 ${esc(r.as_of)}（评估于 ${esc(beijingTime(new Date(e.created_at)))}）：接受某项帮扶（且随后8周内无其他帮扶）的学生，与帮扶前一周情况相近、未接受任何帮扶的学生一一匹配，比较其后8周。少于 ${MIN_PAIRS_SHOWN} 对不作结论。</p>${effectsChart(
+    dropout.map(({ x, o }) => ({ kind: STEP_TEXT[x.kind] ?? x.kind, effect: o.effect, lo: o.ci[0], hi: o.ci[1] })),
+  )}${cardTable(
+    ['帮扶', '匹配对数', '辍学率变化（百分点）', '95% 区间', '成绩位次变化', '结论'],
+    r.estimates.map((x) => {
+      const d = x.outcomes.find((o) => o.outcome === 'dropout');
+      const g = x.outcomes.find((o) => o.outcome === 'grade_standing');
+      return [
+        esc(STEP_TEXT[x.kind] ?? x.kind),
+        x.pairs < MIN_PAIRS_SHOWN ? `&lt;${MIN_PAIRS_SHOWN}` : String(x.pairs),
+        d ? pts(d.effect) : '—',
+        d ? `${pts(d.ci[0])} ~ ${pts(d.ci[1])}` : '—',
+        g && Number.isFinite(g.effect) ? `${g.effect >= 0 ? '+' : ''}${g.effect.toFixed(2)} SD` : '—',
+        x.too_few ? '人数太少，无法判断' : d?.found ? (d.effect < 0 ? '辍学减少' : '辍学增加') : '未显示效果',
+      ];
+    }),
+  )}`;
+}
+
+const MIN_PAIRS_SHOWN = 20;
